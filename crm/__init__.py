@@ -1,0 +1,85 @@
+"""Vitrine: showcases of performing-arts networks, and the shared follow-up of programmers."""
+
+import logging
+
+from flask import Flask, render_template
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from crm.config import load_settings
+from crm.extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, CLI, error pages, headers."""
+    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    app.config.update(load_settings(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_error_pages(app)
+    register_security(app)
+    return app
+
+
+def register_extensions(app):
+    from crm import models  # noqa: F401  (every table known to the metadata and to Alembic)
+    from crm.accounts.services import load_session_user
+    from crm.database import utcnow
+    from crm.i18n import register_filters, select_locale
+    from crm.permissions import enforce
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    app.before_request(enforce)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories="../translations")
+    register_filters(app)
+
+    @login_manager.user_loader
+    def _load(token):
+        return load_session_user(token, now=utcnow(), max_days=app.config["SESSION_MAX_DAYS"])
+
+
+def register_blueprints(app):
+    from crm import accounts, admin, contacts, core, showcase
+
+    for module in (core, accounts, admin, contacts, showcase):
+        app.register_blueprint(module.bp)
+
+
+def register_cli(app):
+    from crm.accounts.cli import users_cli
+    from crm.demo.cli import demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+
+
+def register_error_pages(app):
+    log = logging.getLogger("crm.errors")
+
+    def page(status):
+        def handler(error):
+            if status >= 500:
+                db.session.rollback()
+                log.exception("unhandled error")
+            return render_template("errors/error.html", status=status), status
+
+        return handler
+
+    for status in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(status, page(status))
+
+
+def register_security(app):
+    from crm.security import add_security_headers
+
+    proxies = int(app.config.get("VITRINE_TRUSTED_PROXIES", 0) or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    app.after_request(add_security_headers)

@@ -1,0 +1,103 @@
+import enum
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.database import UTCDateTime, utcnow
+from crm.enums import LabelledEnum, enum_column
+from crm.extensions import db
+
+
+class Role(LabelledEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    MEMBER = "member"
+
+    @classmethod
+    def labels(cls):
+        return {
+            cls.ADMIN: _l("Administration"),
+            cls.COORDINATOR: _l("Coordination"),
+            cls.MEMBER: _l("Membre d'une compagnie"),
+        }
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role = 'admin' OR network_id IS NOT NULL", name="network_unless_admin"),
+        CheckConstraint("role <> 'member' OR company_id IS NOT NULL", name="member_has_company"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(enum_column(Role, 20))
+    network_id: Mapped[int | None] = mapped_column(ForeignKey("networks.id"), index=True)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    locale: Mapped[str] = mapped_column(String(5), default="fr")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    password_changed_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    network = relationship("Network")
+    company = relationship("Organisation", foreign_keys=[company_id])
+
+    # Set by the login service so Flask-Login stores the session token, never the user id.
+    session_token = None
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def get_id(self):
+        return self.session_token
+
+    @property
+    def is_admin(self):
+        return self.role == Role.ADMIN
+
+    @property
+    def is_coordinator(self):
+        return self.role == Role.COORDINATOR
+
+    @property
+    def is_member(self):
+        return self.role == Role.MEMBER
+
+
+class UserSession(db.Model):
+    """One signed-in browser; revoking the row ends that session even if its cookie is replayed."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    revoked_at = mapped_column(UTCDateTime)
+
+    user = relationship("User")
+
+
+class LoginAttempt(db.Model):
+    """Failed sign-ins, counted per account and per client address by every worker alike."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_email_created", "email", "created_at"),
+        Index("ix_login_attempts_address_created", "address", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False, index=True)
+
+
+class ThrottleScope(enum.StrEnum):
+    ACCOUNT = "account"
+    ADDRESS = "address"

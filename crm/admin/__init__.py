@@ -1,0 +1,7 @@
+"""Instance administration: networks and user accounts."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from crm.admin import views  # noqa: E402,F401

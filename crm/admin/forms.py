@@ -1,0 +1,37 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from crm.accounts.models import Role
+from crm.forms import strip
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class NetworkForm(FlaskForm):
+    name = StringField(_l("Nom du réseau"), validators=[DataRequired(), Length(max=120)], filters=[strip])
+    slug = StringField(
+        _l("Identifiant court"),
+        validators=[
+            DataRequired(),
+            Length(max=60),
+            Regexp(r"^[a-z0-9-]+$", message=_l("Minuscules, chiffres et tirets.")),
+        ],
+        filters=[strip],
+        description=_l("Utilisé dans les adresses publiques, par exemple « scenes-en-seine »."),
+    )
+    contact_email = EmailField(
+        _l("E-mail de la coordination"), validators=[Optional(), Email()], filters=[strip]
+    )
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)], filters=[strip])
+    full_name = StringField(_l("Nom complet"), validators=[DataRequired(), Length(max=120)], filters=[strip])
+    role = SelectField(_l("Rôle"), choices=Role.choices(), validators=[DataRequired()])
+    network_id = SelectField(_l("Réseau (coordination)"), coerce=_optional_int, validate_choice=False)
+    company_id = SelectField(_l("Compagnie (membre)"), coerce=_optional_int, validate_choice=False)
+    password = PasswordField(_l("Mot de passe initial"), validators=[DataRequired(), Length(min=10, max=200)])

@@ -1,0 +1,70 @@
+"""Settings from the environment (and an optional .env), in one place."""
+
+import os
+import secrets
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+
+def _flag(name, default="0"):
+    return os.environ.get(name, default).strip().lower() in ("1", "true", "yes", "on")
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Return SECRET_KEY, or a generated key persisted under instance/ so sessions survive restarts."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def load_settings(instance_path: str) -> dict:
+    """Build the Flask config mapping from environment variables."""
+    load_dotenv(os.path.join(os.getcwd(), ".env"), override=False)
+    instance = Path(instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    https = _flag("VITRINE_HTTPS")
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'vitrine.sqlite3'}"
+    return {
+        "SECRET_KEY": _secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "VITRINE_TIMEZONE": os.environ.get("VITRINE_TIMEZONE", "Europe/Paris"),
+        "VITRINE_HTTPS": https,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("VITRINE_TIMEZONE", "Europe/Paris"),
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)),
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)),
+        "LOGIN_THROTTLE_MINUTES": int(os.environ.get("LOGIN_THROTTLE_MINUTES", 15)),
+        "SESSION_MAX_DAYS": int(os.environ.get("SESSION_MAX_DAYS", 30)),
+        "VITRINE_TRUSTED_PROXIES": int(os.environ.get("VITRINE_TRUSTED_PROXIES", 0)),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", 25)),
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS"),
+        "MAIL_USE_SSL": _flag("MAIL_USE_SSL"),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Vitrine <vitrine@localhost>"),
+    }
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the usual way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,56 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from crm.contacts.models import LawfulBasis, StructureType
+from crm.enums import Discipline
+from crm.forms import DepartementField, blank, optional_url, strip
+
+STRIP = [strip]
+
+
+class _AddressMixin:
+    address = StringField(_l("Adresse"), validators=[Optional(), Length(max=200)], filters=STRIP)
+    postcode = StringField(_l("Code postal"), validators=[Optional(), Length(max=10)], filters=STRIP)
+    city = StringField(_l("Ville"), validators=[Optional(), Length(max=100)], filters=STRIP)
+    departement_code = DepartementField()
+    email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)], filters=STRIP)
+    phone = StringField(_l("Téléphone"), validators=[Optional(), Length(max=30)], filters=STRIP)
+    website = StringField(_l("Site web"), validators=optional_url(), filters=STRIP)
+
+
+class CompanyForm(FlaskForm, _AddressMixin):
+    name = StringField(_l("Nom de la compagnie"), validators=[DataRequired(), Length(max=160)], filters=STRIP)
+    member_since = DateField(_l("Adhérente depuis le"), validators=[Optional()])
+
+
+class StructureForm(FlaskForm, _AddressMixin):
+    name = StringField(_l("Nom de la structure"), validators=[DataRequired(), Length(max=160)], filters=STRIP)
+    structure_type = SelectField(
+        _l("Type de structure"), choices=blank() + StructureType.choices(), validators=[DataRequired()]
+    )
+    is_venue = BooleanField(_l("Lieu d'accueil de temps forts (scène, salle)"))
+
+
+class ProgrammerForm(FlaskForm):
+    first_name = StringField(_l("Prénom"), validators=[DataRequired(), Length(max=80)], filters=STRIP)
+    last_name = StringField(_l("Nom"), validators=[DataRequired(), Length(max=80)], filters=STRIP)
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)], filters=STRIP)
+    phone = StringField(_l("Téléphone"), validators=[Optional(), Length(max=30)], filters=STRIP)
+    organisation_id = SelectField(_l("Structure"), coerce=lambda v: int(v) if v else None)
+    job_title = StringField(_l("Fonction"), validators=[Optional(), Length(max=120)], filters=STRIP)
+    departement_code = DepartementField()
+    disciplines = SelectMultipleField(_l("Disciplines suivies"), choices=Discipline.choices())
+    wants_young = BooleanField(_l("Programme du jeune public"))
+    wants_all = BooleanField(_l("Programme du tout public"))
+    lawful_basis = SelectField(_l("Base légale"), choices=LawfulBasis.choices(), validators=[DataRequired()])
+    source = StringField(
+        _l("Origine du contact"),
+        validators=[DataRequired(), Length(max=200)],
+        filters=STRIP,
+        description=_l("Par exemple : carte de visite reçue au festival, annuaire de la compagnie X."),
+    )
+
+    def set_structures(self, choices):
+        self.organisation_id.choices = [("", _l("— Aucune —"))] + choices

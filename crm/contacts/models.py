@@ -1,0 +1,136 @@
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.database import UTCDateTime, utcnow
+from crm.enums import Discipline, LabelledEnum, enum_column
+from crm.extensions import db
+
+
+class OrganisationKind(LabelledEnum):
+    COMPANY = "company"
+    STRUCTURE = "structure"
+
+    @classmethod
+    def labels(cls):
+        return {cls.COMPANY: _l("Compagnie"), cls.STRUCTURE: _l("Structure")}
+
+
+class StructureType(LabelledEnum):
+    MUNICIPAL_THEATRE = "municipal_theatre"
+    SCENE_CONVENTIONNEE = "scene_conventionnee"
+    SCENE_NATIONALE = "scene_nationale"
+    CULTURAL_CENTRE = "cultural_centre"
+    CULTURAL_SERVICE = "cultural_service"
+    LIBRARY = "library"
+    SOCIAL_CENTRE = "social_centre"
+    FESTIVAL = "festival"
+    SCHOOL = "school"
+    OTHER = "other"
+
+    @classmethod
+    def labels(cls):
+        return {
+            cls.MUNICIPAL_THEATRE: _l("Théâtre municipal"),
+            cls.SCENE_CONVENTIONNEE: _l("Scène conventionnée"),
+            cls.SCENE_NATIONALE: _l("Scène nationale"),
+            cls.CULTURAL_CENTRE: _l("Centre culturel / MJC"),
+            cls.CULTURAL_SERVICE: _l("Service culturel municipal"),
+            cls.LIBRARY: _l("Médiathèque / bibliothèque"),
+            cls.SOCIAL_CENTRE: _l("Centre social"),
+            cls.FESTIVAL: _l("Festival"),
+            cls.SCHOOL: _l("Établissement scolaire"),
+            cls.OTHER: _l("Autre"),
+        }
+
+
+class LawfulBasis(LabelledEnum):
+    LEGITIMATE_INTEREST = "legitimate_interest"
+    CONSENT = "consent"
+
+    @classmethod
+    def labels(cls):
+        return {
+            cls.LEGITIMATE_INTEREST: _l("Intérêt légitime (contact professionnel)"),
+            cls.CONSENT: _l("Consentement"),
+        }
+
+
+class Organisation(db.Model):
+    """A company (compagnie) or a structure (theatre, library, festival…) that may host showcases."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (
+        UniqueConstraint("network_id", "kind", "name"),
+        Index("ix_organisations_network_kind_search", "network_id", "kind", "search_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id"), index=True)
+    kind: Mapped[OrganisationKind] = mapped_column(enum_column(OrganisationKind, 20))
+    name: Mapped[str] = mapped_column(String(160))
+    structure_type: Mapped[StructureType | None] = mapped_column(enum_column(StructureType))
+    is_venue: Mapped[bool] = mapped_column(Boolean, default=False)
+    address: Mapped[str | None] = mapped_column(String(200))
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    city: Mapped[str | None] = mapped_column(String(100))
+    departement_code: Mapped[str | None] = mapped_column(String(3), index=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    website: Mapped[str | None] = mapped_column(String(300))
+    member_since = mapped_column(Date)
+    search_key: Mapped[str] = mapped_column(String(400), default="")
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    network = relationship("Network")
+    shows = relationship("Show", back_populates="company", order_by="Show.title")
+
+
+class Programmer(db.Model):
+    """A person who books shows; never has an account."""
+
+    __tablename__ = "programmers"
+    __table_args__ = (
+        UniqueConstraint("network_id", "email"),
+        Index("ix_programmers_network_search", "network_id", "search_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id"), index=True)
+    first_name: Mapped[str] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(80))
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    job_title: Mapped[str | None] = mapped_column(String(120))
+    departement_code: Mapped[str | None] = mapped_column(String(3), index=True)
+    wants_young: Mapped[bool] = mapped_column(Boolean, default=False)
+    wants_all: Mapped[bool] = mapped_column(Boolean, default=True)
+    lawful_basis: Mapped[LawfulBasis] = mapped_column(enum_column(LawfulBasis))
+    source: Mapped[str] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    search_key: Mapped[str] = mapped_column(String(400), default="")
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    opted_out_at = mapped_column(UTCDateTime)
+
+    organisation = relationship("Organisation")
+    interests = relationship(
+        "ProgrammerDiscipline", cascade="all, delete-orphan", order_by="ProgrammerDiscipline.discipline"
+    )
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def disciplines(self):
+        return [i.discipline for i in self.interests]
+
+
+class ProgrammerDiscipline(db.Model):
+    __tablename__ = "programmer_disciplines"
+
+    programmer_id: Mapped[int] = mapped_column(
+        ForeignKey("programmers.id", ondelete="CASCADE"), primary_key=True
+    )
+    discipline: Mapped[Discipline] = mapped_column(enum_column(Discipline), primary_key=True, index=True)

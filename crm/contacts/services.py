@@ -1,0 +1,150 @@
+"""Companies, structures and programmers of a network: creation, edits, scoped queries."""
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from crm.accounts.models import User
+from crm.contacts.models import (
+    LawfulBasis,
+    Organisation,
+    OrganisationKind,
+    Programmer,
+    ProgrammerDiscipline,
+)
+from crm.database import search_key
+from crm.enums import Discipline
+from crm.errors import DomainError
+from crm.extensions import db
+from crm.geo import departement, departement_for_postcode
+from crm.phones import normalise_phone
+
+ORGANISATION_FIELDS = (
+    "name", "structure_type", "is_venue", "address", "postcode", "city",
+    "departement_code", "email", "phone", "website", "member_since",
+)  # fmt: skip
+PROGRAMMER_FIELDS = (
+    "first_name", "last_name", "email", "phone", "organisation_id", "job_title",
+    "departement_code", "wants_young", "wants_all", "lawful_basis", "source",
+)  # fmt: skip
+
+
+def _clean(value):
+    return value.strip() or None if isinstance(value, str) else value
+
+
+def _settle_departement(data: dict) -> None:
+    """Fill the département from the postcode when left empty; refuse an unknown code."""
+    if not data.get("departement_code"):
+        data["departement_code"] = departement_for_postcode(data.get("postcode"))
+    elif departement(data["departement_code"]) is None:
+        raise DomainError(_("Département inconnu."), field="departement_code")
+
+
+def save_organisation(organisation, network, kind: OrganisationKind, data: dict) -> Organisation:
+    """Create (organisation None) or update a company or structure of the network."""
+    values = {key: _clean(data.get(key)) for key in ORGANISATION_FIELDS if key in data}
+    values["phone"] = normalise_phone(values.get("phone"))
+    values["email"] = (values.get("email") or "").lower() or None
+    _settle_departement(values)
+    duplicate = db.session.scalar(
+        select(Organisation.id).where(
+            Organisation.network_id == network.id,
+            Organisation.kind == kind,
+            Organisation.name == values["name"],
+        )
+    )
+    if duplicate and (organisation is None or duplicate != organisation.id):
+        raise DomainError(_("Ce nom existe déjà dans le réseau."), field="name")
+    if kind == OrganisationKind.COMPANY:
+        values["structure_type"] = None
+        values["is_venue"] = False
+    elif not values.get("structure_type"):
+        raise DomainError(_("Choisissez le type de structure."), field="structure_type")
+    if organisation is None:
+        organisation = Organisation(network_id=network.id, kind=kind)
+        db.session.add(organisation)
+    for key, value in values.items():
+        setattr(organisation, key, value)
+    organisation.search_key = search_key(organisation.name, organisation.city)
+    db.session.flush()
+    return organisation
+
+
+def organisations_query(network_id: int, kind: OrganisationKind, text: str | None = None):
+    """Organisations of one kind in a network, optionally matching a search text, by name."""
+    query = select(Organisation).where(Organisation.network_id == network_id, Organisation.kind == kind)
+    for word in search_key(text).split():
+        query = query.where(Organisation.search_key.contains(word, autoescape=True))
+    return query.order_by(Organisation.name)
+
+
+def structure_choices(network_id: int) -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        select(Organisation.id, Organisation.name, Organisation.city)
+        .where(Organisation.network_id == network_id, Organisation.kind == OrganisationKind.STRUCTURE)
+        .order_by(Organisation.name)
+    )
+    return [(row.id, f"{row.name} ({row.city})" if row.city else row.name) for row in rows]
+
+
+def save_programmer(programmer, network, data: dict, *, actor: User) -> Programmer:
+    """Create (programmer None) or update a programmer of the network."""
+    values = {key: _clean(data.get(key)) for key in PROGRAMMER_FIELDS if key in data}
+    values["email"] = (values.get("email") or "").lower()
+    values["phone"] = normalise_phone(values.get("phone"))
+    values["lawful_basis"] = values.get("lawful_basis") or LawfulBasis.LEGITIMATE_INTEREST
+    _settle_departement(values)
+    _check_programmer_email(programmer, network, values["email"])
+    _check_organisation(network, values.get("organisation_id"))
+    if programmer is None:
+        programmer = Programmer(network_id=network.id, created_by_id=actor.id)
+        db.session.add(programmer)
+    for key, value in values.items():
+        setattr(programmer, key, value)
+    chosen = {Discipline(d) for d in data.get("disciplines") or ()}
+    programmer.interests = [i for i in programmer.interests if i.discipline in chosen] + [
+        ProgrammerDiscipline(discipline=d) for d in sorted(chosen - set(programmer.disciplines))
+    ]
+    organisation = (
+        db.session.get(Organisation, programmer.organisation_id) if programmer.organisation_id else None
+    )
+    programmer.search_key = search_key(
+        programmer.first_name, programmer.last_name, programmer.email,
+        organisation.name if organisation else None, organisation.city if organisation else None,
+    )  # fmt: skip
+    db.session.flush()
+    return programmer
+
+
+def _check_programmer_email(programmer, network, email: str) -> None:
+    existing = db.session.scalar(
+        select(Programmer.id).where(Programmer.network_id == network.id, Programmer.email == email)
+    )
+    if existing and (programmer is None or existing != programmer.id):
+        raise DomainError(_("Cette adresse e-mail est déjà dans l'annuaire du réseau."), field="email")
+
+
+def _check_organisation(network, organisation_id) -> None:
+    if organisation_id is None:
+        return
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None or organisation.network_id != network.id:
+        raise DomainError(_("Structure inconnue."), field="organisation_id")
+
+
+def programmers_query(network_id: int, text: str | None = None):
+    """Programmers of a network, accent- and case-insensitive on name, e-mail, structure and town."""
+    query = (
+        select(Programmer)
+        .where(Programmer.network_id == network_id)
+        .options(selectinload(Programmer.organisation), selectinload(Programmer.interests))
+    )
+    for word in search_key(text).split():
+        query = query.where(Programmer.search_key.contains(word, autoescape=True))
+    return query.order_by(Programmer.last_name, Programmer.first_name, Programmer.id)
+
+
+def may_edit_programmer(actor: User, programmer: Programmer) -> bool:
+    """Coordinators edit every record; a company member edits the records they created."""
+    return actor.is_coordinator or programmer.created_by_id == actor.id

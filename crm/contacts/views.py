@@ -1,0 +1,161 @@
+from flask import abort, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from crm.accounts.models import Role
+from crm.contacts import bp, services
+from crm.contacts.forms import CompanyForm, ProgrammerForm, StructureForm
+from crm.contacts.models import Organisation, OrganisationKind, Programmer
+from crm.database import get_in_network_or_404
+from crm.permissions import allow
+from crm.views import handle_form, paginate
+
+COMPANY = OrganisationKind.COMPANY
+STRUCTURE = OrganisationKind.STRUCTURE
+
+
+def company_for_actor(company_id: int) -> Organisation:
+    """A company of the actor's network; a member reaches only their own (404 for the others)."""
+    company = get_in_network_or_404(Organisation, company_id, current_user.network_id)
+    if company.kind != COMPANY or (current_user.is_member and company.id != current_user.company_id):
+        abort(404)
+    return company
+
+
+@bp.get("/companies")
+@allow(Role.COORDINATOR)
+def companies():
+    q = request.args.get("q", "")
+    page = paginate(services.organisations_query(current_user.network_id, COMPANY, q))
+    return render_template("contacts/companies.html", page=page, q=q)
+
+
+@bp.route("/companies/new", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def company_new():
+    form = CompanyForm()
+    return handle_form(
+        form,
+        lambda: services.save_organisation(None, current_user.network, COMPANY, form.data),
+        title=_("Nouvelle compagnie"),
+        cancel_url=url_for(".companies"),
+        done_message=_("Compagnie enregistrée."),
+        done_url=lambda company: url_for(".company", company_id=company.id),
+    )
+
+
+@bp.get("/companies/<int:company_id>")
+@allow(Role.COORDINATOR, Role.MEMBER)
+def company(company_id):
+    return render_template("contacts/company.html", company=company_for_actor(company_id))
+
+
+@bp.route("/companies/<int:company_id>/edit", methods=["GET", "POST"])
+@allow(Role.COORDINATOR, Role.MEMBER)
+def company_edit(company_id):
+    company = company_for_actor(company_id)
+    form = CompanyForm(obj=company)
+    if current_user.is_member:
+        del form.member_since  # membership length is an eligibility rule: the network sets it
+    return handle_form(
+        form,
+        lambda: services.save_organisation(company, current_user.network, COMPANY, form.data),
+        title=_("Modifier %(name)s", name=company.name),
+        cancel_url=url_for(".company", company_id=company.id),
+        done_message=_("Compagnie enregistrée."),
+        done_url=lambda saved: url_for(".company", company_id=saved.id),
+    )
+
+
+@bp.get("/structures")
+@allow(Role.COORDINATOR)
+def structures():
+    q = request.args.get("q", "")
+    page = paginate(services.organisations_query(current_user.network_id, STRUCTURE, q))
+    return render_template("contacts/structures.html", page=page, q=q)
+
+
+@bp.route("/structures/new", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def structure_new():
+    form = StructureForm()
+    return handle_form(
+        form,
+        lambda: services.save_organisation(None, current_user.network, STRUCTURE, form.data),
+        title=_("Nouvelle structure"),
+        cancel_url=url_for(".structures"),
+        done_message=_("Structure enregistrée."),
+        done_url=lambda _saved: url_for(".structures"),
+    )
+
+
+@bp.route("/structures/<int:structure_id>/edit", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def structure_edit(structure_id):
+    structure = get_in_network_or_404(Organisation, structure_id, current_user.network_id)
+    if structure.kind != STRUCTURE:
+        abort(404)
+    form = StructureForm(obj=structure)
+    return handle_form(
+        form,
+        lambda: services.save_organisation(structure, current_user.network, STRUCTURE, form.data),
+        title=_("Modifier %(name)s", name=structure.name),
+        cancel_url=url_for(".structures"),
+        done_message=_("Structure enregistrée."),
+        done_url=lambda _saved: url_for(".structures"),
+    )
+
+
+@bp.get("/programmers")
+@allow(Role.COORDINATOR, Role.MEMBER)
+def programmers():
+    q = request.args.get("q", "")
+    page = paginate(services.programmers_query(current_user.network_id, q))
+    return render_template("contacts/programmers.html", page=page, q=q)
+
+
+@bp.get("/programmers/<int:programmer_id>")
+@allow(Role.COORDINATOR, Role.MEMBER)
+def programmer(programmer_id):
+    person = get_in_network_or_404(Programmer, programmer_id, current_user.network_id)
+    may_edit = services.may_edit_programmer(current_user, person)
+    return render_template("contacts/programmer.html", programmer=person, may_edit=may_edit)
+
+
+def _programmer_form(person=None):
+    form = ProgrammerForm(obj=person)
+    form.set_structures(services.structure_choices(current_user.network_id))
+    if person is not None and not form.is_submitted():
+        form.disciplines.data = [d.value for d in person.disciplines]
+    return form
+
+
+@bp.route("/programmers/new", methods=["GET", "POST"])
+@allow(Role.COORDINATOR, Role.MEMBER)
+def programmer_new():
+    form = _programmer_form()
+    return handle_form(
+        form,
+        lambda: services.save_programmer(None, current_user.network, form.data, actor=current_user),
+        title=_("Nouveau contact programmateur·rice"),
+        cancel_url=url_for(".programmers"),
+        done_message=_("Contact enregistré."),
+        done_url=lambda saved: url_for(".programmer", programmer_id=saved.id),
+    )
+
+
+@bp.route("/programmers/<int:programmer_id>/edit", methods=["GET", "POST"])
+@allow(Role.COORDINATOR, Role.MEMBER)
+def programmer_edit(programmer_id):
+    person = get_in_network_or_404(Programmer, programmer_id, current_user.network_id)
+    if not services.may_edit_programmer(current_user, person):
+        abort(403)
+    form = _programmer_form(person)
+    return handle_form(
+        form,
+        lambda: services.save_programmer(person, current_user.network, form.data, actor=current_user),
+        title=_("Modifier %(name)s", name=person.full_name),
+        cancel_url=url_for(".programmer", programmer_id=person.id),
+        done_message=_("Contact enregistré."),
+        done_url=lambda saved: url_for(".programmer", programmer_id=saved.id),
+    )

@@ -1,0 +1,59 @@
+"""What the home page shows each role, computed by the database."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from crm.accounts.models import User
+from crm.contacts.models import Organisation, OrganisationKind, Programmer
+from crm.extensions import db
+from crm.networks.models import Network
+from crm.showcase.models import Edition, EditionStatus, Show
+
+# What a coordinator is expected to do next with an edition in each status.
+NEXT_STEP = {
+    EditionStatus.DRAFT: "open_registrations",
+    EditionStatus.REGISTRATIONS_OPEN: "review_registrations",
+    EditionStatus.REGISTRATIONS_CLOSED: "plan_and_publish",
+    EditionStatus.PUBLISHED: "invite_and_check_in",
+    EditionStatus.HELD: "start_follow_up",
+    EditionStatus.FOLLOW_UP: "follow_up",
+}
+
+
+@dataclass
+class NetworkCounts:
+    companies: int
+    structures: int
+    programmers: int
+    shows: int
+
+
+def network_counts(network_id: int) -> NetworkCounts:
+    def count(model, *where):
+        query = select(func.count()).select_from(model).where(model.network_id == network_id, *where)
+        return db.session.scalar(query)
+
+    return NetworkCounts(
+        companies=count(Organisation, Organisation.kind == OrganisationKind.COMPANY),
+        structures=count(Organisation, Organisation.kind == OrganisationKind.STRUCTURE),
+        programmers=count(Programmer),
+        shows=count(Show),
+    )
+
+
+def recent_editions(network_id: int, limit: int = 6) -> list[Edition]:
+    query = select(Edition).where(Edition.network_id == network_id).order_by(Edition.starts_on.desc())
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def member_home(user: User) -> dict:
+    company = db.session.get(Organisation, user.company_id)
+    return {"company": company, "shows": company.shows, "editions": recent_editions(user.network_id)}
+
+
+def instance_counts() -> dict:
+    return {
+        "networks": db.session.scalar(select(func.count()).select_from(Network)),
+        "users": db.session.scalar(select(func.count()).select_from(User)),
+    }

@@ -1,0 +1,50 @@
+from flask import jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from crm.core import bp, services
+from crm.extensions import db
+from crm.i18n import LOCALES
+from crm.permissions import PUBLIC, SIGNED_IN, allow
+
+
+@bp.get("/")
+@allow(SIGNED_IN)
+def home():
+    if current_user.is_admin:
+        return render_template("core/home_admin.html", counts=services.instance_counts())
+    if current_user.is_member:
+        return render_template("core/home_member.html", **services.member_home(current_user))
+    return render_template(
+        "core/home_coordinator.html",
+        counts=services.network_counts(current_user.network_id),
+        editions=services.recent_editions(current_user.network_id),
+        next_step=services.NEXT_STEP,
+    )
+
+
+@bp.post("/language")
+@allow(PUBLIC)
+def language():
+    chosen = request.form.get("locale")
+    if chosen in LOCALES:
+        session["locale"] = chosen
+        if current_user.is_authenticated:
+            current_user.locale = chosen
+            db.session.commit()
+    target = request.form.get("next") or ""
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("core.home")
+    return redirect(target)
+
+
+@bp.get("/healthz")
+@allow(PUBLIC)
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

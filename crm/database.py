@@ -1,0 +1,61 @@
+"""Database helpers shared by every feature: UTC timestamps, SQLite pragmas, scoped look-ups."""
+
+import unicodedata
+from datetime import UTC, datetime
+
+from flask import abort
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
+
+from crm.extensions import db
+
+
+def utcnow() -> datetime:
+    """The current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC on every database and always hands back aware UTC datetimes."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """WAL and a busy timeout let the web server and a background job write at the same time."""
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def get_in_network_or_404(model, object_id, network_id):
+    """Load a network-owned row, or 404 when it is missing or belongs to another network."""
+    row = db.session.get(model, object_id)
+    if row is None or row.network_id != network_id:
+        abort(404)
+    return row
+
+
+def search_key(*parts) -> str:
+    """Lower-case, accent-free text used for accent-insensitive search ("Orleans" finds "Orléans")."""
+    text = " ".join(p for p in parts if p)
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())

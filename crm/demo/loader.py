@@ -1,0 +1,182 @@
+"""Builds the three demo networks through the app's own services (so the data obeys its rules)."""
+
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from crm.accounts import services as accounts
+from crm.accounts.models import Role, User
+from crm.admin.services import save_network
+from crm.contacts import services as contacts
+from crm.contacts.models import LawfulBasis, Organisation, OrganisationKind
+from crm.demo import data
+from crm.enums import Audience, Discipline
+from crm.extensions import db
+from crm.networks.models import Network
+from crm.showcase import services as showcase
+from crm.showcase.models import EditionStatus
+
+SEED = 2026
+DISCIPLINES = list(Discipline)
+
+
+def is_empty() -> bool:
+    return db.session.scalar(select(func.count()).select_from(Network)) == 0
+
+
+def load(today: date) -> dict:
+    """Create the demo instance; returns the accounts made, for the caller to print."""
+    rng = random.Random(SEED)
+    admin = accounts.create_user(
+        email="admin@vitrine.example", full_name="Administration Vitrine",
+        role=Role.ADMIN, password=data.PASSWORD,
+    )  # fmt: skip
+    made = [admin]
+    for index, spec in enumerate(data.NETWORKS):
+        made += _load_network(spec, index, rng, today)
+    db.session.flush()
+    return {user.email: user.role.value for user in made}
+
+
+def _load_network(spec, index, rng, today) -> list[User]:
+    network = save_network(
+        None,
+        {"name": spec["name"], "slug": spec["slug"], "contact_email": f"coordination@{spec['slug']}.example"},
+    )
+    network.region_code = spec["region"]
+    coordinator = accounts.create_user(
+        email=f"coordination@{spec['slug']}.example", full_name=f"Coordination {spec['name']}",
+        role=Role.COORDINATOR, password=data.PASSWORD, network=network,
+    )  # fmt: skip
+    structures = _structures(network, spec, rng)
+    companies = _companies(network, spec, rng, today)
+    _programmers(network, spec, structures, coordinator, rng, count=50)
+    _editions(network, spec, index, today)
+    members = []
+    for n, company in enumerate(companies[: 2 if index == 0 else 1], start=1):
+        members.append(
+            accounts.create_user(
+                email=f"diffusion{n}@{spec['slug']}.example",
+                full_name=f"Chargée de diffusion {company.name}",
+                role=Role.MEMBER,
+                password=data.PASSWORD,
+                company=company,
+            )  # fmt: skip
+        )
+    return [coordinator, *members]
+
+
+def _phone(spec, rng):
+    return f"{spec['phone']} {rng.randint(10, 99)} {rng.randint(10, 99)}"
+
+
+def _address(rng, town):
+    return f"{rng.randint(1, 120)} {rng.choice(data.STREETS)}"
+
+
+def _structures(network, spec, rng) -> list[Organisation]:
+    made = []
+    for n, (town, postcode) in enumerate(spec["towns"]):
+        for kind, pattern in rng.sample(data.STRUCTURE_NAMES, 2):
+            name = pattern.format(town=town, word=data.WORDS[(n + len(made)) % len(data.WORDS)])
+            if any(s.name == name for s in made):
+                continue
+            made.append(
+                contacts.save_organisation(
+                    None,
+                    network,
+                    OrganisationKind.STRUCTURE,
+                    {
+                        "name": name,
+                        "structure_type": kind,
+                        "address": _address(rng, town),
+                        "postcode": postcode,
+                        "city": town,
+                        "is_venue": kind in ("municipal_theatre", "scene_conventionnee", "cultural_centre"),
+                    },
+                )  # fmt: skip
+            )
+    return made
+
+
+def _companies(network, spec, rng, today) -> list[Organisation]:
+    made = []
+    for n, name in enumerate(spec["companies"]):
+        town, postcode = spec["towns"][n % len(spec["towns"])]
+        company = contacts.save_organisation(
+            None, network, OrganisationKind.COMPANY,
+            {
+                "name": name, "address": _address(rng, town), "postcode": postcode, "city": town,
+                "email": f"contact@{showcase.slugify(name)}.example",
+                "phone": _phone(spec, rng),
+                "member_since": date(today.year - 1 - n % 6, 1 + n % 12, 1),
+            },
+        )  # fmt: skip
+        for _ in range(1 + n % 2):
+            _show(company, rng)
+        made.append(company)
+    return made
+
+
+def _show(company, rng):
+    audience = rng.choice([Audience.YOUNG, Audience.ALL])
+    title = f"{rng.choice(data.SHOW_WORDS)} {rng.choice(data.SHOW_NOUNS)}"
+    showcase.save_show(
+        None, company,
+        {
+            "title": title, "discipline": rng.choice(DISCIPLINES), "audience": audience,
+            "min_age": rng.choice([3, 6, 8]) if audience == Audience.YOUNG else None,
+            "duration_minutes": rng.choice([35, 45, 50, 60, 75]), "cast_size": rng.randint(1, 5),
+            "setup_minutes": rng.choice([30, 60, 90]), "strike_minutes": rng.choice([20, 30, 45]),
+            "video_url": f"https://video.example/{showcase.slugify(company.name)}/{showcase.slugify(title)}",
+            "summary": "Un spectacle de la compagnie, présenté au réseau.",
+        },
+    )  # fmt: skip
+
+
+def _programmers(network, spec, structures, coordinator, rng, count):
+    seen = set()
+    while len(seen) < count:
+        first, last = rng.choice(data.FIRST_NAMES), rng.choice(data.LAST_NAMES)
+        structure = rng.choice(structures)
+        domain = showcase.slugify(structure.name)[:30]
+        email = f"{showcase.slugify(first)}.{showcase.slugify(last)}@{domain}.example"
+        if email in seen:
+            continue
+        seen.add(email)
+        contacts.save_programmer(
+            None, network,
+            {
+                "first_name": first, "last_name": last, "email": email,
+                "phone": _phone(spec, rng),
+                "organisation_id": structure.id, "job_title": rng.choice(data.JOBS),
+                "departement_code": structure.departement_code,
+                "wants_young": rng.random() < 0.6, "wants_all": rng.random() < 0.7,
+                "disciplines": [d.value for d in rng.sample(DISCIPLINES, rng.randint(1, 3))],
+                "lawful_basis": LawfulBasis.LEGITIMATE_INTEREST,
+                "source": "Carnet d'adresses partagé du réseau (import initial)",
+            },
+            actor=coordinator,
+        )  # fmt: skip
+
+
+def _editions(network, spec, index, today):
+    pattern = spec["editions"][0]
+    plans = [
+        (-60, 1, EditionStatus.HELD),
+        (21 + 7 * index, 2, [EditionStatus.PUBLISHED, EditionStatus.REGISTRATIONS_CLOSED,
+                             EditionStatus.REGISTRATIONS_OPEN][index]),
+        (300, 3, EditionStatus.DRAFT),
+    ]  # fmt: skip
+    for offset, n, status in plans:
+        start = today + timedelta(days=offset)
+        edition = showcase.save_edition(
+            None, network,
+            {
+                "name": pattern.format(year=start.year, n=3 + n),
+                "starts_on": start, "ends_on": start + timedelta(days=1 if index != 2 else 4),
+                "description": f"Temps fort du réseau {spec['name']}.",
+            },
+        )  # fmt: skip
+        edition.status = status

@@ -1,0 +1,28 @@
+"""Form pieces shared by every feature."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField
+from wtforms.validators import URL, Optional
+
+from crm.geo import departement_choices
+
+
+def blank(label=_l("— Choisir —")):
+    return [("", label)]
+
+
+def _departement_options():
+    return blank(_l("— Déduit du code postal —")) + departement_choices()
+
+
+def DepartementField(label=_l("Département")):  # noqa: N802 - reads like the other field classes
+    """A département picker filled from the maintained list (crm.geo)."""
+    return SelectField(label, choices=_departement_options, validators=[Optional()])
+
+
+def optional_url():
+    return [Optional(), URL(message=_l("Adresse web invalide (elle commence par https://)."))]
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value

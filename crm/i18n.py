@@ -1,0 +1,56 @@
+"""Language and time zone choice, and the Jinja filters that format the French way."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import has_request_context, request, session
+from flask_babel import format_date, format_datetime, format_decimal
+from flask_login import current_user
+
+LOCALES = ("fr", "en")
+
+
+def select_locale() -> str:
+    """French unless the person chose English (their account, or this browser's choice)."""
+    if not has_request_context():
+        return "fr"
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in LOCALES:
+        return chosen
+    return "fr"
+
+
+def _date(value, fmt="medium"):
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, fmt)
+    if isinstance(value, date):
+        return format_date(value, fmt)
+    return value
+
+
+def _number(value):
+    if value is None:
+        return ""
+    return format_decimal(Decimal(value) if isinstance(value, str) else value)
+
+
+def register_filters(app):
+    app.jinja_env.filters["date"] = _date
+    app.jinja_env.filters["number"] = _number
+    app.jinja_env.globals["current_locale"] = lambda: select_locale()
+    app.jinja_env.globals["request_path"] = lambda: request.full_path.rstrip("?")
+    register_domain_filters(app)
+
+
+def register_domain_filters(app):
+    from crm.geo import departement
+    from crm.phones import display_phone
+
+    app.jinja_env.filters["phone"] = display_phone
+    app.jinja_env.filters["departement_label"] = lambda code: (
+        departement(code).label if departement(code) else ""
+    )

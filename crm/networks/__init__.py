@@ -1,0 +1,1 @@
+"""Networks: the tenants of an instance. Every other row belongs to one."""

@@ -1,0 +1,19 @@
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm.database import UTCDateTime, utcnow
+from crm.extensions import db
+
+
+class Network(db.Model):
+    __tablename__ = "networks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    region_code: Mapped[str | None] = mapped_column(String(8))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    def __repr__(self):
+        return f"<Network {self.slug}>"

@@ -1,0 +1,7 @@
+"""Showcase: shows, editions and (later) registrations, slots and the published programme."""
+
+from flask import Blueprint
+
+bp = Blueprint("showcase", __name__)
+
+from crm.showcase import views  # noqa: E402,F401

@@ -1,0 +1,86 @@
+from flask import render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from crm.accounts.models import Role
+from crm.contacts.views import company_for_actor
+from crm.database import get_in_network_or_404
+from crm.permissions import allow
+from crm.showcase import bp, services
+from crm.showcase.forms import EditionForm, ShowForm
+from crm.showcase.models import Edition, Show
+from crm.views import handle_form, paginate
+
+
+@bp.route("/companies/<int:company_id>/shows/new", methods=["GET", "POST"])
+@allow(Role.COORDINATOR, Role.MEMBER)
+def show_new(company_id):
+    company = company_for_actor(company_id)
+    form = ShowForm()
+    return handle_form(
+        form,
+        lambda: services.save_show(None, company, form.data),
+        title=_("Nouveau spectacle de %(name)s", name=company.name),
+        cancel_url=url_for("contacts.company", company_id=company.id),
+        done_message=_("Spectacle enregistré."),
+        done_url=lambda _show: url_for("contacts.company", company_id=company.id),
+    )
+
+
+@bp.route("/shows/<int:show_id>/edit", methods=["GET", "POST"])
+@allow(Role.COORDINATOR, Role.MEMBER)
+def show_edit(show_id):
+    show = get_in_network_or_404(Show, show_id, current_user.network_id)
+    company = company_for_actor(show.company_id)
+    form = ShowForm(obj=show)
+    return handle_form(
+        form,
+        lambda: services.save_show(show, company, form.data),
+        title=_("Modifier « %(title)s »", title=show.title),
+        cancel_url=url_for("contacts.company", company_id=company.id),
+        done_message=_("Spectacle enregistré."),
+        done_url=lambda _show: url_for("contacts.company", company_id=company.id),
+    )
+
+
+@bp.get("/editions")
+@allow(Role.COORDINATOR)
+def editions():
+    page = paginate(services.editions_query(current_user.network_id))
+    return render_template("showcase/editions.html", page=page)
+
+
+@bp.route("/editions/new", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def edition_new():
+    form = EditionForm()
+    return handle_form(
+        form,
+        lambda: services.save_edition(None, current_user.network, form.data),
+        title=_("Nouvelle édition"),
+        cancel_url=url_for(".editions"),
+        done_message=_("Édition créée."),
+        done_url=lambda edition: url_for(".edition", edition_id=edition.id),
+    )
+
+
+@bp.get("/editions/<int:edition_id>")
+@allow(Role.COORDINATOR)
+def edition(edition_id):
+    found = get_in_network_or_404(Edition, edition_id, current_user.network_id)
+    return render_template("showcase/edition.html", edition=found)
+
+
+@bp.route("/editions/<int:edition_id>/edit", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def edition_edit(edition_id):
+    found = get_in_network_or_404(Edition, edition_id, current_user.network_id)
+    form = EditionForm(obj=found)
+    return handle_form(
+        form,
+        lambda: services.save_edition(found, current_user.network, form.data),
+        title=_("Modifier %(name)s", name=found.name),
+        cancel_url=url_for(".edition", edition_id=found.id),
+        done_message=_("Édition enregistrée."),
+        done_url=lambda edition: url_for(".edition", edition_id=edition.id),
+    )

@@ -50,6 +50,7 @@ def load_settings(instance_path: str) -> dict:
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)),
         "LOGIN_MAX_FAILURES_PER_ADDRESS": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)),
         "LOGIN_THROTTLE_MINUTES": int(os.environ.get("LOGIN_THROTTLE_MINUTES", 15)),
+        "PASSWORD_HASH_METHOD": "scrypt",
         "SESSION_MAX_DAYS": int(os.environ.get("SESSION_MAX_DAYS", 30)),
         "VITRINE_TRUSTED_PROXIES": int(os.environ.get("VITRINE_TRUSTED_PROXIES", 0)),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),

@@ -4,6 +4,7 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Enum as SAEnum
+from wtforms import SelectChoice
 
 
 class LabelledEnum(enum.StrEnum):
@@ -11,7 +12,7 @@ class LabelledEnum(enum.StrEnum):
 
     @classmethod
     def choices(cls):
-        return [(m.value, m.label) for m in cls]
+        return [SelectChoice(m.value, m.label) for m in cls]
 
     @property
     def label(self):

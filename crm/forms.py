@@ -1,18 +1,23 @@
 """Form pieces shared by every feature."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField
+from wtforms import SelectChoice, SelectField
 from wtforms.validators import URL, Optional
 
 from crm.geo import departement_choices
 
 
 def blank(label=_l("— Choisir —")):
-    return [("", label)]
+    return [SelectChoice("", label)]
+
+
+def options(pairs):
+    """Form choices from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _departement_options():
-    return blank(_l("— Déduit du code postal —")) + departement_choices()
+    return blank(_l("— Déduit du code postal —")) + options(departement_choices())
 
 
 def DepartementField(label=_l("Département")):  # noqa: N802 - reads like the other field classes

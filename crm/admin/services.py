@@ -8,6 +8,7 @@ from crm.accounts.models import User
 from crm.contacts.models import Organisation, OrganisationKind
 from crm.errors import DomainError
 from crm.extensions import db
+from crm.forms import blank, options
 from crm.networks.models import Network
 
 
@@ -35,7 +36,7 @@ def users_query():
 
 
 def network_choices():
-    return [("", "—")] + [(n.id, n.name) for n in db.session.scalars(networks_query())]
+    return blank("—") + options((n.id, n.name) for n in db.session.scalars(networks_query()))
 
 
 def company_choices():
@@ -45,7 +46,7 @@ def company_choices():
         .where(Organisation.kind == OrganisationKind.COMPANY)
         .order_by(Network.name, Organisation.name)
     )
-    return [("", "—")] + [(row.id, f"{row.name} ({row.network})") for row in rows]
+    return blank("—") + options((row.id, f"{row.name} ({row.network})") for row in rows)
 
 
 def set_active(user: User, active: bool, *, actor: User) -> None:

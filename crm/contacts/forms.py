@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from crm.contacts.models import LawfulBasis, StructureType
 from crm.enums import Discipline
-from crm.forms import DepartementField, blank, optional_url, strip
+from crm.forms import DepartementField, blank, optional_url, options, strip
 
 STRIP = [strip]
 
@@ -53,4 +53,4 @@ class ProgrammerForm(FlaskForm):
     )
 
     def set_structures(self, choices):
-        self.organisation_id.choices = [("", _l("— Aucune —"))] + choices
+        self.organisation_id.choices = blank(_l("— Aucune —")) + options(choices)

@@ -1,0 +1,140 @@
+"""Walks every registered route as anonymous, company member, coordinator and admin.
+
+A route added without a permission rule, or without a line in EXPECTED, fails here.
+"""
+
+import pytest
+
+from crm.permissions import PUBLIC, SIGNED_IN, rule_for
+from tests.conftest import post_form, sign_in
+
+ANON, MEMBER, COORD, ADMIN = "anonymous", "member", "coordinator", "admin"
+EVERYONE = {ANON, MEMBER, COORD, ADMIN}
+SIGNED = {MEMBER, COORD, ADMIN}
+
+EXPECTED = {
+    "core.home": SIGNED,
+    "core.language": EVERYONE,
+    "core.healthz": EVERYONE,
+    "accounts.login": EVERYONE,
+    "accounts.logout": SIGNED,
+    "accounts.change_password": SIGNED,
+    "admin.networks": {ADMIN},
+    "admin.network_new": {ADMIN},
+    "admin.network_edit": {ADMIN},
+    "admin.users": {ADMIN},
+    "admin.user_new": {ADMIN},
+    "admin.user_active": {ADMIN},
+    "contacts.companies": {COORD},
+    "contacts.company_new": {COORD},
+    "contacts.company": {COORD, MEMBER},
+    "contacts.company_edit": {COORD, MEMBER},
+    "contacts.structures": {COORD},
+    "contacts.structure_new": {COORD},
+    "contacts.structure_edit": {COORD},
+    "contacts.programmers": {COORD, MEMBER},
+    "contacts.programmer": {COORD, MEMBER},
+    "contacts.programmer_new": {COORD, MEMBER},
+    "contacts.programmer_edit": {COORD, MEMBER},
+    "showcase.show_new": {COORD, MEMBER},
+    "showcase.show_edit": {COORD, MEMBER},
+    "showcase.editions": {COORD},
+    "showcase.edition_new": {COORD},
+    "showcase.edition": {COORD},
+    "showcase.edition_edit": {COORD},
+}
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def _declared_audience(rule):
+    declared = rule_for(rule.endpoint)
+    if PUBLIC in declared:
+        return EVERYONE
+    if SIGNED_IN in declared:
+        return SIGNED
+    return {str(role) for role in declared}
+
+
+def test_every_route_has_a_rule_matching_the_expected_table(app):
+    endpoints = {rule.endpoint for rule, _ in _routes(app)}
+    assert endpoints == set(EXPECTED), "add the new route to EXPECTED with its intended audience"
+    for rule, _method in _routes(app):
+        assert rule_for(rule.endpoint) is not None, f"{rule.endpoint} has no @allow rule"
+        assert _declared_audience(rule) == EXPECTED[rule.endpoint], rule.endpoint
+
+
+def _url_values(world):
+    a = world.a
+    return {
+        "company_id": a.companies[0].id,
+        "show_id": a.shows[0].id,
+        "programmer_id": a.member_contact.id,
+        "structure_id": a.venue.id,
+        "edition_id": a.edition.id,
+        "network_id": a.network.id,
+        "user_id": world.b.members[1].id,
+    }
+
+
+def _request(client, rule, method, values, signed_in):
+    url = rule.build({arg: values[arg] for arg in rule.arguments})[1]
+    if method == "GET":
+        return client.get(url)
+    return post_form(client, url, {}, token_from="/account/password" if signed_in else "/login")
+
+
+@pytest.mark.parametrize("role", [ANON, MEMBER, COORD, ADMIN])
+def test_route_walk_gives_each_role_the_expected_status(app, world, role):
+    users = {MEMBER: world.a.members[0], COORD: world.a.coordinator, ADMIN: world.admin}
+    values = _url_values(world)
+    failures = []
+    for rule, method in _routes(app):
+        client = app.test_client()
+        if role != ANON:
+            sign_in(client, users[role])
+        response = _request(client, rule, method, values, role != ANON)
+        allowed = role in EXPECTED[rule.endpoint]
+        if allowed:
+            expected = {200} if method == "GET" else {302, 422}
+            if rule.endpoint == "accounts.login" and role != ANON:
+                expected = {302}  # already signed in: sent to the home page
+        elif role == ANON:
+            expected = {302}
+        else:
+            expected = {403}
+        if response.status_code not in expected:
+            failures.append(f"{method} {rule.rule}: {response.status_code}, expected {sorted(expected)}")
+        if role == ANON and not allowed:
+            assert response.headers["Location"].startswith("/login"), rule.rule
+    assert failures == []
+
+
+def test_member_gets_404_for_another_company_and_its_shows(app, world, client):
+    sign_in(client, world.a.members[0])
+    other = world.a.companies[1]
+    assert client.get(f"/companies/{other.id}").status_code == 404
+    assert client.get(f"/companies/{other.id}/edit").status_code == 404
+    assert client.get(f"/shows/{world.a.shows[1].id}/edit").status_code == 404
+    assert client.get(f"/companies/{other.id}/shows/new").status_code == 404
+    response = post_form(
+        client,
+        f"/companies/{other.id}/edit",
+        {"name": "Prise de contrôle"},
+        token_from="/account/password",
+    )
+    assert response.status_code == 404
+    assert other.name == "Compagnie A2"
+
+
+def test_member_cannot_edit_a_contact_created_by_someone_else(app, world, client):
+    sign_in(client, world.a.members[1])
+    assert client.get(f"/programmers/{world.a.member_contact.id}").status_code == 200
+    assert client.get(f"/programmers/{world.a.member_contact.id}/edit").status_code == 403
+    assert client.get(f"/programmers/{world.a.programmers[0].id}/edit").status_code == 403

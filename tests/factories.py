@@ -1,0 +1,112 @@
+"""One factory per model, through the real services; plain predictable values."""
+
+import itertools
+from datetime import date
+from types import SimpleNamespace
+
+from crm.accounts import services as accounts
+from crm.accounts.models import Role
+from crm.admin.services import save_network
+from crm.contacts import services as contacts
+from crm.contacts.models import OrganisationKind, StructureType
+from crm.extensions import db
+from crm.showcase import services as showcase
+
+PASSWORD = "correct horse battery"
+_n = itertools.count(1)
+
+
+def network(name=None, slug=None):
+    n = next(_n)
+    return save_network(None, {"name": name or f"Réseau {n}", "slug": slug or f"reseau-{n}"})
+
+
+def company(net, name=None, **extra):
+    data = {"name": name or f"Compagnie {next(_n)}", "postcode": "45000", "city": "Orléans", **extra}
+    return contacts.save_organisation(None, net, OrganisationKind.COMPANY, data)
+
+
+def structure(net, name=None, **extra):
+    data = {
+        "name": name or f"Médiathèque {next(_n)}",
+        "structure_type": StructureType.LIBRARY,
+        "postcode": "37000",
+        "city": "Tours",
+        **extra,
+    }
+    return contacts.save_organisation(None, net, OrganisationKind.STRUCTURE, data)
+
+
+def show(comp, title=None, **extra):
+    data = {
+        "title": title or f"Spectacle {next(_n)}",
+        "discipline": "theatre",
+        "audience": "all",
+        "min_age": None,
+        "duration_minutes": 50,
+        "cast_size": 3,
+        "setup_minutes": 60,
+        "strike_minutes": 30,
+        "video_url": None,
+        "summary": None,
+        **extra,
+    }
+    return showcase.save_show(None, comp, data)
+
+
+def user(role=Role.COORDINATOR, net=None, comp=None, email=None, password=PASSWORD):
+    return accounts.create_user(
+        email=email or f"user{next(_n)}@example.org",
+        full_name=f"Personne {next(_n)}",
+        role=role,
+        password=password,
+        network=net,
+        company=comp,
+    )
+
+
+def programmer(net, actor, org=None, **extra):
+    n = next(_n)
+    data = {
+        "first_name": "Claire",
+        "last_name": f"Dupont{n}",
+        "email": f"claire.dupont{n}@example.org",
+        "organisation_id": org.id if org else None,
+        "lawful_basis": "legitimate_interest",
+        "source": "Carte de visite",
+        "disciplines": ["theatre"],
+        **extra,
+    }
+    return contacts.save_programmer(None, net, data, actor=actor)
+
+
+def edition(net, name=None, starts_on=date(2027, 3, 4), ends_on=date(2027, 3, 5)):
+    data = {"name": name or f"Édition {next(_n)}", "starts_on": starts_on, "ends_on": ends_on}
+    return showcase.save_edition(None, net, data)
+
+
+def _network_world(label):
+    net = network(name=f"Réseau {label}", slug=f"reseau-{label.lower()}")
+    coordinator = user(Role.COORDINATOR, net=net, email=f"coord-{label.lower()}@example.org")
+    companies = [company(net, name=f"Compagnie {label}{i}") for i in (1, 2)]
+    members = [
+        user(Role.MEMBER, comp=c, email=f"member-{label.lower()}{i}@example.org")
+        for i, c in enumerate(companies, 1)
+    ]
+    shows = [show(c, title=f"Spectacle {label}{i}") for i, c in enumerate(companies, 1)]
+    venue = structure(net, name=f"Théâtre {label}", structure_type=StructureType.MUNICIPAL_THEATRE)
+    people = [programmer(net, coordinator, venue, last_name=f"Programmateur{label}{i}") for i in (1, 2)]
+    member_contact = programmer(net, members[0], venue, last_name=f"ContactMembre{label}")
+    ed = edition(net, name=f"Édition {label}")
+    return SimpleNamespace(
+        network=net, coordinator=coordinator, companies=companies, members=members, shows=shows,
+        venue=venue, programmers=people, member_contact=member_contact, edition=ed,
+    )  # fmt: skip
+
+
+def two_networks():
+    """Networks A and B, built alike, plus an instance admin."""
+    admin = user(Role.ADMIN, email="admin@example.org")
+    world = SimpleNamespace(admin=admin, a=_network_world("A"), b=_network_world("B"))
+    db.session.commit()
+    return world

@@ -34,11 +34,22 @@ def _clean(value):
 
 
 def _settle_departement(data: dict) -> None:
-    """Fill the département from the postcode when left empty; refuse an unknown code."""
-    if not data.get("departement_code"):
-        data["departement_code"] = departement_for_postcode(data.get("postcode"))
-    elif departement(data["departement_code"]) is None:
+    """Fill the département from the postcode when left empty; refuse an unknown or mismatched one."""
+    chosen = data.get("departement_code")
+    from_postcode = departement_for_postcode(data.get("postcode"))
+    if chosen and departement(chosen) is None:
         raise DomainError(_("Département inconnu."), field="departement_code")
+    if chosen and from_postcode and chosen != from_postcode:
+        raise DomainError(
+            _(
+                "Le code postal %(postcode)s est dans le département %(label)s : choisissez-le, "
+                "ou laissez ce champ vide pour qu'il soit déduit du code postal.",
+                postcode=data["postcode"],
+                label=departement(from_postcode).label,
+            ),
+            field="departement_code",
+        )
+    data["departement_code"] = chosen or from_postcode
 
 
 def save_organisation(organisation, network, kind: OrganisationKind, data: dict) -> Organisation:

@@ -14,12 +14,15 @@ from werkzeug.serving import make_server
 
 from crm import create_app
 from crm.accounts import services as accounts
+from crm.config import normalise_database_url
 from crm.database import utcnow
 from crm.extensions import db
 from tests import factories
 
 _SQLITE_DIR = tempfile.mkdtemp(prefix="vitrine-tests-")
-DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_SQLITE_DIR}/test.sqlite3"
+DATABASE_URL = normalise_database_url(
+    os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_SQLITE_DIR}/test.sqlite3"
+)
 IS_POSTGRES = DATABASE_URL.startswith("postgres")
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from crm.accounts.models import LoginAttempt, Role, ThrottleScope, User, UserSession
@@ -100,6 +101,7 @@ def load_session_user(token: str | None, *, now, max_days: int) -> User | None:
         return None
     query = (
         select(User)
+        .options(joinedload(User.network))
         .join(UserSession, UserSession.user_id == User.id)
         .where(
             UserSession.token_hash == hash_token(token),

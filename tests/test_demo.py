@@ -1,0 +1,69 @@
+from datetime import date
+
+from sqlalchemy import func, select
+
+from crm.accounts.models import Role, User
+from crm.contacts.models import Organisation, OrganisationKind, Programmer
+from crm.demo import loader
+from crm.extensions import db
+from crm.networks.models import Network
+from crm.showcase.models import Edition, EditionStatus, Show
+from tests.conftest import _empty_tables
+
+TODAY = date(2026, 11, 27)
+
+
+def _count(model, *where):
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def _snapshot():
+    return (
+        sorted(db.session.scalars(select(Programmer.email))),
+        sorted(db.session.scalars(select(Organisation.name))),
+        sorted((e.name, e.starts_on, e.status.value) for e in db.session.scalars(select(Edition))),
+        sorted(db.session.scalars(select(Show.title))),
+    )
+
+
+def test_demo_has_three_networks_of_the_expected_size(app):
+    made = loader.load(TODAY)
+    db.session.commit()
+    assert _count(Network) == 3
+    assert _count(Organisation, Organisation.kind == OrganisationKind.COMPANY) == 30
+    assert _count(Programmer) == 150
+    assert _count(Organisation, Organisation.kind == OrganisationKind.STRUCTURE, Organisation.is_venue) >= 9
+    assert list(made.values()).count("member") >= 2
+    for network in db.session.scalars(select(Network)):
+        statuses = {
+            e.status for e in db.session.scalars(select(Edition).where(Edition.network_id == network.id))
+        }
+        assert EditionStatus.HELD in statuses and EditionStatus.DRAFT in statuses
+        assert len(statuses) == 3
+    assert _count(User, User.role == Role.COORDINATOR) == 3
+
+
+def test_demo_is_deterministic(app):
+    loader.load(TODAY)
+    db.session.commit()
+    first = _snapshot()
+    _empty_tables()
+    loader.load(TODAY)
+    db.session.commit()
+    assert _snapshot() == first
+
+
+def test_demo_load_command_refuses_a_filled_database_unless_asked(app, runner):
+    assert "demo loaded" in runner.invoke(args=["demo", "load"]).output
+    again = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert again.exit_code == 0
+    assert "nothing loaded" in again.output
+    assert runner.invoke(args=["demo", "load"]).exit_code == 1
+    assert _count(Network) == 3
+
+
+def test_demo_members_belong_to_different_companies(app):
+    loader.load(TODAY)
+    db.session.commit()
+    members = list(db.session.scalars(select(User).where(User.role == Role.MEMBER)))
+    assert len({m.company_id for m in members}) == len(members)

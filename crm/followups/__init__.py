@@ -1,0 +1,1 @@
+"""The shared post-event follow-up of programmers (sequences, consolidated messages, tasks)."""

@@ -67,3 +67,16 @@ def test_demo_members_belong_to_different_companies(app):
     db.session.commit()
     members = list(db.session.scalars(select(User).where(User.role == Role.MEMBER)))
     assert len({m.company_id for m in members}) == len(members)
+
+
+def test_demo_names_read_as_french():
+    assert [loader.of_town(t) for t in ("Blois", "Angers", "Le Mans", "Les Ponts-de-Cé", "Évry")] == [
+        "de Blois", "d'Angers", "du Mans", "des Ponts-de-Cé", "d'Évry",
+    ]  # fmt: skip
+
+
+def test_demo_edition_names_are_distinct_within_each_network(app):
+    loader.load(TODAY)
+    db.session.commit()
+    rows = db.session.execute(select(Edition.network_id, Edition.name)).all()
+    assert len(rows) == len(set(rows)) == 9

@@ -27,7 +27,7 @@ NETWORKS = [
             ("Évry-Courcouronnes", "91000"), ("Melun", "77000"), ("Versailles", "78000"),
             ("Créteil", "94000"),
         ],
-        "editions": ["Plateaux Franciliens {year} – présentations de 10 minutes"],
+        "editions": ["Plateaux Franciliens {year} – {n}e session de présentations"],
     },
     {
         "slug": "jeudis-croises",
@@ -66,24 +66,28 @@ NETWORKS = [
             ("Laval", "53000"), ("Le Mans", "72000"), ("La Roche-sur-Yon", "85000"),
             ("Trélazé", "49800"),
         ],
-        "editions": ["Festival Ça Mijote {year}"],
+        "editions": ["Festival Ça Mijote {year} – {n}e édition"],
     },
 ]  # fmt: skip
 
+# {of_town} is "de Blois", "d'Angers", "du Mans"; {person} a dedication, {place} a venue's own name.
 STRUCTURE_NAMES = [
-    (T.MUNICIPAL_THEATRE, "Théâtre municipal de {town}"),
-    (T.LIBRARY, "Médiathèque {word} de {town}"),
-    (T.SOCIAL_CENTRE, "Centre social {word}"),
-    (T.CULTURAL_CENTRE, "MJC {word} de {town}"),
-    (T.SCENE_CONVENTIONNEE, "La {word}, scène conventionnée"),
-    (T.CULTURAL_SERVICE, "Service culturel de {town}"),
-    (T.FESTIVAL, "Festival {word} de {town}"),
-    (T.SCHOOL, "Collège {word} de {town}"),
+    (T.MUNICIPAL_THEATRE, "Théâtre municipal {of_town}"),
+    (T.LIBRARY, "Médiathèque {person}"),
+    (T.SOCIAL_CENTRE, "Centre social {person}"),
+    (T.CULTURAL_CENTRE, "MJC {person}"),
+    (T.SCENE_CONVENTIONNEE, "{place}, scène conventionnée"),
+    (T.CULTURAL_SERVICE, "Service culturel {of_town}"),
+    (T.FESTIVAL, "Festival {place}"),
+    (T.SCHOOL, "Collège {person}"),
 ]
-WORDS = [
-    "des Tilleuls", "Les Glycines", "La Passerelle", "Le Grand Large", "Les Quatre Vents",
-    "L'Alouette", "La Source", "Le Moulin", "Les Coquelicots", "La Fabrique", "Le Préau",
-    "Les Marronniers",
+PERSONS = [
+    "Jules-Verne", "Colette", "Louise-Michel", "Aimé-Césaire", "George-Sand", "Victor-Hugo",
+    "Jean-Moulin", "Olympe-de-Gouges", "Marie-Curie", "Jacques-Prévert", "Boris-Vian",
+]  # fmt: skip
+PLACES = [
+    "La Passerelle", "Le Grand Large", "Les Quatre Vents", "L'Alouette", "La Source", "Le Moulin",
+    "La Fabrique", "Le Préau", "Les Coquelicots", "Le Quai", "La Grange", "L'Escale",
 ]  # fmt: skip
 STREETS = [
     "rue des Tilleuls", "avenue de la République", "place du Marché", "rue Jean-Jaurès",

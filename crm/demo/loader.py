@@ -19,6 +19,13 @@ from crm.showcase.models import EditionStatus
 
 SEED = 2026
 DISCIPLINES = list(Discipline)
+# Per network, its current edition: how many days away, and how far its preparation has gone.
+CURRENT_EDITION = [
+    (21, EditionStatus.PUBLISHED),
+    (49, EditionStatus.REGISTRATIONS_CLOSED),
+    (80, EditionStatus.REGISTRATIONS_OPEN),  # the festival falls in the February school holidays
+]
+FIRST_EDITION_NUMBER = [4, 16, 2]
 
 
 def is_empty() -> bool:
@@ -75,11 +82,21 @@ def _address(rng, town):
     return f"{rng.randint(1, 120)} {rng.choice(data.STREETS)}"
 
 
+def of_town(town: str) -> str:
+    """'de Blois', "d'Angers", 'du Mans', 'des Ponts-de-Cé': French elision and contraction."""
+    for article, contracted in (("Le ", "du "), ("Les ", "des ")):
+        if town.startswith(article):
+            return contracted + town[len(article) :]
+    return f"d'{town}" if town[0] in "AEIOUYÉÈÊÂÎ" else f"de {town}"
+
+
 def _structures(network, spec, rng) -> list[Organisation]:
     made = []
-    for n, (town, postcode) in enumerate(spec["towns"]):
+    for town, postcode in spec["towns"]:
         for kind, pattern in rng.sample(data.STRUCTURE_NAMES, 2):
-            name = pattern.format(town=town, word=data.WORDS[(n + len(made)) % len(data.WORDS)])
+            name = pattern.format(
+                of_town=of_town(town), person=rng.choice(data.PERSONS), place=rng.choice(data.PLACES)
+            )
             if any(s.name == name for s in made):
                 continue
             made.append(
@@ -163,18 +180,18 @@ def _programmers(network, spec, structures, coordinator, rng, count):
 
 def _editions(network, spec, index, today):
     pattern = spec["editions"][0]
-    plans = [
+    current_offset, current_status = CURRENT_EDITION[index]
+    plans = [  # (days from today, edition number offset, status)
         (-60, 1, EditionStatus.HELD),
-        (21 + 7 * index, 2, [EditionStatus.PUBLISHED, EditionStatus.REGISTRATIONS_CLOSED,
-                             EditionStatus.REGISTRATIONS_OPEN][index]),
+        (current_offset, 2, current_status),
         (300, 3, EditionStatus.DRAFT),
-    ]  # fmt: skip
+    ]
     for offset, n, status in plans:
         start = today + timedelta(days=offset)
         edition = showcase.save_edition(
             None, network,
             {
-                "name": pattern.format(year=start.year, n=3 + n),
+                "name": pattern.format(year=start.year, n=FIRST_EDITION_NUMBER[index] + n),
                 "starts_on": start, "ends_on": start + timedelta(days=1 if index != 2 else 4),
                 "description": f"Temps fort du réseau {spec['name']}.",
             },

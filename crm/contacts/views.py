@@ -22,26 +22,41 @@ def company_for_actor(company_id: int) -> Organisation:
     return company
 
 
+def _organisation_list(kind, template):
+    q = request.args.get("q", "")
+    page = paginate(services.organisations_query(current_user.network_id, kind, q))
+    return render_template(template, page=page, q=q)
+
+
+def _organisation_form(kind, organisation, form, *, title, cancel_url, done_url):
+    done = _("Compagnie enregistrée.") if kind == COMPANY else _("Structure enregistrée.")
+    return handle_form(
+        form,
+        lambda: services.save_organisation(organisation, current_user.network, kind, form.data),
+        title=title,
+        cancel_url=cancel_url,
+        done_message=done,
+        done_url=done_url,
+    )
+
+
+def _company_url(company):
+    return url_for(".company", company_id=company.id)
+
+
 @bp.get("/companies")
 @allow(Role.COORDINATOR)
 def companies():
-    q = request.args.get("q", "")
-    page = paginate(services.organisations_query(current_user.network_id, COMPANY, q))
-    return render_template("contacts/companies.html", page=page, q=q)
+    return _organisation_list(COMPANY, "contacts/companies.html")
 
 
 @bp.route("/companies/new", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 def company_new():
-    form = CompanyForm()
-    return handle_form(
-        form,
-        lambda: services.save_organisation(None, current_user.network, COMPANY, form.data),
-        title=_("Nouvelle compagnie"),
-        cancel_url=url_for(".companies"),
-        done_message=_("Compagnie enregistrée."),
-        done_url=lambda company: url_for(".company", company_id=company.id),
-    )
+    return _organisation_form(
+        COMPANY, None, CompanyForm(), title=_("Nouvelle compagnie"),
+        cancel_url=url_for(".companies"), done_url=_company_url,
+    )  # fmt: skip
 
 
 @bp.get("/companies/<int:company_id>")
@@ -57,36 +72,25 @@ def company_edit(company_id):
     form = CompanyForm(obj=company)
     if current_user.is_member:
         del form.member_since  # membership length is an eligibility rule: the network sets it
-    return handle_form(
-        form,
-        lambda: services.save_organisation(company, current_user.network, COMPANY, form.data),
-        title=_("Modifier %(name)s", name=company.name),
-        cancel_url=url_for(".company", company_id=company.id),
-        done_message=_("Compagnie enregistrée."),
-        done_url=lambda saved: url_for(".company", company_id=saved.id),
-    )
+    return _organisation_form(
+        COMPANY, company, form, title=_("Modifier %(name)s", name=company.name),
+        cancel_url=_company_url(company), done_url=_company_url,
+    )  # fmt: skip
 
 
 @bp.get("/structures")
 @allow(Role.COORDINATOR)
 def structures():
-    q = request.args.get("q", "")
-    page = paginate(services.organisations_query(current_user.network_id, STRUCTURE, q))
-    return render_template("contacts/structures.html", page=page, q=q)
+    return _organisation_list(STRUCTURE, "contacts/structures.html")
 
 
 @bp.route("/structures/new", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
 def structure_new():
-    form = StructureForm()
-    return handle_form(
-        form,
-        lambda: services.save_organisation(None, current_user.network, STRUCTURE, form.data),
-        title=_("Nouvelle structure"),
-        cancel_url=url_for(".structures"),
-        done_message=_("Structure enregistrée."),
-        done_url=lambda _saved: url_for(".structures"),
-    )
+    return _organisation_form(
+        STRUCTURE, None, StructureForm(), title=_("Nouvelle structure"),
+        cancel_url=url_for(".structures"), done_url=lambda _saved: url_for(".structures"),
+    )  # fmt: skip
 
 
 @bp.route("/structures/<int:structure_id>/edit", methods=["GET", "POST"])
@@ -95,15 +99,10 @@ def structure_edit(structure_id):
     structure = get_in_network_or_404(Organisation, structure_id, current_user.network_id)
     if structure.kind != STRUCTURE:
         abort(404)
-    form = StructureForm(obj=structure)
-    return handle_form(
-        form,
-        lambda: services.save_organisation(structure, current_user.network, STRUCTURE, form.data),
-        title=_("Modifier %(name)s", name=structure.name),
-        cancel_url=url_for(".structures"),
-        done_message=_("Structure enregistrée."),
-        done_url=lambda _saved: url_for(".structures"),
-    )
+    return _organisation_form(
+        STRUCTURE, structure, StructureForm(obj=structure), title=_("Modifier %(name)s", name=structure.name),
+        cancel_url=url_for(".structures"), done_url=lambda _saved: url_for(".structures"),
+    )  # fmt: skip
 
 
 @bp.get("/programmers")

@@ -4,7 +4,7 @@ import unicodedata
 from datetime import UTC, datetime
 
 from flask import abort
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, Index, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
@@ -44,6 +44,11 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def trigram_index(name: str, column: str) -> Index:
+    """An index serving `LIKE '%word%'` searches: GIN trigram on PostgreSQL, plain elsewhere."""
+    return Index(name, column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"})
 
 
 def get_in_network_or_404(model, object_id, network_id):

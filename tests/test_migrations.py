@@ -17,3 +17,29 @@ def test_migrations_and_models_agree(app):
 def test_schema_has_every_model_table(app):
     tables = set(inspect(db.engine).get_table_names())
     assert {t.name for t in db.metadata.sorted_tables} | {"alembic_version"} == tables
+
+
+def test_migrations_go_down_to_nothing_and_up_again(app):
+    from flask_migrate import downgrade, upgrade
+
+    downgrade(revision="base")
+    assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+    upgrade()
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, db.metadata) == []
+
+
+def test_every_foreign_key_is_indexed():
+    """A foreign key column must lead some index (or the primary key), or joins and deletes scan."""
+    missing = []
+    for table in db.metadata.sorted_tables:
+        leading = {index.columns.values()[0].name for index in table.indexes}
+        leading |= {
+            c.columns.values()[0].name for c in table.constraints if hasattr(c, "columns") and c.columns
+        }
+        leading.add(table.primary_key.columns.values()[0].name)
+        missing += [
+            f"{table.name}.{fk.parent.name}" for fk in table.foreign_keys if fk.parent.name not in leading
+        ]
+    assert missing == []

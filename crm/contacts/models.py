@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.database import UTCDateTime, utcnow
+from crm.database import UTCDateTime, trigram_index, utcnow
 from crm.enums import Discipline, LabelledEnum, enum_column
 from crm.extensions import db
 
@@ -62,7 +62,7 @@ class Organisation(db.Model):
     __tablename__ = "organisations"
     __table_args__ = (
         UniqueConstraint("network_id", "kind", "name"),
-        Index("ix_organisations_network_kind_search", "network_id", "kind", "search_key"),
+        trigram_index("ix_organisations_search_trgm", "search_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,7 +92,8 @@ class Programmer(db.Model):
     __tablename__ = "programmers"
     __table_args__ = (
         UniqueConstraint("network_id", "email"),
-        Index("ix_programmers_network_search", "network_id", "search_key"),
+        Index("ix_programmers_network_name", "network_id", "last_name", "first_name", "id"),
+        trigram_index("ix_programmers_search_trgm", "search_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,273 @@
+"""A deterministic synthetic federation for benchmarks: bulk inserts, no per-row ORM work.
+
+It grows with the model: a feature that adds tables adds its rows here.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, insert, select, text
+
+from crm.accounts.models import Role, User
+from crm.accounts.services import hash_password
+from crm.contacts.models import (
+    LawfulBasis,
+    Organisation,
+    OrganisationKind,
+    Programmer,
+    ProgrammerDiscipline,
+    StructureType,
+)
+from crm.database import search_key
+from crm.demo import data
+from crm.enums import Audience, Discipline
+from crm.extensions import db
+from crm.geo import departements
+from crm.networks.models import Network
+from crm.showcase.models import Edition, EditionStatus, Show
+
+SEED = 1789
+BATCH = 5000
+CREATED = datetime(2026, 1, 1, tzinfo=UTC)
+STRUCTURE_TYPES = list(StructureType)
+
+
+@dataclass(frozen=True)
+class Scale:
+    networks: int
+    editions: int
+    companies: int
+    structures: int
+    programmers: int
+
+
+SCALES = {
+    "national": Scale(networks=30, editions=300, companies=3000, structures=6000, programmers=30000),
+    "small": Scale(networks=3, editions=30, companies=300, structures=600, programmers=3000),
+    "tiny": Scale(networks=2, editions=4, companies=20, structures=20, programmers=100),
+}
+GENERATED_TABLES = [Network, Organisation, User, Show, Programmer, ProgrammerDiscipline, Edition]
+
+
+def _bulk(model, rows) -> int:
+    for start in range(0, len(rows), BATCH):
+        db.session.execute(insert(model), rows[start : start + BATCH])
+    return len(rows)
+
+
+def _spread(total, parts, index):
+    """How many of `total` items fall to part `index` when spread evenly over `parts`."""
+    return total // parts + (1 if index < total % parts else 0)
+
+
+def generate(scale: Scale, today: date) -> dict[str, int]:
+    """Fill an empty database with the federation; returns the row count of each table."""
+    rng = random.Random(SEED)
+    codes = list(departements())
+    counts = dict.fromkeys([m.__tablename__ for m in GENERATED_TABLES], 0)
+    ids = {"org": 0, "programmer": 0, "show": 0, "edition": 0, "user": 0}
+    password = hash_password(data.PASSWORD)
+    for n in range(1, scale.networks + 1):
+        counts["networks"] += _bulk(
+            Network, [{"id": n, "name": f"Réseau {n:02d}", "slug": f"reseau-{n:02d}", "created_at": CREATED}]
+        )
+        local = [rng.choice(codes) for _ in range(4)]
+        structures = _structures(rng, n, _spread(scale.structures, scale.networks, n - 1), local, ids)
+        companies = _companies(rng, n, _spread(scale.companies, scale.networks, n - 1), local, ids)
+        counts["organisations"] += _bulk(Organisation, structures + companies)
+        shows = _shows(rng, n, companies, ids)
+        counts["shows"] += _bulk(Show, shows)
+        people, interests = _programmers(
+            rng, n, _spread(scale.programmers, scale.networks, n - 1), structures, ids
+        )
+        counts["programmers"] += _bulk(Programmer, people)
+        counts["programmer_disciplines"] += _bulk(ProgrammerDiscipline, interests)
+        counts["users"] += _bulk(User, _users(n, companies, password, ids))
+        editions = _editions(n, _spread(scale.editions, scale.networks, n - 1), today, ids)
+        counts["editions"] += _bulk(Edition, editions)
+    _reset_sequences()
+    return counts
+
+
+def _structures(rng, network_id, count, local, ids):
+    rows = []
+    for i in range(count):
+        ids["org"] += 1
+        town = f"Ville {rng.randint(1, 400)}"
+        kind = STRUCTURE_TYPES[i % len(STRUCTURE_TYPES)]
+        name = f"{kind.label} {network_id}-{i + 1}"
+        rows.append(
+            _organisation(
+                ids["org"],
+                network_id,
+                OrganisationKind.STRUCTURE,
+                name,
+                town,
+                rng.choice(local),
+                structure_type=kind,
+                is_venue=i % 5 == 0,
+            )
+        )
+    return rows
+
+
+def _companies(rng, network_id, count, local, ids):
+    rows = []
+    for i in range(count):
+        ids["org"] += 1
+        town = f"Ville {rng.randint(1, 400)}"
+        row = _organisation(
+            ids["org"],
+            network_id,
+            OrganisationKind.COMPANY,
+            f"Compagnie {network_id}-{i + 1}",
+            town,
+            rng.choice(local),
+            structure_type=None,
+            is_venue=False,
+        )
+        row["member_since"] = date(2010 + i % 16, 1 + i % 12, 1)
+        rows.append(row)
+    return rows
+
+
+def _organisation(org_id, network_id, kind, name, town, code, **extra):
+    return {
+        "id": org_id,
+        "network_id": network_id,
+        "kind": kind,
+        "name": name,
+        "city": town,
+        "postcode": None,
+        "departement_code": code,
+        "address": f"{org_id % 120 + 1} rue de la Gare",
+        "search_key": search_key(name, town),
+        "created_at": CREATED,
+        **extra,
+    }
+
+
+def _shows(rng, network_id, companies, ids):
+    rows = []
+    for company in companies:
+        for k in range(1 + company["id"] % 2):
+            ids["show"] += 1
+            young = rng.random() < 0.5
+            rows.append(
+                {
+                    "id": ids["show"],
+                    "network_id": network_id,
+                    "company_id": company["id"],
+                    "title": f"{rng.choice(data.SHOW_WORDS)} {rng.choice(data.SHOW_NOUNS)} {k + 1}",
+                    "discipline": rng.choice(list(Discipline)),
+                    "audience": Audience.YOUNG if young else Audience.ALL,
+                    "min_age": 6 if young else None,
+                    "duration_minutes": rng.choice([35, 50, 60, 75]),
+                    "cast_size": rng.randint(1, 6),
+                    "setup_minutes": 60,
+                    "strike_minutes": 30,
+                    "video_url": None,
+                    "summary": None,
+                    "created_at": CREATED,
+                }
+            )
+    return rows
+
+
+def _programmers(rng, network_id, count, structures, ids):
+    people, interests = [], []
+    for i in range(count):
+        ids["programmer"] += 1
+        structure = rng.choice(structures)
+        first, last = rng.choice(data.FIRST_NAMES), rng.choice(data.LAST_NAMES)
+        email = f"p{ids['programmer']}@reseau{network_id}.example"
+        people.append(
+            {
+                "id": ids["programmer"],
+                "network_id": network_id,
+                "first_name": first,
+                "last_name": last,
+                "email": email,
+                "phone": None,
+                "organisation_id": structure["id"],
+                "job_title": rng.choice(data.JOBS),
+                "departement_code": structure["departement_code"],
+                "wants_young": i % 2 == 0,
+                "wants_all": i % 3 != 0,
+                "lawful_basis": LawfulBasis.LEGITIMATE_INTEREST,
+                "source": "Jeu de données de mesure",
+                "created_by_id": None,
+                "created_at": CREATED,
+                "opted_out_at": None,
+                "search_key": search_key(first, last, email, structure["name"], structure["city"]),
+            }
+        )
+        for discipline in rng.sample(list(Discipline), 2):
+            interests.append({"programmer_id": ids["programmer"], "discipline": discipline})
+    return people, interests
+
+
+def _users(network_id, companies, password, ids):
+    def user(email, role, company_id=None):
+        ids["user"] += 1
+        return {
+            "id": ids["user"],
+            "email": email,
+            "full_name": email.split("@")[0],
+            "password_hash": password,
+            "role": role,
+            "network_id": network_id,
+            "company_id": company_id,
+            "locale": "fr",
+            "active": True,
+            "created_at": CREATED,
+            "password_changed_at": CREATED,
+        }
+
+    rows = [user(f"coordination@reseau-{network_id:02d}.example", Role.COORDINATOR)]
+    rows += [
+        user(f"membre{c['id']}@reseau-{network_id:02d}.example", Role.MEMBER, c["id"]) for c in companies
+    ]
+    return rows
+
+
+def _editions(network_id, count, today, ids):
+    rows = []
+    for k in range(count):
+        ids["edition"] += 1
+        start = today + timedelta(days=120 * (k - count + 2))
+        status = EditionStatus.HELD if start < today else EditionStatus.DRAFT
+        rows.append(
+            {
+                "id": ids["edition"],
+                "network_id": network_id,
+                "name": f"Édition {k + 1}",
+                "slug": f"reseau-{network_id:02d}-edition-{k + 1}",
+                "starts_on": start,
+                "ends_on": start + timedelta(days=1),
+                "status": status,
+                "description": None,
+                "created_at": CREATED,
+            }
+        )
+    return rows
+
+
+def _reset_sequences():
+    """Explicit ids were inserted: move PostgreSQL's id sequences past them."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    for model in GENERATED_TABLES:
+        if "id" in model.__table__.c and model.__table__.c.id.autoincrement is not False:
+            table = model.__tablename__
+            db.session.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                    f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+                )
+            )
+
+
+def is_empty() -> bool:
+    return db.session.scalar(select(func.count()).select_from(Network)) == 0

@@ -1,0 +1,57 @@
+"""At national scale on PostgreSQL, the main pages never scan a large table sequentially."""
+
+import json
+
+import pytest
+from sqlalchemy import text
+
+from crm.accounts.models import User
+from crm.demo.generate import SCALES, generate
+from crm.extensions import db
+from tests.conftest import IS_POSTGRES, sign_in
+from tests.querycount import count_queries
+
+pytestmark = pytest.mark.skipif(not IS_POSTGRES, reason="query plans are checked on PostgreSQL")
+LARGE_TABLES = {"programmers", "programmer_disciplines", "organisations", "shows", "users"}
+PAGES = ["/programmers", "/programmers?q=orleans", "/programmers?q=martin&page=3", "/",
+         "/companies?q=compagnie 2", "/structures", "/editions"]  # fmt: skip
+
+
+def _scans(plan):
+    node_type = plan.get("Node Type")
+    if node_type == "Seq Scan":
+        yield plan["Relation Name"]
+    for child in plan.get("Plans", []):
+        yield from _scans(child)
+
+
+@pytest.fixture
+def national(app):
+    from datetime import date
+
+    generate(SCALES["national"], date(2026, 11, 27))
+    db.session.commit()
+    with db.engine.connect() as connection:
+        connection.execute(text("ANALYZE"))
+        connection.commit()
+
+
+def test_page_statements_use_indexes_at_national_scale(app, national):
+    coordinator = db.session.get(User, 1)
+    client = app.test_client()
+    sign_in(client, coordinator)
+    scanned = []
+    for page in PAGES:
+        with count_queries(db.engine) as statements:
+            assert client.get(page).status_code == 200
+        scanned += [
+            (page, table, sql[:80]) for sql, params in statements for table in _seq_scans(sql, params)
+        ]
+    assert scanned == []
+
+
+def _seq_scans(statement, parameters):
+    with db.engine.connect() as connection:
+        plan = connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters).scalar()
+    plan = plan if isinstance(plan, list) else json.loads(plan)
+    return [table for table in _scans(plan[0]["Plan"]) if table in LARGE_TABLES]

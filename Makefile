@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 CATALOGUES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
 
-.PHONY: run test lint format translations extract-messages clean
+.PHONY: run test lint format translations extract-messages clean bench
 
 run: $(VENV)/.runtime $(COMPILED)
 	$(FLASK) db upgrade
@@ -48,3 +48,6 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 	find . -name __pycache__ -prune -exec rm -rf {} +
+
+bench: $(VENV)/.dev $(COMPILED)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -5,7 +5,7 @@ import logging
 from flask import Flask, render_template
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from crm.config import load_settings
+from crm.config import load_settings, normalise_database_url
 from crm.extensions import babel, csrf, db, login_manager, migrate
 
 
@@ -15,6 +15,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(load_settings(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
@@ -54,10 +55,11 @@ def register_blueprints(app):
 
 def register_cli(app):
     from crm.accounts.cli import users_cli
+    from crm.backup import backup_command, restore_command
     from crm.demo.cli import demo_cli
 
-    app.cli.add_command(users_cli)
-    app.cli.add_command(demo_cli)
+    for command in (users_cli, demo_cli, backup_command, restore_command):
+        app.cli.add_command(command)
 
 
 def register_error_pages(app):

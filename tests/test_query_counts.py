@@ -3,9 +3,9 @@
 import pytest
 
 from crm.extensions import db
+from crm.querycount import count_queries
 from tests import factories
 from tests.conftest import sign_in
-from tests.querycount import count_queries
 
 # page → (role, statements). The count includes loading the signed-in user.
 BUDGETS = {

@@ -8,8 +8,8 @@ from sqlalchemy import text
 from crm.accounts.models import User
 from crm.demo.generate import SCALES, generate
 from crm.extensions import db
+from crm.querycount import count_queries
 from tests.conftest import IS_POSTGRES, sign_in
-from tests.querycount import count_queries
 
 pytestmark = pytest.mark.skipif(not IS_POSTGRES, reason="query plans are checked on PostgreSQL")
 LARGE_TABLES = {"programmers", "programmer_disciplines", "organisations", "shows", "users"}

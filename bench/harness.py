@@ -1,0 +1,191 @@
+"""Benchmark plumbing: a database at a given scale, the real app under gunicorn, timed requests."""
+
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+PASSWORD = "vitrine-demo"  # noqa: S105 - the generated accounts' documented password
+COORDINATOR = "coordination@reseau-01.example"
+
+
+@dataclass
+class HttpCase:
+    """One page to time: its path, who asks for it, and the goal it must meet (ms at p95)."""
+
+    name: str
+    path: str
+    role: str = "anonymous"
+    p95_goal_ms: float | None = None
+    throughput: bool = False
+
+
+@dataclass
+class Result:
+    name: str
+    database: str
+    median_ms: float
+    p95_ms: float
+    queries: int | None
+    peak_mib: float | None
+    notes: list[str] = field(default_factory=list)
+
+
+def flask(database_url, *args, check=True):
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench-secret"}
+    return subprocess.run(
+        [str(VENV_BIN / "flask"), "--app", "wsgi", *args],
+        cwd=ROOT, env=env, check=check, capture_output=True, text=True,
+    )  # fmt: skip
+
+
+def prepare(database_url: str, scale: str) -> str:
+    """Migrate the (empty) database and fill it; returns the generator's own report."""
+    flask(database_url, "db", "upgrade")
+    return flask(database_url, "demo", "generate", "--scale", scale).stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    port: int
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+    def peak_worker_mib(self) -> float | None:
+        peaks = []
+        for pid in self.worker_pids():
+            status = Path(f"/proc/{pid}/status").read_text()
+            match = re.search(r"VmHWM:\s+(\d+) kB", status)
+            if match:
+                peaks.append(int(match.group(1)) / 1024)
+        return max(peaks) if peaks else None
+
+
+@contextmanager
+def gunicorn(database_url: str, workers: int):
+    """The real WSGI app under gunicorn on a loopback port, stopped on exit."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench-secret"}
+    command = [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+               "--log-level", "warning", "wsgi:app"]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    server = Server(process, port)
+    try:
+        _wait_until_up(port)
+        yield server
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def _wait_until_up(port, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if request(port, "/healthz")[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("gunicorn did not answer in time")
+
+
+def request(port, path, cookie=None, method="GET", body=None, connection=None):
+    """One HTTP request on loopback; returns (status, headers, body)."""
+    conn = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Cookie": cookie} if cookie else {}
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()
+    data = response.read()
+    if connection is None:
+        conn.close()
+    return response.status, response.headers, data
+
+
+def sign_in(port, email=COORDINATOR, password=PASSWORD) -> str:
+    """A session cookie for the account, obtained through the login form."""
+    status, headers, body = request(port, "/login")
+    cookie = headers["Set-Cookie"].split(";")[0]
+    token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body).group(1).decode()
+    form = urlencode({"email": email, "password": password, "csrf_token": token})
+    status, headers, _ = request(port, "/login", cookie=cookie, method="POST", body=form)
+    if status != 302:
+        raise RuntimeError(f"sign-in as {email} failed ({status})")
+    return headers["Set-Cookie"].split(";")[0]
+
+
+def timed(port, path, cookie, count, warmup) -> list[float]:
+    """Milliseconds for `count` sequential requests on one kept-alive connection, after a warm-up."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    for _ in range(warmup):
+        request(port, path, cookie, connection=connection)
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        status, _, _ = request(port, path, cookie, connection=connection)
+        times.append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status}")
+    connection.close()
+    return times
+
+
+def p95(values) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
+
+
+def throughput(port, path, seconds=10, connections=32) -> float | None:
+    """Requests per second from wrk on loopback (bounded in time), or None when wrk is missing."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return None
+    output = subprocess.run(
+        [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", f"http://127.0.0.1:{port}{path}"],
+        capture_output=True, text=True, check=True, timeout=seconds + 30,
+    ).stdout  # fmt: skip
+    if "Non-2xx" in output:
+        raise RuntimeError(f"wrk saw error answers on {path}:\n{output}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+
+def queries_per_request(database_url, path, role) -> int:
+    """Statements one request sends, counted in-process with the app's own counter."""
+    sys.path.insert(0, str(ROOT))
+    from crm import create_app
+    from crm.extensions import db
+    from crm.querycount import count_queries
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        engine = db.engine
+    # No app context is held across requests: each request gets its own, as under gunicorn.
+    client = app.test_client()
+    if role == "coordinator":
+        client.post("/login", data={"email": COORDINATOR, "password": PASSWORD})
+    client.get(path)
+    with count_queries(engine) as statements:
+        client.get(path)
+    engine.dispose()
+    return len(statements)

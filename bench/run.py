@@ -1,0 +1,112 @@
+"""`make bench`: every benchmark under bench/, on SQLite and (when reachable) PostgreSQL, in one table.
+
+python -m bench.run [--scale national|small|tiny] [--database sqlite|postgresql|both]
+                    [--requests N] [--workers N] [--quick]
+"""
+
+import argparse
+import importlib
+import json
+import os
+import pkgutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench import harness
+
+RESULTS = harness.ROOT / "bench" / "results"
+PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
+
+
+def cases():
+    import bench
+
+    found = []
+    for module in pkgutil.iter_modules(bench.__path__):
+        if module.name.startswith("bench_"):
+            found += importlib.import_module(f"bench.{module.name}").CASES
+    return found
+
+
+def databases(choice, scale):
+    if choice in ("sqlite", "both"):
+        path = RESULTS / f"bench-{scale}.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        yield "sqlite", f"sqlite:///{path}"
+    if choice in ("postgresql", "both"):
+        if subprocess.run(["pg_isready", "-q", "-d", PG], check=False).returncode != 0:
+            print(f"PostgreSQL not reachable at {PG}: skipped", file=sys.stderr)
+            return
+        name = f"vitrine_bench_{scale}"
+        admin = ["psql", "-q", "-d", f"{PG}/postgres", "-c"]
+        subprocess.run([*admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True)
+        subprocess.run([*admin, f'CREATE DATABASE "{name}"'], check=True)
+        yield "postgresql", f"{PG}/{name}"
+
+
+def run_database(label, url, args, selected):
+    started = time.perf_counter()
+    report = harness.prepare(url, args.scale)
+    print(f"[{label}] {report.splitlines()[0]} (with migrations: {time.perf_counter() - started:.1f} s)")
+    results = []
+    with harness.gunicorn(url, args.workers) as server:
+        cookie = harness.sign_in(server.port)
+        for case in selected:
+            times = harness.timed(server.port, case.path, cookie if case.role != "anonymous" else None,
+                                  args.requests, args.warmup)  # fmt: skip
+            result = harness.Result(
+                case.name, label, statistics.median(times), harness.p95(times),
+                harness.queries_per_request(url, case.path, case.role), None,
+            )  # fmt: skip
+            if case.p95_goal_ms:
+                met = "met" if result.p95_ms < case.p95_goal_ms else "MISSED"
+                result.notes.append(f"goal p95 < {case.p95_goal_ms:.0f} ms: {met}")
+            if case.throughput and not args.quick:
+                rate = harness.throughput(server.port, case.path)
+                note = f"{rate:,.0f} req/s ({args.workers} workers, wrk -c32 10 s)" if rate else "wrk missing"
+                result.notes.append(note)
+            results.append(result)
+        peak = server.peak_worker_mib()
+    for result in results:
+        result.peak_mib = peak
+    return results
+
+
+def print_table(results):
+    columns = ("median ms", "p95 ms", "queries", "peak MiB")
+    header = f"{'benchmark':34} {'database':10} " + " ".join(f"{c:>9}" for c in columns) + "  notes"
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        peak = f"{r.peak_mib:.0f}" if r.peak_mib else "-"
+        print(f"{r.name:34} {r.database:10} {r.median_ms:9.1f} {r.p95_ms:9.1f} {r.queries!s:>9} {peak:>9}  "
+              f"{'; '.join(r.notes)}")  # fmt: skip
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--scale", default="national", choices=["national", "small", "tiny"])
+    parser.add_argument("--database", default="both", choices=["sqlite", "postgresql", "both"])
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--quick", action="store_true", help="no throughput run (smoke test)")
+    args = parser.parse_args(argv)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    selected = cases()
+    results = []
+    for label, url in databases(args.database, args.scale):
+        results += run_database(label, url, args, selected)
+    print_table(results)
+    (RESULTS / f"bench-{args.scale}.json").write_text(json.dumps([r.__dict__ for r in results], indent=1))
+    return 1 if any("MISSED" in " ".join(r.notes) for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

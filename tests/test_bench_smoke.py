@@ -1,0 +1,29 @@
+"""Every benchmark runs end to end on tiny data (the real figures come from `make bench`)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import IS_POSTGRES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.skipif(IS_POSTGRES, reason="the harness is exercised once, in the SQLite pass")
+def test_every_benchmark_runs_on_tiny_data():
+    from bench.run import cases
+
+    command = [sys.executable, "-m", "bench.run", "--scale", "tiny", "--database", "sqlite",
+               "--requests", "3", "--warmup", "1", "--workers", "1", "--quick"]  # fmt: skip
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    results = json.loads((ROOT / "bench/results/bench-tiny.json").read_text())
+    assert [r["name"] for r in results] == [c.name for c in cases()]
+    for result in results:
+        assert 0 < result["median_ms"] <= result["p95_ms"]
+        assert result["peak_mib"] > 0
+    searches = [r for r in results if r["name"] == "directory search"]
+    assert searches[0]["queries"] == 5

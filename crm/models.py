@@ -3,9 +3,20 @@
 from crm.accounts.models import LoginAttempt, User, UserSession
 from crm.contacts.models import Organisation, Programmer, ProgrammerDiscipline
 from crm.networks.models import Network
-from crm.showcase.models import Edition, Show
+from crm.showcase.models import (
+    Assignment,
+    Edition,
+    EditionDiscipline,
+    EditionVenue,
+    Registration,
+    RegistrationBand,
+    Show,
+    Slot,
+    TimeBand,
+)
 
 __all__ = [
-    "Edition", "LoginAttempt", "Network", "Organisation", "Programmer",
-    "ProgrammerDiscipline", "Show", "User", "UserSession",
+    "Assignment", "Edition", "EditionDiscipline", "EditionVenue", "LoginAttempt", "Network", "Organisation", "Programmer",
+    "ProgrammerDiscipline", "Registration", "RegistrationBand", "Show", "Slot", "TimeBand",
+    "User", "UserSession",
 ]  # fmt: skip

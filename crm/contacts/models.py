@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.database import UTCDateTime, trigram_index, utcnow
@@ -79,6 +79,11 @@ class Organisation(db.Model):
     phone: Mapped[str | None] = mapped_column(String(20))
     website: Mapped[str | None] = mapped_column(String(300))
     member_since = mapped_column(Date)
+    # Venues: what the stage offers, checked against each show's technical needs.
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    stage_width_m = mapped_column(Numeric(4, 1))
+    stage_depth_m = mapped_column(Numeric(4, 1))
+    has_blackout: Mapped[bool] = mapped_column(Boolean, default=False)
     search_key: Mapped[str] = mapped_column(String(400), default="")
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 

@@ -16,7 +16,8 @@ from crm.showcase.models import (
 )
 
 __all__ = [
-    "Assignment", "Edition", "EditionDiscipline", "EditionVenue", "LoginAttempt", "Network", "Organisation", "Programmer",
+    "Assignment", "Edition", "EditionDiscipline", "EditionVenue", "LoginAttempt", "Network",
+    "Organisation", "Programmer",
     "ProgrammerDiscipline", "Registration", "RegistrationBand", "Show", "Slot", "TimeBand",
     "User", "UserSession",
 ]  # fmt: skip

@@ -34,8 +34,8 @@ def _write_pairs(database, stop, written):
         n += 1
         with engine.begin() as connection:
             company = connection.execute(
-                text("INSERT INTO organisations (network_id, kind, name, is_venue, search_key, created_at) "
-                     "VALUES (1, 'company', :name, 0, '', '2026-01-01') RETURNING id"),
+                text("INSERT INTO organisations (network_id, kind, name, is_venue, has_blackout, search_key, "
+                     "created_at) VALUES (1, 'company', :name, 0, 0, '', '2026-01-01') RETURNING id"),
                 {"name": f"Compagnie écrite {n}"},
             ).scalar()  # fmt: skip
             connection.execute(
@@ -53,8 +53,10 @@ def test_backup_taken_during_writes_restores_to_a_consistent_database(app, world
     stop, written = threading.Event(), []
     writer = threading.Thread(target=_write_pairs, args=(database, stop, written))
     writer.start()
-    while len(written) < 20:
+    deadline = time.monotonic() + 30
+    while len(written) < 20 and writer.is_alive() and time.monotonic() < deadline:
         time.sleep(0.01)
+    assert len(written) >= 20, "the writer stopped before the backup could start"
     target = tmp_path / "backup.sqlite3"
     backup.backup(database, target)
     stop.set()

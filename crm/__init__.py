@@ -47,9 +47,9 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from crm import accounts, admin, contacts, core, showcase
+    from crm import accounts, admin, contacts, core, mail, showcase
 
-    for module in (core, accounts, admin, contacts, showcase):
+    for module in (core, accounts, admin, contacts, showcase, mail):
         app.register_blueprint(module.bp)
 
 

@@ -2,6 +2,7 @@
 
 from crm.accounts.models import LoginAttempt, User, UserSession
 from crm.contacts.models import Organisation, Programmer, ProgrammerDiscipline
+from crm.mail.models import OutboxMessage
 from crm.networks.models import Network
 from crm.showcase.models import (
     Assignment,
@@ -17,7 +18,7 @@ from crm.showcase.models import (
 
 __all__ = [
     "Assignment", "Edition", "EditionDiscipline", "EditionVenue", "LoginAttempt", "Network",
-    "Organisation", "Programmer",
+    "Organisation", "OutboxMessage", "Programmer",
     "ProgrammerDiscipline", "Registration", "RegistrationBand", "Show", "Slot", "TimeBand",
     "User", "UserSession",
 ]  # fmt: skip

@@ -6,7 +6,7 @@ import unicodedata
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from crm.enums import Audience
+from crm.enums import Audience, Discipline
 from crm.errors import DomainError
 from crm.extensions import db
 from crm.showcase.models import Edition, EditionStatus, Show
@@ -21,6 +21,7 @@ EDITION_FIELDS = ("name", "starts_on", "ends_on", "description")
 def save_show(show, company, data: dict) -> Show:
     """Create (show None) or update a show of the company."""
     values = {key: data.get(key) for key in SHOW_FIELDS}
+    values["discipline"], values["audience"] = Discipline(values["discipline"]), Audience(values["audience"])
     values["video_url"] = (values["video_url"] or "").strip() or None
     values["summary"] = (values["summary"] or "").strip() or None
     values["setup_minutes"] = values["setup_minutes"] or 0

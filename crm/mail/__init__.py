@@ -1,0 +1,8 @@
+"""The one mail layer every feature sends through. Without MAIL_SERVER, messages stay in the
+development outbox (a table shown to coordinators); the SMTP sender plugs in here."""
+
+from flask import Blueprint
+
+bp = Blueprint("mail", __name__)
+
+from crm.mail import views  # noqa: E402,F401

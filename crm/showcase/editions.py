@@ -1,0 +1,154 @@
+"""An edition's rules, venues, time bands and its life from draft to follow-up."""
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from crm.contacts.models import Organisation, OrganisationKind
+from crm.enums import Discipline
+from crm.errors import DomainError
+from crm.extensions import db
+from crm.mail.services import company_addresses, send
+from crm.showcase.models import (
+    Assignment,
+    EditionDiscipline,
+    EditionStatus,
+    EditionVenue,
+    Registration,
+    Slot,
+    SlotStatus,
+    TimeBand,
+)
+from crm.timeutil import local
+
+S = EditionStatus
+TRANSITIONS = {
+    S.DRAFT: (S.REGISTRATIONS_OPEN,),
+    S.REGISTRATIONS_OPEN: (S.REGISTRATIONS_CLOSED, S.DRAFT),
+    S.REGISTRATIONS_CLOSED: (S.PUBLISHED, S.REGISTRATIONS_OPEN),
+    S.PUBLISHED: (S.HELD,),
+    S.HELD: (S.FOLLOW_UP,),
+    S.FOLLOW_UP: (),
+}
+RULE_FIELDS = ("registration_opens_on", "registration_closes_on", "offers_full", "offers_pitch",
+               "min_membership_years", "max_registrations_per_company", "travel_minutes", "rotation")  # fmt: skip
+
+
+def require_planning_open(edition) -> None:
+    """Slots and assignments change until the edition is held."""
+    if edition.status in (S.HELD, S.FOLLOW_UP):
+        raise DomainError(_("L'édition a eu lieu : son programme ne change plus."))
+
+
+def save_rules(edition, data) -> None:
+    opens, closes = data.get("registration_opens_on"), data.get("registration_closes_on")
+    if opens and closes and closes < opens:
+        raise DomainError(
+            _("La clôture des candidatures précède leur ouverture."), field="registration_closes_on"
+        )
+    if closes and closes > edition.starts_on:
+        raise DomainError(
+            _("Les candidatures doivent être closes avant l'édition."), field="registration_closes_on"
+        )
+    if not (data.get("offers_full") or data.get("offers_pitch")):
+        raise DomainError(_("Proposez au moins un format."), field="offers_full")
+    for key in RULE_FIELDS:
+        setattr(edition, key, data.get(key))
+    edition.travel_minutes = edition.travel_minutes or 0
+    chosen = {Discipline(d) for d in data.get("disciplines") or ()}
+    edition.allowed = [a for a in edition.allowed if a.discipline in chosen] + [
+        EditionDiscipline(discipline=d) for d in sorted(chosen - set(edition.disciplines))
+    ]
+    db.session.flush()
+
+
+def set_venues(edition, venue_ids, hosts: dict[int, int | None]) -> None:
+    """The venues taking part, each with its host company (rotation networks)."""
+    venues = {o.id: o for o in db.session.scalars(select(Organisation).where(
+        Organisation.id.in_(venue_ids), Organisation.network_id == edition.network_id,
+        Organisation.kind == OrganisationKind.STRUCTURE))}  # fmt: skip
+    if len(venues) != len(set(venue_ids)):
+        raise DomainError(_("Lieu inconnu."), field="venue_ids")
+    used = set(db.session.scalars(select(Slot.venue_id).where(Slot.edition_id == edition.id)))
+    if used - set(venues):
+        raise DomainError(_("Un lieu qui a des créneaux ne peut pas être retiré."), field="venue_ids")
+    for host_id in filter(None, hosts.values()):
+        host = db.session.get(Organisation, host_id)
+        if host is None or host.network_id != edition.network_id or host.kind != OrganisationKind.COMPANY:
+            raise DomainError(_("Compagnie accueillante inconnue."), field="venue_ids")
+    edition.venues = [EditionVenue(venue_id=v, host_company_id=hosts.get(v)) for v in sorted(venues)]
+    db.session.flush()
+
+
+def add_band(edition, data) -> TimeBand:
+    if not edition.starts_on <= data["day"] <= edition.ends_on:
+        raise DomainError(_("Ce jour n'est pas dans l'édition."), field="day")
+    if data["ends"] <= data["starts"]:
+        raise DomainError(_("La tranche finit avant de commencer."), field="ends")
+    if not (data["accepts_young"] or data["accepts_all"]):
+        raise DomainError(_("Une tranche accueille au moins un public."), field="accepts_young")
+    band = TimeBand(edition_id=edition.id, **{k: data[k] for k in ("day", "label", "starts", "ends",
+                                                                      "accepts_young", "accepts_all")})  # fmt: skip
+    db.session.add(band)
+    db.session.flush()
+    return band
+
+
+def advance(edition, target, *, now) -> None:
+    """Move the edition to its next status, checking what that status needs."""
+    target = S(target)
+    if target not in TRANSITIONS[edition.status]:
+        raise DomainError(
+            _("On ne passe pas de « %(a)s » à « %(b)s ».", a=edition.status.label, b=target.label)
+        )
+    if target == S.REGISTRATIONS_OPEN:
+        if not edition.venues:
+            raise DomainError(_("Ajoutez au moins un lieu avant d'ouvrir les candidatures."))
+        if not edition.registration_closes_on:
+            raise DomainError(_("Fixez la date de clôture des candidatures avant de les ouvrir."))
+    if target == S.PUBLISHED:
+        assigned = db.session.scalar(select(func.count()).select_from(Assignment).join(Slot).where(
+            Slot.edition_id == edition.id))  # fmt: skip
+        if not assigned:
+            raise DomainError(_("Attribuez au moins un créneau avant de publier le programme."))
+        edition.published_at = now
+        notify_programme(edition)
+    edition.status = target
+    db.session.flush()
+
+
+def notify_programme(edition) -> None:
+    """Tell each company with a slot where and when it plays."""
+    rows = db.session.execute(
+        select(Registration, Slot).join(Assignment, Assignment.registration_id == Registration.id)
+        .join(Slot, Slot.id == Assignment.slot_id).where(Slot.edition_id == edition.id)
+        .order_by(Slot.starts_at)
+    ).all()  # fmt: skip
+    by_company = {}
+    for registration, slot in rows:
+        by_company.setdefault(registration.company, []).append((registration, slot))
+    for company, entries in by_company.items():
+        lines = [_slot_line(r.show.title, s) for r, s in entries]
+        body = _("Bonjour,\n\nLe programme de %(edition)s est publié. Vos passages :\n\n%(lines)s\n",
+                 edition=edition.name, lines="\n".join(lines))  # fmt: skip
+        send(edition.network_id, company_addresses(company), _("%(edition)s : programme publié", edition=edition.name),
+             body)  # fmt: skip
+
+
+def _slot_line(title, slot) -> str:
+    cancelled = _(" (annulé)") if slot.status == SlotStatus.CANCELLED else ""
+    when = format_datetime(local(slot.starts_at), "EEEE d MMMM HH:mm")
+    return f"- {when}, {slot.venue.name} : {title}{cancelled}"
+
+
+def notify_slot_change(slot, what: str) -> None:
+    """After publication, a moved or cancelled slot is announced to the company that plays it."""
+    if slot.assignment is None:
+        return
+    registration = slot.assignment.registration
+    edition = registration.edition
+    if edition.status != S.PUBLISHED:
+        return
+    body = _("Bonjour,\n\n%(what)s\n\n%(line)s\n", what=what, line=_slot_line(registration.show.title, slot))
+    send(edition.network_id, company_addresses(registration.company),
+         _("%(edition)s : changement de programme", edition=edition.name), body)  # fmt: skip

@@ -1,0 +1,116 @@
+"""Automatic assignment with OR-Tools CP-SAT: hard rules always hold, preferences are optimised.
+
+Assigning a registration is worth far more than any preference, so the solver first places as many
+registrations as it can, then prefers the bands companies said they can do and the companies the
+previous edition left out.
+"""
+
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from crm.showcase.rules import Rule, clash, pair_violations
+
+PLACED, AVAILABLE, FAVOURED = 1000, 10, 5
+
+
+@dataclass
+class SolverResult:
+    plan: list[tuple[int, int]]
+    unassigned: dict[int, list[tuple[Rule, int]]] = field(default_factory=dict)
+    score: int = 0
+    bound: int = 0
+    optimal: bool = False
+    seconds: float = 0.0
+
+    @property
+    def gap(self) -> float:
+        return 0.0 if not self.bound else max(0.0, (self.bound - self.score) / self.bound)
+
+
+def solve(registrations, slots, *, rotation, travel_minutes, fixed=(), seconds=10.0) -> SolverResult:
+    """Place registrations in free slots; `fixed` [(registration, slot)] are kept as they are."""
+    started = time.perf_counter()
+    taken = {s for _, s in fixed}
+    free = [s for s in slots if s.id not in taken and not s.cancelled]
+    model = cp_model.CpModel()
+    choices = {(r.id, s.id): model.new_bool_var(f"r{r.id}s{s.id}") for r in registrations for s in free
+               if not pair_violations(r, s, rotation)}  # fmt: skip
+    _one_per_slot(model, choices)
+    _slots_per_registration(model, choices, registrations, fixed)
+    _no_company_clash(model, choices, registrations, slots, fixed, travel_minutes)
+    regs, by_id = {r.id: r for r in registrations}, {s.id: s for s in slots}
+    model.maximize(sum(_worth(regs[r], by_id[s]) * var for (r, s), var in choices.items()))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = 1
+    status = solver.solve(model)
+    plan = [pair for pair, var in choices.items() if status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+            and solver.value(var)]  # fmt: skip
+    result = SolverResult(plan, optimal=status == cp_model.OPTIMAL, seconds=time.perf_counter() - started)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        result.score, result.bound = int(solver.objective_value), int(solver.best_objective_bound)
+    result.unassigned = explain(registrations, slots, plan, fixed, choices, rotation)
+    return result
+
+
+def _worth(reg, slot) -> int:
+    available = not reg.available_bands or slot.band_id in reg.available_bands
+    return PLACED + (AVAILABLE if available else 0) + (FAVOURED if reg.favoured else 0)
+
+
+def _one_per_slot(model, choices):
+    by_slot = defaultdict(list)
+    for (_, s), var in choices.items():
+        by_slot[s].append(var)
+    for variables in by_slot.values():
+        model.add_at_most_one(variables)
+
+
+def _slots_per_registration(model, choices, registrations, fixed):
+    already = Counter(r for r, _ in fixed)
+    by_reg = defaultdict(list)
+    for (r, _), var in choices.items():
+        by_reg[r].append(var)
+    for reg in registrations:
+        if by_reg[reg.id]:
+            model.add(sum(by_reg[reg.id]) <= max(0, reg.max_slots - already[reg.id]))
+
+
+def _no_company_clash(model, choices, registrations, slots, fixed, travel_minutes):
+    """A company never plays two clashing slots, counting the assignments already fixed."""
+    company_of = {r.id: r.company_id for r in registrations}
+    by_id = {s.id: s for s in slots}
+    wanted = defaultdict(lambda: defaultdict(list))
+    for (r, s), var in choices.items():
+        wanted[company_of[r]][s].append(var)
+    fixed_slots = defaultdict(list)
+    for r, s in fixed:
+        if r in company_of:
+            fixed_slots[company_of[r]].append(by_id[s])
+    for company, per_slot in wanted.items():
+        ids = sorted(per_slot)
+        for i, a in enumerate(ids):
+            if any(clash(by_id[a], other, travel_minutes) for other in fixed_slots[company]):
+                for var in per_slot[a]:
+                    model.add(var == 0)
+            for b in ids[i + 1 :]:
+                if clash(by_id[a], by_id[b], travel_minutes):
+                    model.add(sum(per_slot[a]) + sum(per_slot[b]) <= 1)
+
+
+def explain(registrations, slots, plan, fixed, choices, rotation) -> dict[int, list[tuple[Rule, int]]]:
+    """For each registration left without a slot: the rules that blocked it, with how many slots each."""
+    placed = {r for r, _ in plan} | {r for r, _ in fixed}
+    reasons = {}
+    for reg in registrations:
+        if reg.id in placed:
+            continue
+        if any(r == reg.id for r, _ in choices):
+            reasons[reg.id] = [(Rule.SLOT_TAKEN, 0)]  # compatible slots went to others or clash
+            continue
+        counts = Counter(rule for s in slots for rule in pair_violations(reg, s, rotation))
+        reasons[reg.id] = counts.most_common() or [(Rule.SLOT_TAKEN, 0)]
+    return reasons

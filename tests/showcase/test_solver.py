@@ -1,0 +1,115 @@
+"""The solver on plain facts: hard rules always hold (property-based), preferences and explanations."""
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crm.showcase.rules import RegistrationFacts, Rule, SlotFacts, clash, pair_violations, plan_violations
+from crm.showcase.solver import solve
+
+DAY = datetime(2027, 2, 15, 8, 0, tzinfo=UTC)
+
+
+def slot(i, venue=1, start_min=0, length=90, fmt="full", dept="45", **extra):
+    starts = DAY + timedelta(minutes=start_min)
+    return SlotFacts(id=i, venue_id=venue, venue_departement=dept, host_company_id=None, starts=starts,
+                     ends=starts + timedelta(minutes=length), format=fmt, **extra)  # fmt: skip
+
+
+def reg(i, company=None, dept="37", fmt="full", duration=50, young=False, **extra):
+    return RegistrationFacts(id=i, company_id=company or 100 + i, company_departement=dept, format=fmt,
+                             young_audience=young, duration=duration, **extra)  # fmt: skip
+
+
+def test_show_that_does_not_fit_is_left_out_with_the_reason():
+    result = solve([reg(1, duration=80, setup=30)], [slot(1, length=90)], rotation=False, travel_minutes=30)
+    assert result.plan == []
+    assert result.unassigned == {1: [(Rule.LENGTH, 1)]}
+    assert result.optimal
+
+
+def test_young_audience_show_only_in_young_bands():
+    slots = [slot(1, accepts_young=False), slot(2, start_min=120, accepts_all=False)]
+    result = solve([reg(1, young=True), reg(2)], slots, rotation=False, travel_minutes=30)
+    assert sorted(result.plan) == [(1, 2), (2, 1)]
+
+
+def test_company_never_plays_overlapping_slots_or_without_travel_time():
+    slots = [slot(1, venue=1), slot(2, venue=2, start_min=100), slot(3, venue=1, start_min=200)]
+    regs = [reg(1, company=7), reg(2, company=7), reg(3, company=7)]
+    result = solve(regs, slots, rotation=False, travel_minutes=30)
+    assert len(result.plan) == 2
+    assert {s for _, s in result.plan} == {1, 3}
+    assert clash(slots[0], slots[1], 30) == Rule.TRAVEL
+
+
+def test_rotation_guest_outside_home_and_host_away_from_its_venue():
+    slots = [slot(1, venue=1, dept="37"), slot(2, venue=2, dept="45", start_min=200)]
+    guest = reg(1, dept="37")
+    host = reg(2, dept="45", hosted_venues=frozenset({2}))
+    result = solve([guest, host], slots, rotation=True, travel_minutes=30)
+    assert sorted(result.plan) == [(1, 2), (2, 1)]
+    assert pair_violations(guest, slots[0], rotation=True) == [Rule.GUEST_OUTSIDE_HOME]
+    assert pair_violations(host, slots[1], rotation=True) == [Rule.HOST_NOT_AT_OWN_VENUE]
+
+
+def test_available_bands_and_fairness_are_preferred():
+    slots = [slot(1, band_id=10), slot(2, start_min=200, band_id=20)]
+    result = solve(
+        [reg(1, available_bands=frozenset({20})), reg(2)], slots, rotation=False, travel_minutes=30
+    )
+    assert sorted(result.plan) == [(1, 2), (2, 1)]
+    only_one = solve([reg(1), reg(2, favoured=True)], [slot(1)], rotation=False, travel_minutes=30)
+    assert only_one.plan == [(2, 1)]
+    assert only_one.unassigned == {1: [(Rule.SLOT_TAKEN, 0)]}
+
+
+def test_fixed_assignments_are_kept_and_counted():
+    slots = [slot(1), slot(2, start_min=30)]
+    result = solve(
+        [reg(1, company=7), reg(2, company=7)], slots, rotation=False, travel_minutes=30, fixed=[(1, 1)]
+    )
+    assert result.plan == []
+    assert result.unassigned == {2: [(Rule.SLOT_TAKEN, 0)]}
+
+
+def test_pitch_series_takes_one_company_per_pitch():
+    pitches = [slot(i, venue=1, start_min=15 * i, length=10, fmt="pitch") for i in range(1, 5)]
+    regs = [reg(i, fmt="pitch", duration=60) for i in range(1, 7)]
+    result = solve(regs, pitches, rotation=False, travel_minutes=0)
+    assert len(result.plan) == 4
+    assert len(result.unassigned) == 2
+    assert plan_violations(result.plan, regs, pitches, False, 0) == []
+
+
+venues = st.integers(min_value=1, max_value=3)
+slot_strategy = st.builds(
+    lambda venue, start, length, fmt, young, every, dept: (venue, start, length, fmt, young, every, dept),
+    venues, st.integers(0, 600), st.sampled_from([10, 45, 60, 90, 120]), st.sampled_from(["full", "pitch"]),
+    st.booleans(), st.booleans(), st.sampled_from(["37", "45", "41"]),
+)  # fmt: skip
+reg_strategy = st.builds(
+    lambda company, fmt, duration, setup, young, dept, host, slots: (company, fmt, duration, setup, young, dept,
+                                                                      host, slots),
+    st.integers(1, 6), st.sampled_from(["full", "pitch"]), st.integers(10, 90), st.integers(0, 40),
+    st.booleans(), st.sampled_from(["37", "45", "41"]), st.booleans(), st.integers(1, 2),
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(slot_strategy, min_size=1, max_size=12), st.lists(reg_strategy, min_size=1, max_size=10),
+       st.booleans(), st.sampled_from([0, 30, 60]))  # fmt: skip
+def test_no_plan_ever_breaks_a_hard_rule(slot_specs, reg_specs, rotation, travel):
+    slots = [slot(i, venue=v, start_min=start, length=length, fmt=fmt, dept=dept, accepts_young=young,
+                  accepts_all=every or not young)
+             for i, (v, start, length, fmt, young, every, dept) in enumerate(slot_specs, 1)]  # fmt: skip
+    regs = [reg(i, company=company, fmt=fmt, duration=duration, setup=setup, young=young, dept=dept,
+                hosted_venues=frozenset({1}) if host else frozenset(), max_slots=max_slots)
+            for i, (company, fmt, duration, setup, young, dept, host, max_slots) in enumerate(reg_specs, 1)]  # fmt: skip
+    result = solve(regs, slots, rotation=rotation, travel_minutes=travel, seconds=5)
+    assert plan_violations(result.plan, regs, slots, rotation, travel) == []
+    assert set(result.unassigned) | {r for r, _ in result.plan} == {r.id for r in regs}
+    placed = {r for r, _ in result.plan}
+    for reg_id in result.unassigned:
+        assert reg_id not in placed

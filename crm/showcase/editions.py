@@ -30,8 +30,16 @@ TRANSITIONS = {
     S.HELD: (S.FOLLOW_UP,),
     S.FOLLOW_UP: (),
 }
-RULE_FIELDS = ("registration_opens_on", "registration_closes_on", "offers_full", "offers_pitch",
-               "min_membership_years", "max_registrations_per_company", "travel_minutes", "rotation")  # fmt: skip
+RULE_FIELDS = (
+    "registration_opens_on",
+    "registration_closes_on",
+    "offers_full",
+    "offers_pitch",
+    "min_membership_years",
+    "max_registrations_per_company",
+    "travel_minutes",
+    "rotation",
+)
 
 
 def require_planning_open(edition) -> None:
@@ -64,9 +72,16 @@ def save_rules(edition, data) -> None:
 
 def set_venues(edition, venue_ids, hosts: dict[int, int | None]) -> None:
     """The venues taking part, each with its host company (rotation networks)."""
-    venues = {o.id: o for o in db.session.scalars(select(Organisation).where(
-        Organisation.id.in_(venue_ids), Organisation.network_id == edition.network_id,
-        Organisation.kind == OrganisationKind.STRUCTURE))}  # fmt: skip
+    venues = {
+        o.id: o
+        for o in db.session.scalars(
+            select(Organisation).where(
+                Organisation.id.in_(venue_ids),
+                Organisation.network_id == edition.network_id,
+                Organisation.kind == OrganisationKind.STRUCTURE,
+            )
+        )
+    }
     if len(venues) != len(set(venue_ids)):
         raise DomainError(_("Lieu inconnu."), field="venue_ids")
     used = set(db.session.scalars(select(Slot.venue_id).where(Slot.edition_id == edition.id)))
@@ -87,8 +102,10 @@ def add_band(edition, data) -> TimeBand:
         raise DomainError(_("La tranche finit avant de commencer."), field="ends")
     if not (data["accepts_young"] or data["accepts_all"]):
         raise DomainError(_("Une tranche accueille au moins un public."), field="accepts_young")
-    band = TimeBand(edition_id=edition.id, **{k: data[k] for k in ("day", "label", "starts", "ends",
-                                                                      "accepts_young", "accepts_all")})  # fmt: skip
+    band = TimeBand(
+        edition_id=edition.id,
+        **{k: data[k] for k in ("day", "label", "starts", "ends", "accepts_young", "accepts_all")},
+    )
     db.session.add(band)
     db.session.flush()
     return band
@@ -107,8 +124,9 @@ def advance(edition, target, *, now) -> None:
         if not edition.registration_closes_on:
             raise DomainError(_("Fixez la date de clôture des candidatures avant de les ouvrir."))
     if target == S.PUBLISHED:
-        assigned = db.session.scalar(select(func.count()).select_from(Assignment).join(Slot).where(
-            Slot.edition_id == edition.id))  # fmt: skip
+        assigned = db.session.scalar(
+            select(func.count()).select_from(Assignment).join(Slot).where(Slot.edition_id == edition.id)
+        )
         if not assigned:
             raise DomainError(_("Attribuez au moins un créneau avant de publier le programme."))
         edition.published_at = now
@@ -120,19 +138,28 @@ def advance(edition, target, *, now) -> None:
 def notify_programme(edition) -> None:
     """Tell each company with a slot where and when it plays."""
     rows = db.session.execute(
-        select(Registration, Slot).join(Assignment, Assignment.registration_id == Registration.id)
-        .join(Slot, Slot.id == Assignment.slot_id).where(Slot.edition_id == edition.id)
+        select(Registration, Slot)
+        .join(Assignment, Assignment.registration_id == Registration.id)
+        .join(Slot, Slot.id == Assignment.slot_id)
+        .where(Slot.edition_id == edition.id)
         .order_by(Slot.starts_at)
-    ).all()  # fmt: skip
+    ).all()
     by_company = {}
     for registration, slot in rows:
         by_company.setdefault(registration.company, []).append((registration, slot))
     for company, entries in by_company.items():
         lines = [_slot_line(r.show.title, s) for r, s in entries]
-        body = _("Bonjour,\n\nLe programme de %(edition)s est publié. Vos passages :\n\n%(lines)s\n",
-                 edition=edition.name, lines="\n".join(lines))  # fmt: skip
-        send(edition.network_id, company_addresses(company), _("%(edition)s : programme publié", edition=edition.name),
-             body)  # fmt: skip
+        body = _(
+            "Bonjour,\n\nLe programme de %(edition)s est publié. Vos passages :\n\n%(lines)s\n",
+            edition=edition.name,
+            lines="\n".join(lines),
+        )
+        send(
+            edition.network_id,
+            company_addresses(company),
+            _("%(edition)s : programme publié", edition=edition.name),
+            body,
+        )
 
 
 def _slot_line(title, slot) -> str:
@@ -150,5 +177,9 @@ def notify_slot_change(slot, what: str) -> None:
     if edition.status != S.PUBLISHED:
         return
     body = _("Bonjour,\n\n%(what)s\n\n%(line)s\n", what=what, line=_slot_line(registration.show.title, slot))
-    send(edition.network_id, company_addresses(registration.company),
-         _("%(edition)s : changement de programme", edition=edition.name), body)  # fmt: skip
+    send(
+        edition.network_id,
+        company_addresses(registration.company),
+        _("%(edition)s : changement de programme", edition=edition.name),
+        body,
+    )

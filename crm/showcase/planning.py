@@ -24,7 +24,7 @@ from crm.showcase.rules import OVERRIDABLE, RegistrationFacts, Rule, SlotFacts, 
 from crm.timeutil import to_utc
 
 
-class AssignmentConflict(DomainError):
+class AssignmentConflictError(DomainError):
     """An assignment that breaks hard rules; `rules` lists them for the coordinator."""
 
     def __init__(self, rules: list[Rule]):
@@ -52,15 +52,21 @@ def _check_slot(edition, venue_id, starts, ends, *, ignore_id=None) -> None:
         raise DomainError(_("Ce lieu ne participe pas à l'édition."), field="venue_id")
     if ends <= starts:
         raise DomainError(_("Le créneau finit avant de commencer."), field="ends")
-    if not (to_utc(edition.starts_on, datetime.min.time()) <= starts
-            and ends <= to_utc(edition.ends_on + timedelta(days=1), datetime.min.time())):  # fmt: skip
+    if not (
+        to_utc(edition.starts_on, datetime.min.time()) <= starts
+        and ends <= to_utc(edition.ends_on + timedelta(days=1), datetime.min.time())
+    ):
         raise DomainError(_("Le créneau n'est pas dans les dates de l'édition."), field="day")
     overlapping = db.session.scalar(
         select(Slot.id).where(
-            Slot.edition_id == edition.id, Slot.venue_id == venue_id, Slot.status == SlotStatus.PLANNED,
-            Slot.starts_at < ends, Slot.ends_at > starts, Slot.id != (ignore_id or 0),
+            Slot.edition_id == edition.id,
+            Slot.venue_id == venue_id,
+            Slot.status == SlotStatus.PLANNED,
+            Slot.starts_at < ends,
+            Slot.ends_at > starts,
+            Slot.id != (ignore_id or 0),
         )
-    )  # fmt: skip
+    )
     if overlapping:
         raise DomainError(_("Ce lieu a déjà un créneau qui chevauche celui-ci."), field="starts")
 
@@ -69,8 +75,14 @@ def create_slot(edition, data) -> Slot:
     """One full-show slot (set-up and strike included) at a venue."""
     starts, ends = to_utc(data["day"], data["starts"]), to_utc(data["day"], data["ends"])
     _check_slot(edition, data["venue_id"], starts, ends)
-    slot = Slot(edition_id=edition.id, venue_id=data["venue_id"], format=ShowFormat(data.get("format") or "full"),
-                starts_at=starts, ends_at=ends, band=_band_for(edition, starts, ends))  # fmt: skip
+    slot = Slot(
+        edition_id=edition.id,
+        venue_id=data["venue_id"],
+        format=ShowFormat(data.get("format") or "full"),
+        starts_at=starts,
+        ends_at=ends,
+        band=_band_for(edition, starts, ends),
+    )
     db.session.add(slot)
     db.session.flush()
     return slot
@@ -86,8 +98,14 @@ def create_pitch_series(edition, data) -> list[Slot]:
     for n in range(data["count"]):
         starts = first + n * (length + gap)
         _check_slot(edition, data["venue_id"], starts, starts + length)
-        slot = Slot(edition_id=edition.id, venue_id=data["venue_id"], format=ShowFormat.PITCH, starts_at=starts,
-                    ends_at=starts + length, band=_band_for(edition, starts, starts + length))  # fmt: skip
+        slot = Slot(
+            edition_id=edition.id,
+            venue_id=data["venue_id"],
+            format=ShowFormat.PITCH,
+            starts_at=starts,
+            ends_at=starts + length,
+            band=_band_for(edition, starts, starts + length),
+        )
         db.session.add(slot)
         db.session.flush()
         slots.append(slot)
@@ -107,7 +125,7 @@ def move_slot(slot, data) -> None:
     if slot.assignment:
         rules = assignment_conflicts(slot.assignment)
         if rules:
-            raise AssignmentConflict(rules)
+            raise AssignmentConflictError(rules)
     notify_slot_change(slot, _("Votre passage change d'heure ou de lieu :"))
 
 
@@ -135,12 +153,21 @@ def slot_facts(slot, edition) -> SlotFacts:
     host = next((v.host_company_id for v in edition.venues if v.venue_id == slot.venue_id), None)
     band, venue = slot.band, slot.venue
     return SlotFacts(
-        id=slot.id, venue_id=slot.venue_id, venue_departement=venue.departement_code, host_company_id=host,
-        starts=slot.starts_at, ends=slot.ends_at, format=slot.format.value,
-        accepts_young=band.accepts_young if band else True, accepts_all=band.accepts_all if band else True,
-        band_id=slot.band_id, stage_width=venue.stage_width_m, stage_depth=venue.stage_depth_m,
-        blackout=venue.has_blackout, cancelled=slot.status == SlotStatus.CANCELLED,
-    )  # fmt: skip
+        id=slot.id,
+        venue_id=slot.venue_id,
+        venue_departement=venue.departement_code,
+        host_company_id=host,
+        starts=slot.starts_at,
+        ends=slot.ends_at,
+        format=slot.format.value,
+        accepts_young=band.accepts_young if band else True,
+        accepts_all=band.accepts_all if band else True,
+        band_id=slot.band_id,
+        stage_width=venue.stage_width_m,
+        stage_depth=venue.stage_depth_m,
+        blackout=venue.has_blackout,
+        cancelled=slot.status == SlotStatus.CANCELLED,
+    )
 
 
 def registration_facts(registration, edition, favoured=frozenset()) -> RegistrationFacts:
@@ -148,24 +175,36 @@ def registration_facts(registration, edition, favoured=frozenset()) -> Registrat
     company = registration.company
     hosted = frozenset(v.venue_id for v in edition.venues if v.host_company_id == company.id)
     return RegistrationFacts(
-        id=registration.id, company_id=company.id, company_departement=company.departement_code,
-        format=registration.format.value, young_audience=show.audience == "young", duration=show.duration_minutes,
-        setup=registration.setup_minutes, strike=registration.strike_minutes,
-        stage_width=registration.stage_width_m, stage_depth=registration.stage_depth_m,
-        needs_blackout=registration.needs_blackout, max_slots=registration.max_slots,
-        available_bands=frozenset(b.id for b in registration.bands), hosted_venues=hosted,
+        id=registration.id,
+        company_id=company.id,
+        company_departement=company.departement_code,
+        format=registration.format.value,
+        young_audience=show.audience == "young",
+        duration=show.duration_minutes,
+        setup=registration.setup_minutes,
+        strike=registration.strike_minutes,
+        stage_width=registration.stage_width_m,
+        stage_depth=registration.stage_depth_m,
+        needs_blackout=registration.needs_blackout,
+        max_slots=registration.max_slots,
+        available_bands=frozenset(b.id for b in registration.bands),
+        hosted_venues=hosted,
         favoured=company.id in favoured,
-    )  # fmt: skip
+    )
 
 
 def edition_slots(edition) -> list[Slot]:
     query = (
-        select(Slot).where(Slot.edition_id == edition.id)
-        .options(joinedload(Slot.venue), joinedload(Slot.band),
-                 joinedload(Slot.assignment).joinedload(Assignment.registration).joinedload(Registration.show),
-                 joinedload(Slot.assignment).joinedload(Assignment.registration).joinedload(Registration.company))
+        select(Slot)
+        .where(Slot.edition_id == edition.id)
+        .options(
+            joinedload(Slot.venue),
+            joinedload(Slot.band),
+            joinedload(Slot.assignment).joinedload(Assignment.registration).joinedload(Registration.show),
+            joinedload(Slot.assignment).joinedload(Assignment.registration).joinedload(Registration.company),
+        )
         .order_by(Slot.starts_at, Slot.venue_id)
-    )  # fmt: skip
+    )
     return list(db.session.scalars(query).unique())
 
 
@@ -184,17 +223,21 @@ def accepted_registrations(edition) -> list[Registration]:
 def favoured_companies(edition) -> frozenset[int]:
     """Companies the network's previous edition declined, waitlisted, or accepted without a slot."""
     previous = db.session.scalar(
-        select(Edition.id).where(Edition.network_id == edition.network_id, Edition.starts_on < edition.starts_on)
-        .order_by(Edition.starts_on.desc()).limit(1)
-    )  # fmt: skip
+        select(Edition.id)
+        .where(Edition.network_id == edition.network_id, Edition.starts_on < edition.starts_on)
+        .order_by(Edition.starts_on.desc())
+        .limit(1)
+    )
     if previous is None:
         return frozenset()
     left_out = select(Registration.company_id).where(
         Registration.edition_id == previous,
         (Registration.status.in_([RegistrationStatus.DECLINED, RegistrationStatus.WAITLISTED]))
-        | ((Registration.status == RegistrationStatus.ACCEPTED)
-           & ~select(Assignment.id).where(Assignment.registration_id == Registration.id).exists()),
-    )  # fmt: skip
+        | (
+            (Registration.status == RegistrationStatus.ACCEPTED)
+            & ~select(Assignment.id).where(Assignment.registration_id == Registration.id).exists()
+        ),
+    )
     return frozenset(db.session.scalars(left_out))
 
 
@@ -212,11 +255,16 @@ def _conflicts(slot, registration, edition, ignore_assignment=None) -> list[Rule
     facts = slot_facts(slot, edition)
     rules = pair_violations(registration_facts(registration, edition), facts, edition.rotation)
     others = db.session.execute(
-        select(Assignment.id, Assignment.registration_id, Slot).join(Slot, Slot.id == Assignment.slot_id)
+        select(Assignment.id, Assignment.registration_id, Slot)
+        .join(Slot, Slot.id == Assignment.slot_id)
         .join(Registration, Registration.id == Assignment.registration_id)
-        .where(Registration.company_id == registration.company_id, Slot.edition_id == edition.id,
-               Slot.status == SlotStatus.PLANNED, Assignment.id != (ignore_assignment or 0))
-    ).all()  # fmt: skip
+        .where(
+            Registration.company_id == registration.company_id,
+            Slot.edition_id == edition.id,
+            Slot.status == SlotStatus.PLANNED,
+            Assignment.id != (ignore_assignment or 0),
+        )
+    ).all()
     for _id, _reg, other in others:
         if other.id != slot.id:
             rule = clash(facts, slot_facts(other, edition), edition.travel_minutes)
@@ -238,16 +286,20 @@ def assign(slot, registration, *, actor, override_reason: str | None = None) -> 
         rules.insert(0, Rule.SLOT_TAKEN)
     reason = (override_reason or "").strip()
     if rules and (not reason or any(r not in OVERRIDABLE for r in rules)):
-        raise AssignmentConflict(rules)
+        raise AssignmentConflictError(rules)
     try:
         with db.session.begin_nested():
-            assignment = Assignment(slot=slot, registration=registration, created_by_id=actor.id,
-                                    override_reason=reason if rules else None)  # fmt: skip
+            assignment = Assignment(
+                slot=slot,
+                registration=registration,
+                created_by_id=actor.id,
+                override_reason=reason if rules else None,
+            )
             db.session.add(assignment)
     except IntegrityError:
         db.session.expire(slot)
         # Another coordinator filled this slot a moment ago: the database kept their choice.
-        raise AssignmentConflict([Rule.SLOT_TAKEN]) from None
+        raise AssignmentConflictError([Rule.SLOT_TAKEN]) from None
     return assignment
 
 
@@ -267,11 +319,19 @@ def auto_assign(edition, *, actor, seconds: float = 10.0) -> solver.SolverResult
     result = solver.solve(
         [registration_facts(r, edition, favoured) for r in registrations],
         [slot_facts(s, edition) for s in slots],
-        rotation=edition.rotation, travel_minutes=edition.travel_minutes, fixed=fixed, seconds=seconds,
-    )  # fmt: skip
+        rotation=edition.rotation,
+        travel_minutes=edition.travel_minutes,
+        fixed=fixed,
+        seconds=seconds,
+    )
     slot_by_id, registration_by_id = {s.id: s for s in slots}, {r.id: r for r in registrations}
     for registration_id, slot_id in result.plan:
-        db.session.add(Assignment(slot=slot_by_id[slot_id], registration=registration_by_id[registration_id],
-                                  created_by_id=actor.id))  # fmt: skip
+        db.session.add(
+            Assignment(
+                slot=slot_by_id[slot_id],
+                registration=registration_by_id[registration_id],
+                created_by_id=actor.id,
+            )
+        )
     db.session.flush()
     return result

@@ -22,8 +22,17 @@ from crm.showcase.models import (
 )
 
 ACTIVE = (RegistrationStatus.SUBMITTED, RegistrationStatus.ACCEPTED, RegistrationStatus.WAITLISTED)
-FIELDS = ("format", "cast_size", "setup_minutes", "strike_minutes", "stage_width_m", "stage_depth_m",
-          "needs_blackout", "video_url", "pitch")  # fmt: skip
+FIELDS = (
+    "format",
+    "cast_size",
+    "setup_minutes",
+    "strike_minutes",
+    "stage_width_m",
+    "stage_depth_m",
+    "needs_blackout",
+    "video_url",
+    "pitch",
+)
 
 
 class EligibilityError(DomainError):
@@ -56,9 +65,13 @@ def _membership(edition, company) -> None:
     on = format_date(edition.starts_on, "dd/MM/yyyy")
     if company.member_since is None:
         raise EligibilityError(
-            _("Date d'adhésion inconnue : il faut %(n)d ans d'adhésion au %(on)s. Demandez à la coordination de la renseigner.",
-              n=years, on=on)
-        )  # fmt: skip
+            _(
+                "Date d'adhésion inconnue : il faut %(n)d ans d'adhésion au %(on)s. "
+                "Demandez à la coordination de la renseigner.",
+                n=years,
+                on=on,
+            )
+        )
     if company.member_since + relativedelta(years=years) > edition.starts_on:
         since = format_date(company.member_since, "MM/yyyy")
         raise EligibilityError(
@@ -84,10 +97,13 @@ def check_eligibility(edition, company, show, fmt, *, today, exclude_id=None) ->
     allowed = edition.disciplines
     if allowed and show.discipline not in allowed:
         raise EligibilityError(
-            _("Discipline non retenue pour cette édition : %(label)s (disciplines ouvertes : %(open)s).",
-              label=show.discipline.label, open=", ".join(str(Discipline(d).label) for d in allowed)),
+            _(
+                "Discipline non retenue pour cette édition : %(label)s (disciplines ouvertes : %(open)s).",
+                label=show.discipline.label,
+                open=", ".join(str(Discipline(d).label) for d in allowed),
+            ),
             field="show_id",
-        )  # fmt: skip
+        )
     _membership(edition, company)
     limit = edition.max_registrations_per_company
     if limit and active_count(edition, company, exclude_id) >= limit:
@@ -153,8 +169,14 @@ def register(edition, company, data, *, actor, today) -> Registration:
 def update(registration, data, *, today) -> Registration:
     edition = registration.edition
     _window_open(edition, today)
-    check_eligibility(edition, registration.company, registration.show, data["format"], today=today,
-                      exclude_id=registration.id)  # fmt: skip
+    check_eligibility(
+        edition,
+        registration.company,
+        registration.show,
+        data["format"],
+        today=today,
+        exclude_id=registration.id,
+    )
     _apply(registration, edition, data)
     db.session.flush()
     return registration
@@ -179,12 +201,18 @@ def decide(registration, decision, message: str | None) -> None:
     edition = registration.edition
     body = _(
         "Bonjour,\n\nVotre candidature « %(show)s » pour %(edition)s : %(decision)s.\n",
-        show=registration.show.title, edition=edition.name, decision=decision.label,
-    )  # fmt: skip
+        show=registration.show.title,
+        edition=edition.name,
+        decision=decision.label,
+    )
     if registration.decision_message:
         body += _("\nMessage de la coordination :\n%(message)s\n", message=registration.decision_message)
-    send(edition.network_id, company_addresses(registration.company),
-         _("%(edition)s : votre candidature", edition=edition.name), body)  # fmt: skip
+    send(
+        edition.network_id,
+        company_addresses(registration.company),
+        _("%(edition)s : votre candidature", edition=edition.name),
+        body,
+    )
     db.session.flush()
 
 

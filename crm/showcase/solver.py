@@ -36,8 +36,12 @@ def solve(registrations, slots, *, rotation, travel_minutes, fixed=(), seconds=1
     taken = {s for _, s in fixed}
     free = [s for s in slots if s.id not in taken and not s.cancelled]
     model = cp_model.CpModel()
-    choices = {(r.id, s.id): model.new_bool_var(f"r{r.id}s{s.id}") for r in registrations for s in free
-               if not pair_violations(r, s, rotation)}  # fmt: skip
+    choices = {
+        (r.id, s.id): model.new_bool_var(f"r{r.id}s{s.id}")
+        for r in registrations
+        for s in free
+        if not pair_violations(r, s, rotation)
+    }
     _one_per_slot(model, choices)
     _slots_per_registration(model, choices, registrations, fixed)
     _no_company_clash(model, choices, registrations, slots, fixed, travel_minutes)
@@ -47,8 +51,11 @@ def solve(registrations, slots, *, rotation, travel_minutes, fixed=(), seconds=1
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = 1
     status = solver.solve(model)
-    plan = [pair for pair, var in choices.items() if status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-            and solver.value(var)]  # fmt: skip
+    plan = [
+        pair
+        for pair, var in choices.items()
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.value(var)
+    ]
     result = SolverResult(plan, optimal=status == cp_model.OPTIMAL, seconds=time.perf_counter() - started)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         result.score, result.bound = int(solver.objective_value), int(solver.best_objective_bound)

@@ -51,12 +51,18 @@ def test_ca_chauffe_two_year_membership_and_young_audience_bands(app, net, coord
     old_all = factories.company(net, name="Ancienne B", member_since=date(2020, 5, 1))
     young_show = factories.show(old_young, audience="young", min_age=4, duration_minutes=45)
     evening_show = factories.show(old_all, duration_minutes=70)
-    regs = [apply(edition, old_young, young_show, coordinator, band_ids=[morning.id]),
-            apply(edition, old_all, evening_show, coordinator, band_ids=[evening.id])]  # fmt: skip
+    regs = [
+        apply(edition, old_young, young_show, coordinator, band_ids=[morning.id]),
+        apply(edition, old_all, evening_show, coordinator, band_ids=[evening.id]),
+    ]
     _accept_all(regs)
     _close(edition)
-    slots = [planning.create_slot(edition, {"venue_id": theatre.id, "day": day, "starts": time(s), "ends": time(e)})
-             for s, e in ((9, 11), (20, 22))]  # fmt: skip
+    slots = [
+        planning.create_slot(
+            edition, {"venue_id": theatre.id, "day": day, "starts": time(s), "ends": time(e)}
+        )
+        for s, e in ((9, 11), (20, 22))
+    ]
     result = planning.auto_assign(edition, actor=coordinator)
     assert result.optimal
     assert sorted(result.plan) == [(regs[0].id, slots[0].id), (regs[1].id, slots[1].id)]
@@ -76,11 +82,21 @@ def test_scenes_sur_seine_pitch_series_with_changeover(app, net, coordinator):
     assert refused.value.field == "format"
     _accept_all(regs)
     _close(edition)
-    series = planning.create_pitch_series(edition, {"venue_id": hall.id, "day": edition.starts_on,
-                                                    "starts": time(14, 0), "count": 5, "pitch_minutes": 10,
-                                                    "changeover_minutes": 5})  # fmt: skip
-    local_starts = [s.starts_at.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Paris")).strftime("%H:%M")
-                    for s in series]  # fmt: skip
+    series = planning.create_pitch_series(
+        edition,
+        {
+            "venue_id": hall.id,
+            "day": edition.starts_on,
+            "starts": time(14, 0),
+            "count": 5,
+            "pitch_minutes": 10,
+            "changeover_minutes": 5,
+        },
+    )
+    local_starts = [
+        s.starts_at.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Paris")).strftime("%H:%M")
+        for s in series
+    ]
     assert local_starts == ["14:00", "14:15", "14:30", "14:45", "15:00"]
     assert {s.minutes for s in series} == {10}
     result = planning.auto_assign(edition, actor=coordinator)
@@ -95,22 +111,28 @@ def test_jeudiffusion_rotation_guests_play_away_hosts_not_at_home(app, net, coor
     guest_tours = factories.company(net, name="Invitée Tours", postcode="37000")
     guest_blois = factories.company(net, name="Invitée Blois", postcode="41000")
     open_registrations(edition, [tours, blois], {tours.id: host_tours.id})
-    regs = [apply(edition, c, factories.show(c, duration_minutes=50), coordinator)
-            for c in (host_tours, guest_tours, guest_blois)]  # fmt: skip
+    regs = [
+        apply(edition, c, factories.show(c, duration_minutes=50), coordinator)
+        for c in (host_tours, guest_tours, guest_blois)
+    ]
     _accept_all(regs)
     _close(edition)
     day = edition.starts_on
     at_tours = planning.create_slot(
         edition, {"venue_id": tours.id, "day": day, "starts": time(14), "ends": time(16)}
     )
-    at_blois = [planning.create_slot(edition, {"venue_id": blois.id, "day": day, "starts": time(h), "ends": time(h + 2)})
-                for h in (10, 17)]  # fmt: skip
+    at_blois = [
+        planning.create_slot(
+            edition, {"venue_id": blois.id, "day": day, "starts": time(h), "ends": time(h + 2)}
+        )
+        for h in (10, 17)
+    ]
     result = planning.auto_assign(edition, actor=coordinator)
     placed = dict(result.plan)
     assert placed[regs[2].id] == at_tours.id  # the Blois company plays in Tours
     assert placed[regs[1].id] in {s.id for s in at_blois}  # the Tours guest plays in Blois
     assert placed[regs[0].id] in {s.id for s in at_blois}  # the Tours host does not play at home
-    with pytest.raises(planning.AssignmentConflict) as conflict:
+    with pytest.raises(planning.AssignmentConflictError) as conflict:
         planning.assign(at_tours, regs[1], actor=coordinator)
     assert conflict.value.rules == [Rule.SLOT_TAKEN, Rule.GUEST_OUTSIDE_HOME, Rule.SLOTS_PER_REGISTRATION]
 
@@ -122,9 +144,10 @@ def test_manual_assignment_shows_conflicts_and_records_an_override(app, net, coo
     company = factories.company(net)
     reg = apply(edition, company, factories.show(company, duration_minutes=100), coordinator)
     registrations.decide(reg, "accepted", None)
-    short = planning.create_slot(edition, {"venue_id": hall.id, "day": edition.starts_on, "starts": time(10),
-                                           "ends": time(11)})  # fmt: skip
-    with pytest.raises(planning.AssignmentConflict) as conflict:
+    short = planning.create_slot(
+        edition, {"venue_id": hall.id, "day": edition.starts_on, "starts": time(10), "ends": time(11)}
+    )
+    with pytest.raises(planning.AssignmentConflictError) as conflict:
         planning.assign(short, reg, actor=coordinator)
     assert conflict.value.rules == [Rule.LENGTH]
     assignment = planning.assign(short, reg, actor=coordinator, override_reason="Version courte convenue")
@@ -133,7 +156,7 @@ def test_manual_assignment_shows_conflicts_and_records_an_override(app, net, coo
     other = factories.company(net)
     second = apply(edition, other, factories.show(other), coordinator)
     registrations.decide(second, "accepted", None)
-    with pytest.raises(planning.AssignmentConflict) as taken:
+    with pytest.raises(planning.AssignmentConflictError) as taken:
         planning.assign(short, second, actor=coordinator, override_reason="Je force")
     assert taken.value.rules[0] == Rule.SLOT_TAKEN
 
@@ -158,8 +181,13 @@ def test_registration_refusals_name_the_rule(app, net, coordinator):
     assert twice.value.field == "show_id"
     late_show = factories.show(factories.company(net), discipline="dance")
     with pytest.raises(EligibilityError) as closed:
-        registrations.register(edition, late_show.company, {"show_id": late_show.id, "format": "full", "cast_size": 2},
-                               actor=coordinator, today=date(2027, 2, 1))  # fmt: skip
+        registrations.register(
+            edition,
+            late_show.company,
+            {"show_id": late_show.id, "format": "full", "cast_size": 2},
+            actor=coordinator,
+            today=date(2027, 2, 1),
+        )
     assert closed.value.message == "Les candidatures sont closes depuis le 31/01/2027."
 
 
@@ -213,8 +241,9 @@ def test_publish_notifies_and_cancelled_slot_is_kept(app, net, coordinator):
     _close(edition)
     with pytest.raises(DomainError):
         editions.advance(edition, EditionStatus.PUBLISHED, now=None)
-    slot = planning.create_slot(edition, {"venue_id": hall.id, "day": edition.starts_on, "starts": time(20),
-                                          "ends": time(22)})  # fmt: skip
+    slot = planning.create_slot(
+        edition, {"venue_id": hall.id, "day": edition.starts_on, "starts": time(20), "ends": time(22)}
+    )
     planning.assign(slot, reg, actor=coordinator)
     editions.advance(edition, EditionStatus.PUBLISHED, now=factories_now())
     planning.cancel_slot(slot)

@@ -13,13 +13,28 @@ DAY = datetime(2027, 2, 15, 8, 0, tzinfo=UTC)
 
 def slot(i, venue=1, start_min=0, length=90, fmt="full", dept="45", **extra):
     starts = DAY + timedelta(minutes=start_min)
-    return SlotFacts(id=i, venue_id=venue, venue_departement=dept, host_company_id=None, starts=starts,
-                     ends=starts + timedelta(minutes=length), format=fmt, **extra)  # fmt: skip
+    return SlotFacts(
+        id=i,
+        venue_id=venue,
+        venue_departement=dept,
+        host_company_id=None,
+        starts=starts,
+        ends=starts + timedelta(minutes=length),
+        format=fmt,
+        **extra,
+    )
 
 
 def reg(i, company=None, dept="37", fmt="full", duration=50, young=False, **extra):
-    return RegistrationFacts(id=i, company_id=company or 100 + i, company_departement=dept, format=fmt,
-                             young_audience=young, duration=duration, **extra)  # fmt: skip
+    return RegistrationFacts(
+        id=i,
+        company_id=company or 100 + i,
+        company_departement=dept,
+        format=fmt,
+        young_audience=young,
+        duration=duration,
+        **extra,
+    )
 
 
 def test_show_that_does_not_fit_is_left_out_with_the_reason():
@@ -86,27 +101,71 @@ def test_pitch_series_takes_one_company_per_pitch():
 venues = st.integers(min_value=1, max_value=3)
 slot_strategy = st.builds(
     lambda venue, start, length, fmt, young, every, dept: (venue, start, length, fmt, young, every, dept),
-    venues, st.integers(0, 600), st.sampled_from([10, 45, 60, 90, 120]), st.sampled_from(["full", "pitch"]),
-    st.booleans(), st.booleans(), st.sampled_from(["37", "45", "41"]),
-)  # fmt: skip
+    venues,
+    st.integers(0, 600),
+    st.sampled_from([10, 45, 60, 90, 120]),
+    st.sampled_from(["full", "pitch"]),
+    st.booleans(),
+    st.booleans(),
+    st.sampled_from(["37", "45", "41"]),
+)
 reg_strategy = st.builds(
-    lambda company, fmt, duration, setup, young, dept, host, slots: (company, fmt, duration, setup, young, dept,
-                                                                      host, slots),
-    st.integers(1, 6), st.sampled_from(["full", "pitch"]), st.integers(10, 90), st.integers(0, 40),
-    st.booleans(), st.sampled_from(["37", "45", "41"]), st.booleans(), st.integers(1, 2),
-)  # fmt: skip
+    lambda company, fmt, duration, setup, young, dept, host, slots: (
+        company,
+        fmt,
+        duration,
+        setup,
+        young,
+        dept,
+        host,
+        slots,
+    ),
+    st.integers(1, 6),
+    st.sampled_from(["full", "pitch"]),
+    st.integers(10, 90),
+    st.integers(0, 40),
+    st.booleans(),
+    st.sampled_from(["37", "45", "41"]),
+    st.booleans(),
+    st.integers(1, 2),
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(slot_strategy, min_size=1, max_size=12), st.lists(reg_strategy, min_size=1, max_size=10),
-       st.booleans(), st.sampled_from([0, 30, 60]))  # fmt: skip
+@given(
+    st.lists(slot_strategy, min_size=1, max_size=12),
+    st.lists(reg_strategy, min_size=1, max_size=10),
+    st.booleans(),
+    st.sampled_from([0, 30, 60]),
+)
 def test_no_plan_ever_breaks_a_hard_rule(slot_specs, reg_specs, rotation, travel):
-    slots = [slot(i, venue=v, start_min=start, length=length, fmt=fmt, dept=dept, accepts_young=young,
-                  accepts_all=every or not young)
-             for i, (v, start, length, fmt, young, every, dept) in enumerate(slot_specs, 1)]  # fmt: skip
-    regs = [reg(i, company=company, fmt=fmt, duration=duration, setup=setup, young=young, dept=dept,
-                hosted_venues=frozenset({1}) if host else frozenset(), max_slots=max_slots)
-            for i, (company, fmt, duration, setup, young, dept, host, max_slots) in enumerate(reg_specs, 1)]  # fmt: skip
+    slots = [
+        slot(
+            i,
+            venue=v,
+            start_min=start,
+            length=length,
+            fmt=fmt,
+            dept=dept,
+            accepts_young=young,
+            accepts_all=every or not young,
+        )
+        for i, (v, start, length, fmt, young, every, dept) in enumerate(slot_specs, 1)
+    ]
+    regs = [
+        reg(
+            i,
+            company=company,
+            fmt=fmt,
+            duration=duration,
+            setup=setup,
+            young=young,
+            dept=dept,
+            hosted_venues=frozenset({1}) if host else frozenset(),
+            max_slots=max_slots,
+        )
+        for i, (company, fmt, duration, setup, young, dept, host, max_slots) in enumerate(reg_specs, 1)
+    ]
     result = solve(regs, slots, rotation=rotation, travel_minutes=travel, seconds=5)
     assert plan_violations(result.plan, regs, slots, rotation, travel) == []
     assert set(result.unassigned) | {r for r, _ in result.plan} == {r.id for r in regs}

@@ -48,8 +48,9 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from crm import accounts, admin, contacts, core, mail, showcase
+    from crm.showcase import public
 
-    for module in (core, accounts, admin, contacts, showcase, mail):
+    for module in (core, accounts, admin, contacts, showcase, mail, public):
         app.register_blueprint(module.bp)
 
 

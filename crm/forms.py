@@ -25,6 +25,11 @@ def DepartementField(label=_l("Département")):  # noqa: N802 - reads like the o
     return SelectField(label, choices=_departement_options, validators=[Optional()])
 
 
+def optional_int(value):
+    """Coerce for a select whose first choice is blank."""
+    return int(value) if value not in (None, "", "None") else None
+
+
 def optional_url():
     return [Optional(), URL(message=_l("Adresse web invalide (elle commence par https://)."))]
 

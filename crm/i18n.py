@@ -41,6 +41,9 @@ def _number(value):
 def register_filters(app):
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["number"] = _number
+    app.jinja_env.filters["localtime"] = lambda value, fmt="HH:mm": (
+        format_datetime(value, fmt) if value else ""
+    )
     app.jinja_env.globals["current_locale"] = lambda: select_locale()
     app.jinja_env.globals["request_path"] = lambda: request.full_path.rstrip("?")
     register_domain_filters(app)

@@ -19,3 +19,8 @@ def to_utc(day: date, at: time) -> datetime:
 def local(instant: datetime) -> datetime:
     """A stored UTC instant as local time."""
     return instant.astimezone(zone())
+
+
+def today_local() -> date:
+    """Today's date where the people are (not in UTC)."""
+    return datetime.now(zone()).date()

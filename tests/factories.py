@@ -98,10 +98,75 @@ def _network_world(label):
     people = [programmer(net, coordinator, venue, last_name=f"Programmateur{label}{i}") for i in (1, 2)]
     member_contact = programmer(net, members[0], venue, last_name=f"ContactMembre{label}")
     ed = edition(net, name=f"Édition {label}")
+    planned = planned_edition(net, venue, companies[0], shows[0], coordinator, name=f"Programme {label}")
     return SimpleNamespace(
-        network=net, coordinator=coordinator, companies=companies, members=members, shows=shows,
-        venue=venue, programmers=people, member_contact=member_contact, edition=ed,
-    )  # fmt: skip
+        network=net,
+        coordinator=coordinator,
+        companies=companies,
+        members=members,
+        shows=shows,
+        venue=venue,
+        programmers=people,
+        member_contact=member_contact,
+        edition=ed,
+        **planned,
+    )
+
+
+def planned_edition(net, venue, company, show, coordinator, name):
+    """A published edition: one venue, one band, one accepted registration in one slot."""
+    from datetime import time
+
+    from crm.database import utcnow
+    from crm.showcase import editions, planning, registrations
+    from crm.showcase.models import EditionStatus
+
+    ed = edition(net, name=name, starts_on=date(2027, 3, 4), ends_on=date(2027, 3, 5))
+    editions.save_rules(
+        ed,
+        {
+            "registration_opens_on": date(2027, 1, 1),
+            "registration_closes_on": date(2027, 2, 1),
+            "offers_full": True,
+            "offers_pitch": True,
+            "travel_minutes": 30,
+        },
+    )
+    editions.set_venues(ed, [venue.id], {})
+    band = editions.add_band(
+        ed,
+        {
+            "day": ed.starts_on,
+            "label": "Soirée",
+            "starts": time(18),
+            "ends": time(23),
+            "accepts_young": True,
+            "accepts_all": True,
+        },
+    )
+    editions.advance(ed, EditionStatus.REGISTRATIONS_OPEN, now=utcnow())
+    reg = registrations.register(
+        ed,
+        company,
+        {
+            "show_id": show.id,
+            "format": "full",
+            "cast_size": 3,
+            "setup_minutes": 20,
+            "strike_minutes": 10,
+            "band_ids": [band.id],
+        },
+        actor=coordinator,
+        today=date(2027, 1, 10),
+    )
+    registrations.decide(reg, "accepted", None)
+    editions.advance(ed, EditionStatus.REGISTRATIONS_CLOSED, now=utcnow())
+    slot = planning.create_slot(
+        ed, {"venue_id": venue.id, "day": ed.starts_on, "starts": time(20), "ends": time(22)}
+    )
+    assignment = planning.assign(slot, reg, actor=coordinator)
+    editions.advance(ed, EditionStatus.PUBLISHED, now=utcnow())
+    return {"planned": ed, "band": band, "registration": reg, "slot": slot, "assignment": assignment}
 
 
 def two_networks():

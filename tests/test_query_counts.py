@@ -17,7 +17,7 @@ BUDGETS = {
     "/admin/users": ("admin", 5),
     "/admin/networks": ("admin", 3),
 }
-MEMBER_HOME = 4
+MEMBER_HOME = 5
 
 
 def _grow(world, n):

@@ -4,11 +4,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from crm.accounts.models import Role
-from crm.forms import strip
-
-
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
+from crm.forms import optional_int, strip
 
 
 class NetworkForm(FlaskForm):
@@ -32,6 +28,6 @@ class UserForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)], filters=[strip])
     full_name = StringField(_l("Nom complet"), validators=[DataRequired(), Length(max=120)], filters=[strip])
     role = SelectField(_l("Rôle"), choices=Role.choices(), validators=[DataRequired()])
-    network_id = SelectField(_l("Réseau (coordination)"), coerce=_optional_int, validate_choice=False)
-    company_id = SelectField(_l("Compagnie (membre)"), coerce=_optional_int, validate_choice=False)
+    network_id = SelectField(_l("Réseau (coordination)"), coerce=optional_int, validate_choice=False)
+    company_id = SelectField(_l("Compagnie (membre)"), coerce=optional_int, validate_choice=False)
     password = PasswordField(_l("Mot de passe initial"), validators=[DataRequired(), Length(min=10, max=200)])

@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from crm.contacts.models import LawfulBasis, StructureType
 from crm.enums import Discipline
-from crm.forms import DepartementField, blank, optional_url, options, strip
+from crm.forms import DepartementField, blank, optional_int, optional_url, options, strip
 
 STRIP = [strip]
 
@@ -38,7 +38,7 @@ class ProgrammerForm(FlaskForm):
     last_name = StringField(_l("Nom"), validators=[DataRequired(), Length(max=80)], filters=STRIP)
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)], filters=STRIP)
     phone = StringField(_l("Téléphone"), validators=[Optional(), Length(max=30)], filters=STRIP)
-    organisation_id = SelectField(_l("Structure"), coerce=lambda v: int(v) if v else None)
+    organisation_id = SelectField(_l("Structure"), coerce=optional_int)
     job_title = StringField(_l("Fonction"), validators=[Optional(), Length(max=120)], filters=STRIP)
     departement_code = DepartementField()
     disciplines = SelectMultipleField(_l("Disciplines suivies"), choices=Discipline.choices())

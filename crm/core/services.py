@@ -48,8 +48,17 @@ def recent_editions(network_id: int, limit: int = 6) -> list[Edition]:
 
 
 def member_home(user: User) -> dict:
+    from crm.showcase.registrations import company_registrations
+
     company = db.session.get(Organisation, user.company_id)
-    return {"company": company, "shows": company.shows, "editions": recent_editions(user.network_id)}
+    editions = recent_editions(user.network_id)
+    mine = company_registrations([e.id for e in editions], company.id)
+    return {
+        "company": company,
+        "shows": company.shows,
+        "editions": editions,
+        "registrations": {e.id: [r for r in mine if r.edition_id == e.id] for e in editions},
+    }
 
 
 def instance_counts() -> dict:

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("showcase", __name__)
 
-from crm.showcase import views  # noqa: E402,F401
+from crm.showcase import views, views_company, views_planning  # noqa: E402,F401

@@ -30,6 +30,7 @@ TRANSITIONS = {
     S.HELD: (S.FOLLOW_UP,),
     S.FOLLOW_UP: (),
 }
+BOOLEAN_RULES = ("offers_full", "offers_pitch", "rotation")
 RULE_FIELDS = (
     "registration_opens_on",
     "registration_closes_on",
@@ -61,7 +62,8 @@ def save_rules(edition, data) -> None:
     if not (data.get("offers_full") or data.get("offers_pitch")):
         raise DomainError(_("Proposez au moins un format."), field="offers_full")
     for key in RULE_FIELDS:
-        setattr(edition, key, data.get(key))
+        value = data.get(key)
+        setattr(edition, key, bool(value) if key in BOOLEAN_RULES else value)
     edition.travel_minutes = edition.travel_minutes or 0
     chosen = {Discipline(d) for d in data.get("disciplines") or ()}
     edition.allowed = [a for a in edition.allowed if a.discipline in chosen] + [

@@ -67,8 +67,10 @@ def edition_new():
 @bp.get("/editions/<int:edition_id>")
 @allow(Role.COORDINATOR)
 def edition(edition_id):
+    from crm.showcase.views_planning import edition_context
+
     found = get_in_network_or_404(Edition, edition_id, current_user.network_id)
-    return render_template("showcase/edition.html", edition=found)
+    return render_template("showcase/edition.html", edition=found, **edition_context(found))
 
 
 @bp.route("/editions/<int:edition_id>/edit", methods=["GET", "POST"])

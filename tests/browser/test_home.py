@@ -43,7 +43,7 @@ def test_member_signs_in_and_sees_their_company_and_shows(world, live_server, br
     _sign_in(page, live_server, "member-a1@example.org")
     _screenshot(page, "home-member")
     assert page.get_by_role("heading", level=1).inner_text() == "Compagnie A1"
-    assert page.get_by_role("link", name="Spectacle A1").is_visible()
+    assert page.get_by_role("listitem").get_by_role("link", name="Spectacle A1").is_visible()
     assert page.get_by_role("link", name="Spectacle A2").count() == 0
     assert page.get_by_role("link", name="Compagnies", exact=True).count() == 0
 

@@ -42,6 +42,30 @@ EXPECTED = {
     "showcase.edition_new": {COORD},
     "showcase.edition": {COORD},
     "showcase.edition_edit": {COORD},
+    "showcase.edition_rules": {COORD},
+    "showcase.edition_venues": {COORD},
+    "showcase.band_new": {COORD},
+    "showcase.band_delete": {COORD},
+    "showcase.edition_status": {COORD},
+    "showcase.review": {COORD},
+    "showcase.decide": {COORD},
+    "showcase.slot_new": {COORD},
+    "showcase.pitch_series_new": {COORD},
+    "showcase.slot_edit": {COORD},
+    "showcase.slot_cancel": {COORD},
+    "showcase.slot_delete": {COORD},
+    "showcase.slot_assign": {COORD},
+    "showcase.unassign": {COORD},
+    "showcase.auto_assign": {COORD},
+    "showcase.grid": {COORD},
+    "showcase.register": {MEMBER},
+    "showcase.registration": {MEMBER, COORD},
+    "showcase.registration_edit": {MEMBER},
+    "showcase.registration_withdraw": {MEMBER},
+    "programme.index": EVERYONE,
+    "programme.edition": EVERYONE,
+    "programme.edition_json": EVERYONE,
+    "mail.outbox": {COORD},
 }
 
 
@@ -80,6 +104,11 @@ def _url_values(world):
         "edition_id": a.edition.id,
         "network_id": a.network.id,
         "user_id": world.b.members[1].id,
+        "band_id": a.band.id,
+        "slot_id": a.slot.id,
+        "assignment_id": a.assignment.id,
+        "registration_id": a.registration.id,
+        "slug": a.planned.slug,
     }
 
 
@@ -102,7 +131,7 @@ def test_route_walk_gives_each_role_the_expected_status(app, world, role):
         response = _request(client, rule, method, values, role != ANON)
         allowed = role in EXPECTED[rule.endpoint]
         if allowed:
-            expected = {200} if method == "GET" else {302, 422}
+            expected = {200} if method == "GET" else {200, 302, 422}
             if rule.endpoint == "accounts.login" and role != ANON:
                 expected = {302}  # already signed in: sent to the home page
         elif role == ANON:

@@ -1,0 +1,337 @@
+"""Coordinator pages of an edition: rules, venues, bands, status, review, slots, assignment, grid."""
+
+from collections import defaultdict
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from crm.accounts.models import Role
+from crm.contacts.models import Organisation, OrganisationKind
+from crm.contacts.services import organisations_query
+from crm.database import get_in_network_or_404, utcnow
+from crm.enums import Audience, Discipline
+from crm.errors import DomainError
+from crm.extensions import db
+from crm.forms import blank, options
+from crm.geo import departement_choices
+from crm.permissions import allow
+from crm.showcase import bp, editions, planning, registrations
+from crm.showcase.forms import AssignForm, BandForm, DecisionForm, EditionRulesForm, PitchSeriesForm, SlotForm
+from crm.showcase.models import (
+    Assignment,
+    Edition,
+    EditionStatus,
+    Registration,
+    RegistrationStatus,
+    Slot,
+    TimeBand,
+)
+from crm.timeutil import local
+from crm.views import handle_form
+
+COORD = Role.COORDINATOR
+
+
+def _edition(edition_id) -> Edition:
+    return get_in_network_or_404(Edition, edition_id, current_user.network_id)
+
+
+def _slot(slot_id) -> Slot:
+    slot = db.get_or_404(Slot, slot_id)
+    _edition(slot.edition_id)
+    return slot
+
+
+def _back(edition, anchor=""):
+    return redirect(url_for("showcase.edition", edition_id=edition.id) + anchor)
+
+
+def _act(action, done, on_error=None):
+    """Run a one-click action: commit and confirm it, or roll back and say why."""
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return on_error
+    db.session.commit()
+    flash(done)
+    return result
+
+
+@bp.route("/editions/<int:edition_id>/rules", methods=["GET", "POST"])
+@allow(COORD)
+def edition_rules(edition_id):
+    edition = _edition(edition_id)
+    form = EditionRulesForm(obj=edition)
+    if not form.is_submitted():
+        form.disciplines.data = [d.value for d in edition.disciplines]
+    return handle_form(
+        form,
+        lambda: editions.save_rules(edition, form.data) or edition,
+        title=_("Règles de %(name)s", name=edition.name),
+        cancel_url=url_for(".edition", edition_id=edition.id),
+        done_message=_("Règles enregistrées."),
+        done_url=lambda e: url_for(".edition", edition_id=e.id),
+    )
+
+
+@bp.route("/editions/<int:edition_id>/venues", methods=["GET", "POST"])
+@allow(COORD)
+def edition_venues(edition_id):
+    edition = _edition(edition_id)
+    structures = list(
+        db.session.scalars(
+            organisations_query(edition.network_id, OrganisationKind.STRUCTURE).where(
+                Organisation.is_venue.is_(True)
+            )
+        )
+    )
+    companies = list(db.session.scalars(organisations_query(edition.network_id, OrganisationKind.COMPANY)))
+    chosen = {v.venue_id: v.host_company_id for v in edition.venues}
+    if request.method == "POST":
+        venue_ids = [int(v) for v in request.form.getlist("venue_ids") if v.isdigit()]
+        hosts = {v: int(request.form.get(f"host_{v}") or 0) or None for v in venue_ids}
+        try:
+            editions.set_venues(edition, venue_ids, hosts)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            chosen = hosts
+        else:
+            db.session.commit()
+            flash(_("Lieux enregistrés."))
+            return _back(edition, "#lieux")
+    return render_template(
+        "showcase/venues.html", edition=edition, structures=structures, companies=companies, chosen=chosen
+    )
+
+
+@bp.route("/editions/<int:edition_id>/bands", methods=["GET", "POST"])
+@allow(COORD)
+def band_new(edition_id):
+    edition = _edition(edition_id)
+    form = BandForm()
+    return handle_form(
+        form,
+        lambda: editions.add_band(edition, form.data),
+        title=_("Nouvelle tranche horaire"),
+        cancel_url=url_for(".edition", edition_id=edition.id),
+        done_message=_("Tranche horaire ajoutée."),
+        done_url=lambda _b: url_for(".edition", edition_id=edition.id),
+    )
+
+
+@bp.post("/bands/<int:band_id>/delete")
+@allow(COORD)
+def band_delete(band_id):
+    band = db.get_or_404(TimeBand, band_id)
+    edition = _edition(band.edition_id)
+    _act(lambda: db.session.delete(band), _("Tranche horaire supprimée."))
+    return _back(edition, "#tranches")
+
+
+@bp.post("/editions/<int:edition_id>/status")
+@allow(COORD)
+def edition_status(edition_id):
+    edition = _edition(edition_id)
+    target = request.form.get("status", "")
+    if target not in {s.value for s in EditionStatus}:
+        flash(_("État inconnu."), "error")
+        return _back(edition)
+    _act(lambda: editions.advance(edition, target, now=utcnow()), _("État de l'édition mis à jour."))
+    return _back(edition)
+
+
+@bp.get("/editions/<int:edition_id>/registrations")
+@allow(COORD)
+def review(edition_id):
+    edition = _edition(edition_id)
+    filters = {
+        key: request.args.get(key) or None for key in ("status", "discipline", "audience", "departement")
+    }
+    rows = list(db.session.scalars(registrations.review_query(edition, **filters)).unique())
+    return render_template(
+        "showcase/review.html",
+        edition=edition,
+        rows=rows,
+        filters=filters,
+        statuses=RegistrationStatus,
+        disciplines=Discipline,
+        audiences=Audience,
+        departements=departement_choices(),
+        form=DecisionForm(),
+    )
+
+
+@bp.post("/registrations/<int:registration_id>/decision")
+@allow(COORD)
+def decide(registration_id):
+    registration = db.get_or_404(Registration, registration_id)
+    edition = _edition(registration.edition_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        flash(_("Choisissez une décision."), "error")
+    else:
+        _act(
+            lambda: registrations.decide(registration, form.decision.data, form.message.data),
+            _("Décision enregistrée ; la compagnie est prévenue."),
+        )
+    return redirect(url_for(".review", edition_id=edition.id, **request.args))
+
+
+def _venue_choices(edition):
+    return options((v.venue_id, v.venue.name) for v in edition.venues)
+
+
+def _slot_page(edition, form, save, title):
+    form.venue_id.choices = _venue_choices(edition)
+    return handle_form(
+        form,
+        save,
+        title=title,
+        cancel_url=url_for(".grid", edition_id=edition.id),
+        done_message=_("Créneaux enregistrés."),
+        done_url=lambda _s: url_for(".grid", edition_id=edition.id),
+    )
+
+
+@bp.route("/editions/<int:edition_id>/slots/new", methods=["GET", "POST"])
+@allow(COORD)
+def slot_new(edition_id):
+    edition = _edition(edition_id)
+    form = SlotForm(day=edition.starts_on)
+    return _slot_page(edition, form, lambda: planning.create_slot(edition, form.data), _("Nouveau créneau"))
+
+
+@bp.route("/editions/<int:edition_id>/pitches/new", methods=["GET", "POST"])
+@allow(COORD)
+def pitch_series_new(edition_id):
+    edition = _edition(edition_id)
+    form = PitchSeriesForm(day=edition.starts_on)
+    return _slot_page(
+        edition,
+        form,
+        lambda: planning.create_pitch_series(edition, form.data),
+        _("Nouvelle série de présentations courtes"),
+    )
+
+
+@bp.route("/slots/<int:slot_id>/edit", methods=["GET", "POST"])
+@allow(COORD)
+def slot_edit(slot_id):
+    slot = _slot(slot_id)
+    edition = _edition(slot.edition_id)
+    start, end = local(slot.starts_at), local(slot.ends_at)
+    form = SlotForm(venue_id=slot.venue_id, day=start.date(), starts=start.time(), ends=end.time())
+    return _slot_page(
+        edition, form, lambda: planning.move_slot(slot, form.data) or slot, _("Déplacer le créneau")
+    )
+
+
+@bp.post("/slots/<int:slot_id>/cancel")
+@allow(COORD)
+def slot_cancel(slot_id):
+    slot = _slot(slot_id)
+    _act(lambda: planning.cancel_slot(slot), _("Créneau annulé (il reste affiché comme annulé)."))
+    return redirect(url_for(".grid", edition_id=slot.edition_id))
+
+
+@bp.post("/slots/<int:slot_id>/delete")
+@allow(COORD)
+def slot_delete(slot_id):
+    slot = _slot(slot_id)
+    edition_id = slot.edition_id
+    _act(lambda: planning.delete_slot(slot), _("Créneau supprimé."))
+    return redirect(url_for(".grid", edition_id=edition_id))
+
+
+@bp.route("/slots/<int:slot_id>/assign", methods=["GET", "POST"])
+@allow(COORD)
+def slot_assign(slot_id):
+    slot = _slot(slot_id)
+    edition = _edition(slot.edition_id)
+    form = AssignForm()
+    accepted = planning.accepted_registrations(edition)
+    form.registration_id.choices = blank() + options(
+        (r.id, f"{r.show.title} — {r.company.name} ({r.format.label})") for r in accepted
+    )
+    by_id = {r.id: r for r in accepted}
+    return handle_form(
+        form,
+        lambda: planning.assign(
+            slot,
+            by_id.get(form.registration_id.data) or _unknown(),
+            actor=current_user,
+            override_reason=form.override_reason.data,
+        ),
+        title=_("Attribuer le créneau"),
+        cancel_url=url_for(".grid", edition_id=edition.id),
+        done_message=_("Créneau attribué."),
+        done_url=lambda _a: url_for(".grid", edition_id=edition.id),
+        template="showcase/assign.html",
+        slot=slot,
+    )
+
+
+def _unknown():
+    raise DomainError(_("Choisissez une candidature retenue."), field="registration_id")
+
+
+@bp.post("/assignments/<int:assignment_id>/delete")
+@allow(COORD)
+def unassign(assignment_id):
+    assignment = db.get_or_404(Assignment, assignment_id)
+    edition = _edition(assignment.slot.edition_id)
+    _act(lambda: planning.unassign(assignment), _("Attribution retirée."))
+    return redirect(url_for(".grid", edition_id=edition.id))
+
+
+@bp.post("/editions/<int:edition_id>/auto-assign")
+@allow(COORD)
+def auto_assign(edition_id):
+    edition = _edition(edition_id)
+    try:
+        result = planning.auto_assign(edition, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".grid", edition_id=edition.id))
+    db.session.commit()
+    names = {r.id: r for r in planning.accepted_registrations(edition)}
+    return render_template("showcase/auto_assign.html", edition=edition, result=result, registrations=names)
+
+
+def _grid(edition):
+    """Days → venues → slots, with each assignment's conflicts, for the planning grid."""
+    slots = planning.edition_slots(edition)
+    days = defaultdict(lambda: defaultdict(list))
+    conflicts = {}
+    for slot in slots:
+        days[local(slot.starts_at).date()][slot.venue_id].append(slot)
+        if slot.assignment:
+            conflicts[slot.id] = planning.assignment_conflicts(slot.assignment)
+    return days, conflicts
+
+
+@bp.get("/editions/<int:edition_id>/planning")
+@allow(COORD)
+def grid(edition_id):
+    edition = _edition(edition_id)
+    days, conflicts = _grid(edition)
+    venues = [v.venue for v in edition.venues]
+    template = "showcase/running_order.html" if request.args.get("print") else "showcase/grid.html"
+    return render_template(template, edition=edition, days=days, venues=venues, conflicts=conflicts)
+
+
+def edition_context(edition) -> dict:
+    counts = dict(
+        db.session.execute(
+            select(Registration.status, db.func.count())
+            .where(Registration.edition_id == edition.id)
+            .group_by(Registration.status)
+        ).all()
+    )
+    return {"counts": counts, "transitions": editions.TRANSITIONS[edition.status]}

@@ -1,5 +1,6 @@
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 
 from crm.accounts.models import Role, User
@@ -7,7 +8,7 @@ from crm.contacts.models import Organisation, OrganisationKind, Programmer
 from crm.demo import loader
 from crm.extensions import db
 from crm.networks.models import Network
-from crm.showcase.models import Edition, EditionStatus, Show
+from crm.showcase.models import Assignment, Edition, EditionStatus, Registration, Show
 from tests.conftest import _empty_tables
 
 TODAY = date(2026, 11, 27)
@@ -23,6 +24,7 @@ def _snapshot():
         sorted(db.session.scalars(select(Organisation.name))),
         sorted((e.name, e.starts_on, e.status.value) for e in db.session.scalars(select(Edition))),
         sorted(db.session.scalars(select(Show.title))),
+        sorted(db.session.execute(select(Assignment.slot_id, Assignment.registration_id)).all()),
     )
 
 
@@ -80,3 +82,33 @@ def test_demo_edition_names_are_distinct_within_each_network(app):
     db.session.commit()
     rows = db.session.execute(select(Edition.network_id, Edition.name)).all()
     assert len(rows) == len(set(rows)) == 9
+
+
+def test_demo_has_a_published_programme_and_editions_at_every_stage(app, client):
+    loader.load(TODAY)
+    db.session.commit()
+    published = db.session.scalars(select(Edition).where(Edition.status == EditionStatus.PUBLISHED)).one()
+    assert _count(Assignment) > 20
+    page = client.get(f"/programme/{published.slug}")
+    assert page.status_code == 200
+    assert "Plateaux Franciliens" in page.get_data(as_text=True)
+    statuses = {e.status for e in db.session.scalars(select(Edition))}
+    assert {
+        EditionStatus.REGISTRATIONS_OPEN,
+        EditionStatus.REGISTRATIONS_CLOSED,
+        EditionStatus.HELD,
+    } <= statuses
+    festival = db.session.scalars(
+        select(Edition).where(Edition.status == EditionStatus.REGISTRATIONS_OPEN)
+    ).one()
+    companies = db.session.scalars(
+        select(Organisation).where(
+            Organisation.network_id == festival.network_id, Organisation.kind == "company"
+        )
+    )
+    eligible = {c.id for c in companies if c.member_since + relativedelta(years=2) <= festival.starts_on}
+    registered = set(
+        db.session.scalars(select(Registration.company_id).where(Registration.edition_id == festival.id))
+    )
+    assert registered == eligible
+    assert 0 < len(eligible) < 10

@@ -1,7 +1,7 @@
 """Builds the three demo networks through the app's own services (so the data obeys its rules)."""
 
 import random
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from sqlalchemy import func, select
 
@@ -10,10 +10,12 @@ from crm.accounts.models import Role, User
 from crm.admin.services import save_network
 from crm.contacts import services as contacts
 from crm.contacts.models import LawfulBasis, Organisation, OrganisationKind
+from crm.database import utcnow
 from crm.demo import data
 from crm.enums import Audience, Discipline
 from crm.extensions import db
 from crm.networks.models import Network
+from crm.showcase import editions, planning, registrations
 from crm.showcase import services as showcase
 from crm.showcase.models import EditionStatus
 
@@ -59,7 +61,8 @@ def _load_network(spec, index, rng, today) -> list[User]:
     structures = _structures(network, spec, rng)
     companies = _companies(network, spec, rng, today)
     _programmers(network, spec, structures, coordinator, rng, count=50)
-    _editions(network, spec, index, today)
+    for edition, status in _editions(network, spec, index, today):
+        _programme(edition, status, index, companies, [s for s in structures if s.is_venue], coordinator, rng)
     members = []
     for n, company in enumerate(companies[: 2 if index == 0 else 1], start=1):
         members.append(
@@ -179,6 +182,7 @@ def _programmers(network, spec, structures, coordinator, rng, count):
 
 
 def _editions(network, spec, index, today):
+    """The network's past, current and upcoming editions, each with the status it should reach."""
     pattern = spec["editions"][0]
     current_offset, current_status = CURRENT_EDITION[index]
     plans = [  # (days from today, edition number offset, status)
@@ -186,14 +190,155 @@ def _editions(network, spec, index, today):
         (current_offset, 2, current_status),
         (300, 3, EditionStatus.DRAFT),
     ]
+    made = []
     for offset, n, status in plans:
         start = today + timedelta(days=offset)
         edition = showcase.save_edition(
-            None, network,
+            None,
+            network,
             {
                 "name": pattern.format(year=start.year, n=FIRST_EDITION_NUMBER[index] + n),
-                "starts_on": start, "ends_on": start + timedelta(days=1 if index != 2 else 4),
+                "starts_on": start,
+                "ends_on": start + timedelta(days=1 if index != 2 else 4),
                 "description": f"Temps fort du réseau {spec['name']}.",
             },
-        )  # fmt: skip
-        edition.status = status
+        )
+        made.append((edition, status))
+    return made
+
+
+ORDER = list(EditionStatus)
+
+
+def _programme(edition, status, index, companies, venues, coordinator, rng):
+    """Rules, venues, bands, registrations, decisions, slots and assignments up to `status`."""
+    if status == EditionStatus.DRAFT:
+        return
+    opens = edition.starts_on - timedelta(days=90)
+    editions.save_rules(
+        edition,
+        {
+            "registration_opens_on": opens,
+            "registration_closes_on": edition.starts_on - timedelta(days=20),
+            "offers_full": index != 0,
+            "offers_pitch": index == 0,
+            "min_membership_years": 2 if index == 2 else None,
+            "max_registrations_per_company": 1,
+            "travel_minutes": 45,
+            "rotation": index == 1,
+        },
+    )
+    chosen = _spread_venues(venues, 3)
+    hosts = {v.id: _host_for(v, companies) for v in chosen} if index == 1 else {}
+    editions.set_venues(edition, [v.id for v in chosen], hosts)
+    _bands(edition, index)
+    editions.advance(edition, EditionStatus.REGISTRATIONS_OPEN, now=utcnow())
+    regs = _register(edition, companies, coordinator, index, opens + timedelta(days=10))
+    if status == EditionStatus.REGISTRATIONS_OPEN:
+        return
+    for n, reg in enumerate(regs):
+        decision = "accepted" if n % 5 != 4 else rng.choice(["waitlisted", "declined"])
+        message = (
+            None if decision == "accepted" else "Merci pour votre proposition ; le programme est complet."
+        )
+        registrations.decide(reg, decision, message)
+    editions.advance(edition, EditionStatus.REGISTRATIONS_CLOSED, now=utcnow())
+    _slots(edition, index, chosen)
+    if ORDER.index(status) < ORDER.index(EditionStatus.PUBLISHED):
+        return
+    planning.auto_assign(edition, actor=coordinator, seconds=5)
+    editions.advance(edition, EditionStatus.PUBLISHED, now=utcnow())
+    if status == EditionStatus.HELD:
+        editions.advance(edition, EditionStatus.HELD, now=utcnow())
+
+
+def _spread_venues(venues, count):
+    """Venues in as many different départements as possible (rotation needs them apart)."""
+    picked, seen = [], set()
+    for venue in venues:
+        if venue.departement_code not in seen:
+            picked.append(venue)
+            seen.add(venue.departement_code)
+    return (picked + [v for v in venues if v not in picked])[:count]
+
+
+def _host_for(venue, companies):
+    return next((c.id for c in companies if c.departement_code == venue.departement_code), None)
+
+
+def _bands(edition, index):
+    day = edition.starts_on
+    while day <= edition.ends_on:
+        bands = (
+            [
+                ("Matin", 9, 12, True, False),
+                ("Après-midi", 14, 17, True, False),
+                ("Soirée", 19, 23, False, True),
+            ]
+            if index == 2
+            else [("Après-midi", 14, 18, True, True), ("Soirée", 19, 23, True, True)]
+        )
+        for label, start, end, young, every in bands:
+            editions.add_band(
+                edition,
+                {
+                    "day": day,
+                    "label": label,
+                    "starts": time(start),
+                    "ends": time(end),
+                    "accepts_young": young,
+                    "accepts_all": every,
+                },
+            )
+        day += timedelta(days=1)
+
+
+def _register(edition, companies, coordinator, index, today):
+    made = []
+    for company in companies:
+        show = company.shows[0]
+        data = {
+            "show_id": show.id,
+            "format": "pitch" if index == 0 else "full",
+            "cast_size": show.cast_size,
+            "setup_minutes": 20,
+            "strike_minutes": 15,
+            "needs_blackout": False,
+            "band_ids": [b.id for b in edition.bands if b.label != "Matin" or show.audience == "young"],
+            "video_url": show.video_url,
+            "pitch": show.summary,
+        }
+        try:
+            made.append(registrations.register(edition, company, data, actor=coordinator, today=today))
+        except registrations.EligibilityError:
+            continue  # e.g. members for less than two years at Ça Mijote: refused, as the network wants
+    return made
+
+
+def _slots(edition, index, venues):
+    for n, venue in enumerate(venues):
+        if index == 0:
+            planning.create_pitch_series(
+                edition,
+                {
+                    "venue_id": venue.id,
+                    "day": edition.starts_on,
+                    "starts": time(14 + n),
+                    "count": 4,
+                    "pitch_minutes": 10,
+                    "changeover_minutes": 5,
+                },
+            )
+            continue
+        day = edition.starts_on
+        while day <= edition.ends_on:
+            for start, end in (
+                (time(10), time(11, 45)),
+                (time(14, 30), time(16, 30)),
+                (time(20), time(22, 30)),
+            ):
+                if index == 2 or start.hour >= 14:
+                    planning.create_slot(
+                        edition, {"venue_id": venue.id, "day": day, "starts": start, "ends": end}
+                    )
+            day += timedelta(days=1)

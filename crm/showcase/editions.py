@@ -43,6 +43,21 @@ RULE_FIELDS = (
 )
 
 
+def load_for_page(edition) -> None:
+    """Load the edition's venues (with hosts), bands and disciplines in a fixed number of queries."""
+    from sqlalchemy.orm import selectinload
+
+    from crm.showcase.models import Edition
+
+    db.session.scalars(
+        select(Edition).where(Edition.id == edition.id).options(
+            selectinload(Edition.venues).joinedload(EditionVenue.venue),
+            selectinload(Edition.venues).joinedload(EditionVenue.host_company),
+            selectinload(Edition.bands), selectinload(Edition.allowed),
+        )
+    ).one()
+
+
 def require_planning_open(edition) -> None:
     """Slots and assignments change until the edition is held."""
     if edition.status in (S.HELD, S.FOLLOW_UP):

@@ -61,7 +61,10 @@ def save_edition(edition, network, data: dict) -> Edition:
         raise DomainError(_("La fin de l'édition précède son début."), field="ends_on")
     if edition is None:
         edition = Edition(network_id=network.id, status=EditionStatus.DRAFT)
-        edition.slug = _unique_slug(slugify(f"{network.slug} {values['name']}"), None)
+        base = slugify(values["name"])
+        edition.slug = _unique_slug(
+            base if base.startswith(network.slug) else f"{network.slug}-{base}"[:60], None
+        )
         db.session.add(edition)
     for key, value in values.items():
         setattr(edition, key, value)

@@ -308,12 +308,9 @@ def _grid(edition):
     """Days → venues → slots, with each assignment's conflicts, for the planning grid."""
     slots = planning.edition_slots(edition)
     days = defaultdict(lambda: defaultdict(list))
-    conflicts = {}
     for slot in slots:
         days[local(slot.starts_at).date()][slot.venue_id].append(slot)
-        if slot.assignment:
-            conflicts[slot.id] = planning.assignment_conflicts(slot.assignment)
-    return days, conflicts
+    return days, planning.plan_conflicts(edition, slots)
 
 
 @bp.get("/editions/<int:edition_id>/planning")
@@ -327,6 +324,7 @@ def grid(edition_id):
 
 
 def edition_context(edition) -> dict:
+    editions.load_for_page(edition)
     counts = dict(
         db.session.execute(
             select(Registration.status, db.func.count())

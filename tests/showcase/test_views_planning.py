@@ -1,0 +1,317 @@
+"""The planning pages through HTTP: what coordinators and companies see and do."""
+
+import threading
+from datetime import time
+
+import pytest
+from sqlalchemy import func, select
+
+from crm.extensions import db
+from crm.querycount import count_queries
+from crm.showcase import planning, registrations
+from crm.showcase.models import Assignment, Registration, RegistrationStatus, ShowFormat, Slot
+from tests import factories
+from tests.conftest import post_form, sign_in
+
+TOKEN = "/account/password"
+
+
+def _count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _more_assigned_slots(world, n):
+    """Grow the planned edition of network A by n accepted registrations, each in its own slot."""
+    a = world.a
+    for i in range(n):
+        company = factories.company(a.network, name=f"Compagnie grille {i}")
+        show = factories.show(company, duration_minutes=30)
+        reg = Registration(
+            edition_id=a.planned.id,
+            company_id=company.id,
+            show_id=show.id,
+            format=ShowFormat.FULL,
+            status=RegistrationStatus.ACCEPTED,
+            cast_size=2,
+            setup_minutes=5,
+            strike_minutes=5,
+        )
+        db.session.add(reg)
+        slot = Slot(
+            edition_id=a.planned.id,
+            venue_id=a.venue.id,
+            format=ShowFormat.FULL,
+            band_id=a.band.id,
+            starts_at=a.slot.starts_at.replace(hour=8 + i % 8, minute=0).replace(day=5),
+            ends_at=a.slot.starts_at.replace(hour=8 + i % 8, minute=50).replace(day=5),
+        )
+        db.session.add(slot)
+        db.session.flush()
+        db.session.add(Assignment(slot_id=slot.id, registration_id=reg.id))
+    db.session.commit()
+
+
+@pytest.mark.parametrize(
+    "page", ["edition", "grid", "running_order", "review", "programme", "programme_json"]
+)
+def test_planning_pages_send_a_fixed_number_of_queries(app, world, page):
+    a = world.a
+    urls = {
+        "edition": f"/editions/{a.planned.id}",
+        "grid": f"/editions/{a.planned.id}/planning",
+        "running_order": f"/editions/{a.planned.id}/planning?print=1",
+        "review": f"/editions/{a.planned.id}/registrations",
+        "programme": f"/programme/{a.planned.slug}",
+        "programme_json": f"/programme/{a.planned.slug}.json",
+    }
+    client = app.test_client()
+    sign_in(client, a.coordinator)
+
+    def measure():
+        with count_queries(db.engine) as statements:
+            assert client.get(urls[page]).status_code == 200
+        return len(statements)
+
+    small = measure()
+    _more_assigned_slots(world, 6)
+    assert measure() == small
+
+
+def test_grid_shows_an_overridden_conflict_with_its_reason(app, world, client):
+    a = world.a
+    company = factories.company(a.network, name="Compagnie longue")
+    reg = registrations.Registration(
+        edition_id=a.planned.id,
+        company_id=company.id,
+        show_id=factories.show(company, duration_minutes=200).id,
+        format=ShowFormat.FULL,
+        status=RegistrationStatus.ACCEPTED,
+        cast_size=2,
+        setup_minutes=30,
+        strike_minutes=30,
+    )
+    db.session.add(reg)
+    slot = planning.create_slot(
+        a.planned, {"venue_id": a.venue.id, "day": a.planned.starts_on, "starts": time(10), "ends": time(11)}
+    )
+    planning.assign(slot, reg, actor=a.coordinator, override_reason="Extrait de 45 minutes convenu")
+    db.session.commit()
+    sign_in(client, a.coordinator)
+    html = client.get(f"/editions/{a.planned.id}/planning").get_data(as_text=True)
+    assert "le spectacle, avec montage et démontage, ne tient pas dans le créneau" in html
+    assert "accepté : Extrait de 45 minutes convenu" in html
+    assert html.count('class="slot conflict"') == 1
+
+
+def test_manual_assignment_page_refuses_a_conflict_and_keeps_the_choice(app, world, client):
+    a = world.a
+    slot = planning.create_slot(
+        a.planned,
+        {"venue_id": a.venue.id, "day": a.planned.ends_on, "starts": time(10), "ends": time(10, 30)},
+    )
+    db.session.commit()
+    sign_in(client, a.coordinator)
+    response = post_form(
+        client, f"/slots/{slot.id}/assign", {"registration_id": str(a.registration.id)}, token_from=TOKEN
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "ne tient pas dans le créneau; cette candidature a déjà tous ses créneaux" in html
+    assert f'<option selected value="{a.registration.id}">' in html
+    assert (
+        db.session.scalar(select(func.count()).select_from(Assignment).where(Assignment.slot_id == slot.id))
+        == 0
+    )
+
+
+def test_auto_assign_page_reports_what_it_could_not_place(app, world, client):
+    a = world.a
+    company = factories.company(a.network, name="Compagnie sans place")
+    db.session.add(
+        registrations.Registration(
+            edition_id=a.planned.id,
+            company_id=company.id,
+            show_id=factories.show(company, title="Trop long").id,
+            format=ShowFormat.FULL,
+            status=RegistrationStatus.ACCEPTED,
+            cast_size=1,
+            setup_minutes=300,
+            strike_minutes=0,
+        )
+    )
+    db.session.commit()
+    sign_in(client, a.coordinator)
+    response = post_form(client, f"/editions/{a.planned.id}/auto-assign", token_from=TOKEN)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Le résultat est optimal" in html
+    assert "Trop long" in html
+    assert "le spectacle, avec montage et démontage, ne tient pas dans le créneau (1 créneau)" in html
+
+
+def test_public_programme_json_lists_slots_with_show_and_venue(app, world, client):
+    a = world.a
+    data = client.get(f"/programme/{a.planned.slug}.json").get_json()
+    assert data["edition"]["slug"] == a.planned.slug
+    assert [s["show"]["title"] for s in data["slots"]] == ["Spectacle A1"]
+    assert data["slots"][0]["starts_at"] == "2027-03-04T20:00:00+01:00"
+    assert data["venues"][0]["name"] == "Théâtre A"
+    assert client.get(f"/programme/{world.a.edition.slug}").status_code == 404  # a draft is not public
+
+
+def test_cancelled_slot_stays_on_the_public_programme(app, world, client):
+    planning.cancel_slot(world.a.slot)
+    db.session.commit()
+    html = client.get(f"/programme/{world.a.planned.slug}").get_data(as_text=True)
+    assert 'class="cancelled"' in html
+    assert "<strong>Annulé</strong>" in html
+
+
+def test_member_registration_form_keeps_input_and_names_the_field(app, world, client):
+    from datetime import date
+
+    from crm.showcase import editions
+    from crm.showcase.models import EditionStatus
+
+    a = world.a
+    editions.save_rules(
+        a.edition,
+        {
+            "registration_opens_on": date(2020, 1, 1),
+            "registration_closes_on": a.edition.starts_on,
+            "offers_full": True,
+        },
+    )
+    editions.set_venues(a.edition, [a.venue.id], {})
+    editions.advance(a.edition, EditionStatus.REGISTRATIONS_OPEN, now=None)
+    db.session.commit()
+    sign_in(client, a.members[0])
+    data = {
+        "show_id": str(a.shows[0].id),
+        "format": "full",
+        "cast_size": "3",
+        "video_url": "pas une adresse",
+        "pitch": "Une présentation à garder",
+    }
+    response = post_form(client, f"/editions/{a.edition.id}/register", data, token_from=TOKEN)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="video_url-error"' in html
+    assert "Une présentation à garder" in html
+    data["video_url"] = "https://video.example/a1"
+    response = post_form(client, f"/editions/{a.edition.id}/register", data, token_from=TOKEN)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Déposée" in page and "https://video.example/a1" in page
+
+
+def test_member_sees_only_their_company_registrations(app, world, client):
+    sign_in(client, world.a.members[1])
+    assert client.get(f"/registrations/{world.a.registration.id}").status_code == 404
+    sign_in(client, world.a.members[0])
+    html = client.get(f"/registrations/{world.a.registration.id}").get_data(as_text=True)
+    assert "Vos passages" in html
+
+
+def _concurrently(app, calls):
+    """Run each call in its own thread at the same moment; returns their results."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(i, call):
+        barrier.wait()
+        results[i] = call()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results
+
+
+def _rival(a, name):
+    company = factories.company(a.network, name=name)
+    registration = Registration(
+        edition_id=a.planned.id,
+        company_id=company.id,
+        show_id=factories.show(company).id,
+        format=ShowFormat.FULL,
+        status=RegistrationStatus.ACCEPTED,
+        cast_size=2,
+        setup_minutes=5,
+        strike_minutes=5,
+    )
+    db.session.add(registration)
+    return registration
+
+
+def test_two_coordinators_assigning_one_slot_at_once_end_with_one_assignment(app, world):
+    a = world.a
+    second = factories.user(net=a.network, email="coord-a2@example.org")
+    rounds = []
+    for n in range(3):
+        slot = planning.create_slot(
+            a.planned,
+            {
+                "venue_id": a.venue.id,
+                "day": a.planned.ends_on,
+                "starts": time(10 + 3 * n),
+                "ends": time(12 + 3 * n),
+            },
+        )
+        rivals = [_rival(a, f"Rivale {n}-{i}") for i in range(2)]
+        db.session.flush()
+        rounds.append((slot.id, [str(r.id) for r in rivals]))
+    db.session.commit()
+    clients = [app.test_client(), app.test_client()]
+    sign_in(clients[0], a.coordinator)
+    sign_in(clients[1], second)
+    for slot_id, rival_ids in rounds:
+        calls = [
+            lambda c=c, r=r: post_form(
+                c, f"/slots/{slot_id}/assign", {"registration_id": r}, token_from=TOKEN
+            )
+            for c, r in zip(clients, rival_ids, strict=True)
+        ]
+        responses = _concurrently(app, calls)
+        assert sorted(r.status_code for r in responses) == [302, 422]
+        loser = next(r for r in responses if r.status_code == 422)
+        assert "Conflit : le créneau est déjà attribué." in loser.get_data(as_text=True)
+        count = select(func.count()).select_from(Assignment).where(Assignment.slot_id == slot_id)
+        assert db.session.scalar(count) == 1
+
+
+def test_registering_twice_in_two_tabs_ends_with_one_registration(app, world):
+    from datetime import date
+
+    from crm.showcase import editions
+    from crm.showcase.models import EditionStatus
+
+    a = world.a
+    editions.save_rules(
+        a.edition,
+        {
+            "registration_opens_on": date(2020, 1, 1),
+            "registration_closes_on": a.edition.starts_on,
+            "offers_full": True,
+        },
+    )
+    editions.set_venues(a.edition, [a.venue.id], {})
+    editions.advance(a.edition, EditionStatus.REGISTRATIONS_OPEN, now=None)
+    db.session.commit()
+    tabs = [app.test_client(), app.test_client()]
+    for tab in tabs:
+        sign_in(tab, a.members[0])
+    data = {"show_id": str(a.shows[0].id), "format": "full", "cast_size": "3"}
+    url = f"/editions/{a.edition.id}/register"
+    responses = _concurrently(app, [lambda t=t: post_form(t, url, data, token_from=TOKEN) for t in tabs])
+    assert sorted(r.status_code for r in responses) == [302, 422]
+    loser = next(r for r in responses if r.status_code == 422)
+    assert "Ce spectacle est déjà candidat à cette édition." in loser.get_data(as_text=True)
+    query = (
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.edition_id == int(url.split("/")[2]))
+    )
+    assert db.session.scalar(query) == 1

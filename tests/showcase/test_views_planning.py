@@ -269,8 +269,8 @@ def test_two_coordinators_assigning_one_slot_at_once_end_with_one_assignment(app
     sign_in(clients[1], second)
     for slot_id, rival_ids in rounds:
         calls = [
-            lambda c=c, r=r: post_form(
-                c, f"/slots/{slot_id}/assign", {"registration_id": r}, token_from=TOKEN
+            lambda c=c, r=r, url=f"/slots/{slot_id}/assign": post_form(
+                c, url, {"registration_id": r}, token_from=TOKEN
             )
             for c, r in zip(clients, rival_ids, strict=True)
         ]

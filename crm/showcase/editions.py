@@ -50,10 +50,13 @@ def load_for_page(edition) -> None:
     from crm.showcase.models import Edition
 
     db.session.scalars(
-        select(Edition).where(Edition.id == edition.id).options(
+        select(Edition)
+        .where(Edition.id == edition.id)
+        .options(
             selectinload(Edition.venues).joinedload(EditionVenue.venue),
             selectinload(Edition.venues).joinedload(EditionVenue.host_company),
-            selectinload(Edition.bands), selectinload(Edition.allowed),
+            selectinload(Edition.bands),
+            selectinload(Edition.allowed),
         )
     ).one()
 

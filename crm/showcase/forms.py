@@ -112,9 +112,21 @@ class RegistrationForm(FlaskForm):
     band_ids = SelectMultipleField(
         _l("Vos disponibilités"), coerce=int, description=_l("Les tranches horaires où vous pouvez jouer.")
     )
-    cast_size = IntegerField(_l("Personnes au plateau"), validators=[DataRequired(), NumberRange(1, 100)])
-    setup_minutes = IntegerField(_l("Montage (minutes)"), validators=[Optional(), NumberRange(0, 1440)])
-    strike_minutes = IntegerField(_l("Démontage (minutes)"), validators=[Optional(), NumberRange(0, 1440)])
+    cast_size = IntegerField(
+        _l("Personnes au plateau"),
+        validators=[Optional(), NumberRange(1, 100)],
+        description=_l("Laissé vide : celui de la fiche du spectacle."),
+    )
+    setup_minutes = IntegerField(
+        _l("Montage (minutes)"),
+        validators=[Optional(), NumberRange(0, 1440)],
+        description=_l("Laissé vide : celui de la fiche du spectacle."),
+    )
+    strike_minutes = IntegerField(
+        _l("Démontage (minutes)"),
+        validators=[Optional(), NumberRange(0, 1440)],
+        description=_l("Laissé vide : celui de la fiche du spectacle."),
+    )
     stage_width_m = DecimalField(
         _l("Ouverture de plateau nécessaire (m)"), places=1, validators=[Optional(), NumberRange(0, 100)]
     )

@@ -127,14 +127,16 @@ def active_count(edition, company, exclude_id=None) -> int:
     return db.session.scalar(query)
 
 
-def _apply(registration, edition, data) -> None:
+def _apply(registration, edition, show, data) -> None:
+    """Copy the form onto the registration; what is left empty comes from the show's own record."""
     for key in FIELDS:
         if key in data:
             setattr(registration, key, data[key])
     registration.format = ShowFormat(registration.format)
-    registration.video_url = (registration.video_url or "").strip() or None
-    registration.setup_minutes = registration.setup_minutes or 0
-    registration.strike_minutes = registration.strike_minutes or 0
+    registration.video_url = (registration.video_url or "").strip() or show.video_url
+    for key in ("cast_size", "setup_minutes", "strike_minutes"):
+        if getattr(registration, key) is None:
+            setattr(registration, key, getattr(show, key))
     wanted = {int(b) for b in data.get("band_ids") or ()}
     bands = [b for b in edition.bands if b.id in wanted]
     if len(bands) != len(wanted):
@@ -156,7 +158,7 @@ def register(edition, company, data, *, actor, today) -> Registration:
     registration = existing or Registration(edition_id=edition.id, company_id=company.id, show_id=show.id)
     registration.status = RegistrationStatus.SUBMITTED
     registration.created_by_id = actor.id
-    _apply(registration, edition, data)
+    _apply(registration, edition, show, data)
     try:
         with db.session.begin_nested():
             db.session.add(registration)
@@ -177,7 +179,7 @@ def update(registration, data, *, today) -> Registration:
         today=today,
         exclude_id=registration.id,
     )
-    _apply(registration, edition, data)
+    _apply(registration, edition, registration.show, data)
     db.session.flush()
     return registration
 

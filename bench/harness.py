@@ -33,6 +33,16 @@ class HttpCase:
 
 
 @dataclass
+class CallCase:
+    """Something timed in-process (no HTTP, no database): `run(quick)` returns notes for the table."""
+
+    name: str
+    run: object
+    repeats: int = 5
+    median_goal_ms: float | None = None
+
+
+@dataclass
 class Result:
     name: str
     database: str

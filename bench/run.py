@@ -21,14 +21,14 @@ RESULTS = harness.ROOT / "bench" / "results"
 PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
 
 
-def cases():
+def cases(kind=None):
     import bench
 
     found = []
     for module in pkgutil.iter_modules(bench.__path__):
         if module.name.startswith("bench_"):
             found += importlib.import_module(f"bench.{module.name}").CASES
-    return found
+    return [case for case in found if kind is None or isinstance(case, kind)]
 
 
 def databases(choice, scale):
@@ -76,6 +76,22 @@ def run_database(label, url, args, selected):
     return results
 
 
+def run_call(case, args):
+    """Time an in-process case: median and p95 over its repeats (one run with --quick)."""
+    times, notes = [], []
+    for _ in range(1 if args.quick else case.repeats):
+        started = time.perf_counter()
+        notes = case.run(args.quick)
+        times.append((time.perf_counter() - started) * 1000)
+    result = harness.Result(
+        case.name, "-", statistics.median(times), harness.p95(times), None, None, list(notes)
+    )
+    if case.median_goal_ms:
+        met = "met" if result.median_ms < case.median_goal_ms else "MISSED"
+        result.notes.append(f"goal median < {case.median_goal_ms:.0f} ms: {met}")
+    return result
+
+
 def print_table(results):
     columns = ("median ms", "p95 ms", "queries", "peak MiB")
     header = f"{'benchmark':34} {'database':10} " + " ".join(f"{c:>9}" for c in columns) + "  notes"
@@ -99,8 +115,8 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="no throughput run (smoke test)")
     args = parser.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    selected = cases()
-    results = []
+    selected = cases(harness.HttpCase)
+    results = [run_call(case, args) for case in cases(harness.CallCase)]
     for label, url in databases(args.database, args.scale):
         results += run_database(label, url, args, selected)
     print_table(results)

@@ -23,6 +23,7 @@ class SolverResult:
     score: int = 0
     bound: int = 0
     optimal: bool = False
+    found: bool = False
     seconds: float = 0.0
 
     @property
@@ -57,7 +58,8 @@ def solve(registrations, slots, *, rotation, travel_minutes, fixed=(), seconds=1
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.value(var)
     ]
     result = SolverResult(plan, optimal=status == cp_model.OPTIMAL, seconds=time.perf_counter() - started)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    result.found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    if result.found:
         result.score, result.bound = int(solver.objective_value), int(solver.best_objective_bound)
     result.unassigned = explain(registrations, slots, plan, fixed, choices, rotation)
     return result
@@ -97,7 +99,12 @@ def _no_company_clash(model, choices, registrations, slots, fixed, travel_minute
     for r, s in fixed:
         if r in company_of:
             fixed_slots[company_of[r]].append(by_id[s])
+    capacity = Counter()
+    for reg in registrations:
+        capacity[reg.company_id] += reg.max_slots
     for company, per_slot in wanted.items():
+        if capacity[company] <= 1 and not fixed_slots[company]:
+            continue  # a company that can hold one slot at most cannot clash with itself
         ids = sorted(per_slot)
         for i, a in enumerate(ids):
             if any(clash(by_id[a], other, travel_minutes) for other in fixed_slots[company]):

@@ -16,4 +16,12 @@ CASES = [
     HttpCase("directory, page 3", "/programmers?page=3", role="coordinator", p95_goal_ms=150),
     HttpCase("coordinator home", "/", role="coordinator", p95_goal_ms=250),
     HttpCase("companies search", "/companies?q=compagnie", role="coordinator"),
+    # {held_id} / {held_slug}: network 1's latest held edition, public, planned and assigned.
+    HttpCase("public programme page", "/programme/{held_slug}", p95_goal_ms=100),
+    HttpCase("public programme JSON", "/programme/{held_slug}.json"),
+    HttpCase("edition page (coordinator)", "/editions/{held_id}", role="coordinator", p95_goal_ms=250),
+    HttpCase("planning grid", "/editions/{held_id}/planning", role="coordinator", p95_goal_ms=250),
+    HttpCase(
+        "registrations review", "/editions/{held_id}/registrations", role="coordinator", p95_goal_ms=250
+    ),
 ]

@@ -180,6 +180,28 @@ def throughput(port, path, seconds=10, connections=32) -> float | None:
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
 
+def placeholders(database_url) -> dict:
+    """Values the cases' paths refer to, read from the generated database."""
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import select
+
+    from crm import create_app
+    from crm.extensions import db
+    from crm.showcase.models import Edition, EditionStatus
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        held = db.session.scalars(
+            select(Edition)
+            .where(Edition.network_id == 1, Edition.status == EditionStatus.HELD)
+            .order_by(Edition.starts_on.desc())
+            .limit(1)
+        ).one()
+        values = {"held_id": held.id, "held_slug": held.slug}
+        db.engine.dispose()
+    return values
+
+
 def queries_per_request(database_url, path, role) -> int:
     """Statements one request sends, counted in-process with the app's own counter."""
     sys.path.insert(0, str(ROOT))

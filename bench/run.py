@@ -53,20 +53,22 @@ def run_database(label, url, args, selected):
     report = harness.prepare(url, args.scale)
     print(f"[{label}] {report.splitlines()[0]} (with migrations: {time.perf_counter() - started:.1f} s)")
     results = []
+    values = harness.placeholders(url)
     with harness.gunicorn(url, args.workers) as server:
         cookie = harness.sign_in(server.port)
         for case in selected:
-            times = harness.timed(server.port, case.path, cookie if case.role != "anonymous" else None,
+            path = case.path.format(**values)
+            times = harness.timed(server.port, path, cookie if case.role != "anonymous" else None,
                                   args.requests, args.warmup)  # fmt: skip
             result = harness.Result(
                 case.name, label, statistics.median(times), harness.p95(times),
-                harness.queries_per_request(url, case.path, case.role), None,
+                harness.queries_per_request(url, path, case.role), None,
             )  # fmt: skip
             if case.p95_goal_ms:
                 met = "met" if result.p95_ms < case.p95_goal_ms else "MISSED"
                 result.notes.append(f"goal p95 < {case.p95_goal_ms:.0f} ms: {met}")
             if case.throughput and not args.quick:
-                rate = harness.throughput(server.port, case.path)
+                rate = harness.throughput(server.port, path)
                 note = f"{rate:,.0f} req/s ({args.workers} workers, wrk -c32 10 s)" if rate else "wrk missing"
                 result.notes.append(note)
             results.append(result)

@@ -25,7 +25,18 @@ from crm.enums import Audience, Discipline
 from crm.extensions import db
 from crm.geo import departements
 from crm.networks.models import Network
-from crm.showcase.models import Edition, EditionStatus, Show
+from crm.showcase.models import (
+    Assignment,
+    Edition,
+    EditionStatus,
+    EditionVenue,
+    Registration,
+    RegistrationStatus,
+    Show,
+    ShowFormat,
+    Slot,
+    SlotStatus,
+)
 
 SEED = 1789
 BATCH = 5000
@@ -47,7 +58,20 @@ SCALES = {
     "small": Scale(networks=3, editions=30, companies=300, structures=600, programmers=3000),
     "tiny": Scale(networks=2, editions=4, companies=20, structures=20, programmers=100),
 }
-GENERATED_TABLES = [Network, Organisation, User, Show, Programmer, ProgrammerDiscipline, Edition]
+GENERATED_TABLES = [
+    Network,
+    Organisation,
+    User,
+    Show,
+    Programmer,
+    ProgrammerDiscipline,
+    Edition,
+    EditionVenue,
+    Registration,
+    Slot,
+    Assignment,
+]
+PER_EDITION = 20  # registrations, slots and (for held editions) assignments per edition
 
 
 def _bulk(model, rows) -> int:
@@ -66,7 +90,9 @@ def generate(scale: Scale, today: date) -> dict[str, int]:
     rng = random.Random(SEED)
     codes = list(departements())
     counts = dict.fromkeys([m.__tablename__ for m in GENERATED_TABLES], 0)
-    ids = {"org": 0, "programmer": 0, "show": 0, "edition": 0, "user": 0}
+    ids = dict.fromkeys(
+        ["org", "programmer", "show", "edition", "user", "registration", "slot", "assignment"], 0
+    )
     password = hash_password(data.PASSWORD)
     for n in range(1, scale.networks + 1):
         counts["networks"] += _bulk(
@@ -86,6 +112,11 @@ def generate(scale: Scale, today: date) -> dict[str, int]:
         counts["users"] += _bulk(User, _users(n, companies, password, ids))
         editions = _editions(n, _spread(scale.editions, scale.networks, n - 1), today, ids)
         counts["editions"] += _bulk(Edition, editions)
+        venues = [s for s in structures if s["is_venue"]][:3]
+        for edition in editions:
+            planned = _programme(edition, venues, companies, shows, ids)
+            for model, rows in zip((EditionVenue, Registration, Slot, Assignment), planned, strict=True):
+                counts[model.__tablename__] += _bulk(model, rows)
     _reset_sequences()
     return counts
 
@@ -236,7 +267,8 @@ def _editions(network_id, count, today, ids):
     rows = []
     for k in range(count):
         ids["edition"] += 1
-        start = today + timedelta(days=120 * (k - count + 2))
+        # the last edition is upcoming, the one before is the latest held: every scale has both
+        start = today + timedelta(days=120 * (k - count + 2) - 60)
         status = EditionStatus.HELD if start < today else EditionStatus.DRAFT
         rows.append(
             {
@@ -249,9 +281,68 @@ def _editions(network_id, count, today, ids):
                 "status": status,
                 "description": None,
                 "created_at": CREATED,
+                "published_at": CREATED if status == EditionStatus.HELD else None,
             }
         )
     return rows
+
+
+def _programme(edition, venues, companies, shows, ids):
+    """Venues, accepted registrations and slots of an edition; held editions have their assignments."""
+    first_show = {}
+    for show in shows:
+        first_show.setdefault(show["company_id"], show)
+    links = [{"edition_id": edition["id"], "venue_id": v["id"], "host_company_id": None} for v in venues]
+    registrations, slots, assignments = [], [], []
+    for k, company in enumerate(companies[:PER_EDITION]):
+        ids["registration"] += 1
+        ids["slot"] += 1
+        show = first_show[company["id"]]
+        registrations.append(
+            {
+                "id": ids["registration"],
+                "edition_id": edition["id"],
+                "company_id": company["id"],
+                "show_id": show["id"],
+                "format": ShowFormat.FULL,
+                "status": RegistrationStatus.ACCEPTED,
+                "cast_size": show["cast_size"],
+                "setup_minutes": 20,
+                "strike_minutes": 15,
+                "needs_blackout": False,
+                "max_slots": 1,
+                "created_at": CREATED,
+                "updated_at": CREATED,
+            }
+        )
+        starts = datetime.combine(edition["starts_on"], datetime.min.time(), tzinfo=UTC) + timedelta(
+            hours=8 + 3 * (k // len(venues)) % 14, days=k // 15 % 2
+        )
+        slots.append(
+            {
+                "id": ids["slot"],
+                "edition_id": edition["id"],
+                "venue_id": venues[k % len(venues)]["id"],
+                "band_id": None,
+                "format": ShowFormat.FULL,
+                "starts_at": starts,
+                "ends_at": starts + timedelta(hours=2),
+                "status": SlotStatus.PLANNED,
+                "sequence": 0,
+                "updated_at": CREATED,
+            }
+        )
+        if edition["status"] == EditionStatus.HELD:
+            ids["assignment"] += 1
+            assignments.append(
+                {
+                    "id": ids["assignment"],
+                    "slot_id": ids["slot"],
+                    "registration_id": ids["registration"],
+                    "created_at": CREATED,
+                }
+            )
+    return links, registrations, slots, assignments
 
 
 def _reset_sequences():

@@ -30,6 +30,19 @@ def handle_form(form, save, *, title, cancel_url, done_message, done_url, **cont
     return render_form(form, title=title, cancel_url=cancel_url, **context)
 
 
+def act(action, done_message):
+    """A one-click action (a POST button): commit and confirm it, or roll back and say why."""
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return None
+    db.session.commit()
+    flash(done_message)
+    return result
+
+
 def paginate(query) -> Pagination:
     """One page of a list (?page=N), 25 rows a page, never the whole table."""
     page = request.args.get("page", 1, type=int)

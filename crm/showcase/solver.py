@@ -9,8 +9,6 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from ortools.sat.python import cp_model
-
 from crm.showcase.rules import Rule, clash, pair_violations
 
 PLACED, AVAILABLE, FAVOURED = 1000, 10, 5
@@ -33,6 +31,9 @@ class SolverResult:
 
 def solve(registrations, slots, *, rotation, travel_minutes, fixed=(), seconds=10.0) -> SolverResult:
     """Place registrations in free slots; `fixed` [(registration, slot)] are kept as they are."""
+    # Imported here: OR-Tools (with numpy) adds some 60 MiB to a process; only the solving one pays.
+    from ortools.sat.python import cp_model
+
     started = time.perf_counter()
     taken = {s for _, s in fixed}
     free = [s for s in slots if s.id not in taken and not s.cancelled]

@@ -9,6 +9,7 @@ from crm.permissions import allow
 from crm.showcase import bp, services
 from crm.showcase.forms import EditionForm, ShowForm
 from crm.showcase.models import Edition, Show
+from crm.showcase.views_planning import edition_context
 from crm.views import handle_form, paginate
 
 
@@ -67,8 +68,6 @@ def edition_new():
 @bp.get("/editions/<int:edition_id>")
 @allow(Role.COORDINATOR)
 def edition(edition_id):
-    from crm.showcase.views_planning import edition_context
-
     found = get_in_network_or_404(Edition, edition_id, current_user.network_id)
     return render_template("showcase/edition.html", edition=found, **edition_context(found))
 

@@ -13,9 +13,8 @@ from crm.permissions import allow
 from crm.showcase import bp, registrations
 from crm.showcase.forms import RegistrationForm
 from crm.showcase.models import Assignment, Edition, Registration, Show
-from crm.showcase.views_planning import _act
 from crm.timeutil import today_local
-from crm.views import handle_form
+from crm.views import act, handle_form
 
 MEMBER = Role.MEMBER
 
@@ -98,5 +97,5 @@ def registration_edit(registration_id):
 @allow(MEMBER)
 def registration_withdraw(registration_id):
     found = _own_registration(registration_id)
-    _act(lambda: registrations.withdraw(found, today=today_local()), _("Candidature retirée."))
+    act(lambda: registrations.withdraw(found, today=today_local()), _("Candidature retirée."))
     return redirect(_registration_url(found))

@@ -29,7 +29,7 @@ from crm.showcase.models import (
     TimeBand,
 )
 from crm.timeutil import local
-from crm.views import handle_form
+from crm.views import act, handle_form
 
 COORD = Role.COORDINATOR
 
@@ -46,19 +46,6 @@ def _slot(slot_id) -> Slot:
 
 def _back(edition, anchor=""):
     return redirect(url_for("showcase.edition", edition_id=edition.id) + anchor)
-
-
-def _act(action, done, on_error=None):
-    """Run a one-click action: commit and confirm it, or roll back and say why."""
-    try:
-        result = action()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return on_error
-    db.session.commit()
-    flash(done)
-    return result
 
 
 @bp.route("/editions/<int:edition_id>/rules", methods=["GET", "POST"])
@@ -129,7 +116,7 @@ def band_new(edition_id):
 def band_delete(band_id):
     band = db.get_or_404(TimeBand, band_id)
     edition = _edition(band.edition_id)
-    _act(lambda: db.session.delete(band), _("Tranche horaire supprimée."))
+    act(lambda: db.session.delete(band), _("Tranche horaire supprimée."))
     return _back(edition, "#tranches")
 
 
@@ -141,7 +128,7 @@ def edition_status(edition_id):
     if target not in {s.value for s in EditionStatus}:
         flash(_("État inconnu."), "error")
         return _back(edition)
-    _act(lambda: editions.advance(edition, target, now=utcnow()), _("État de l'édition mis à jour."))
+    act(lambda: editions.advance(edition, target, now=utcnow()), _("État de l'édition mis à jour."))
     return _back(edition)
 
 
@@ -175,7 +162,7 @@ def decide(registration_id):
     if not form.validate_on_submit():
         flash(_("Choisissez une décision."), "error")
     else:
-        _act(
+        act(
             lambda: registrations.decide(registration, form.decision.data, form.message.data),
             _("Décision enregistrée ; la compagnie est prévenue."),
         )
@@ -235,7 +222,7 @@ def slot_edit(slot_id):
 @allow(COORD)
 def slot_cancel(slot_id):
     slot = _slot(slot_id)
-    _act(lambda: planning.cancel_slot(slot), _("Créneau annulé (il reste affiché comme annulé)."))
+    act(lambda: planning.cancel_slot(slot), _("Créneau annulé (il reste affiché comme annulé)."))
     return redirect(url_for(".grid", edition_id=slot.edition_id))
 
 
@@ -244,7 +231,7 @@ def slot_cancel(slot_id):
 def slot_delete(slot_id):
     slot = _slot(slot_id)
     edition_id = slot.edition_id
-    _act(lambda: planning.delete_slot(slot), _("Créneau supprimé."))
+    act(lambda: planning.delete_slot(slot), _("Créneau supprimé."))
     return redirect(url_for(".grid", edition_id=edition_id))
 
 
@@ -285,7 +272,7 @@ def _unknown():
 def unassign(assignment_id):
     assignment = db.get_or_404(Assignment, assignment_id)
     edition = _edition(assignment.slot.edition_id)
-    _act(lambda: planning.unassign(assignment), _("Attribution retirée."))
+    act(lambda: planning.unassign(assignment), _("Attribution retirée."))
     return redirect(url_for(".grid", edition_id=edition.id))
 
 

@@ -1,7 +1,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from crm.contacts.models import LawfulBasis, StructureType
 from crm.enums import Discipline
@@ -31,6 +40,14 @@ class StructureForm(FlaskForm, _AddressMixin):
         _l("Type de structure"), choices=blank() + StructureType.choices(), validators=[DataRequired()]
     )
     is_venue = BooleanField(_l("Lieu d'accueil de temps forts (scène, salle)"))
+    capacity = IntegerField(_l("Jauge (places)"), validators=[Optional(), NumberRange(1, 100000)])
+    stage_width_m = DecimalField(
+        _l("Ouverture du plateau (m)"), places=1, validators=[Optional(), NumberRange(0, 100)]
+    )
+    stage_depth_m = DecimalField(
+        _l("Profondeur du plateau (m)"), places=1, validators=[Optional(), NumberRange(0, 100)]
+    )
+    has_blackout = BooleanField(_l("Le noir complet est possible"))
 
 
 class ProgrammerForm(FlaskForm):

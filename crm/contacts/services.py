@@ -22,6 +22,7 @@ from crm.phones import normalise_phone
 ORGANISATION_FIELDS = (
     "name", "structure_type", "is_venue", "address", "postcode", "city",
     "departement_code", "email", "phone", "website", "member_since",
+    "capacity", "stage_width_m", "stage_depth_m", "has_blackout",
 )  # fmt: skip
 PROGRAMMER_FIELDS = (
     "first_name", "last_name", "email", "phone", "organisation_id", "job_title",
@@ -69,7 +70,7 @@ def save_organisation(organisation, network, kind: OrganisationKind, data: dict)
         raise DomainError(_("Ce nom existe déjà dans le réseau."), field="name")
     if kind == OrganisationKind.COMPANY:
         values["structure_type"] = None
-        values["is_venue"] = False
+        values["is_venue"] = values["has_blackout"] = False
     elif not values.get("structure_type"):
         raise DomainError(_("Choisissez le type de structure."), field="structure_type")
     if organisation is None:

@@ -115,6 +115,34 @@ def set_venues(edition, venue_ids, hosts: dict[int, int | None]) -> None:
     db.session.flush()
 
 
+def suggest_hosts(edition, venues, companies) -> dict[int, tuple]:
+    """Host duty rotates: for each venue, the company of its département that hosted longest ago (or never).
+
+    Returns venue id → (company, date it last hosted or None).
+    """
+    from crm.showcase.models import Edition
+
+    last = dict(
+        db.session.execute(
+            select(EditionVenue.host_company_id, func.max(Edition.starts_on))
+            .join(Edition, Edition.id == EditionVenue.edition_id)
+            .where(
+                Edition.network_id == edition.network_id,
+                Edition.starts_on < edition.starts_on,
+                EditionVenue.host_company_id.is_not(None),
+            )
+            .group_by(EditionVenue.host_company_id)
+        ).all()
+    )
+    suggestions = {}
+    for venue in venues:
+        local = [c for c in companies if c.departement_code and c.departement_code == venue.departement_code]
+        if local:
+            company = min(local, key=lambda c: (last.get(c.id) is not None, last.get(c.id), c.name))
+            suggestions[venue.id] = (company, last.get(company.id))
+    return suggestions
+
+
 def add_band(edition, data) -> TimeBand:
     if not edition.starts_on <= data["day"] <= edition.ends_on:
         raise DomainError(_("Ce jour n'est pas dans l'édition."), field="day")

@@ -218,6 +218,23 @@ def decide(registration, decision, message: str | None) -> None:
     db.session.flush()
 
 
+def set_max_slots(registration, count: int) -> None:
+    """A coordinator may give a registration more than one slot (never fewer than it already has)."""
+    from crm.showcase.models import Assignment
+
+    placed = db.session.scalar(
+        select(func.count()).select_from(Assignment).where(Assignment.registration_id == registration.id)
+    )
+    if not 1 <= count <= 10:
+        raise DomainError(_("Entre 1 et 10 créneaux."), field="max_slots")
+    if count < placed:
+        raise DomainError(
+            _("Cette candidature a déjà %(n)d créneaux : retirez-en d'abord.", n=placed), field="max_slots"
+        )
+    registration.max_slots = count
+    db.session.flush()
+
+
 def review_query(edition, *, status=None, discipline=None, audience=None, departement=None):
     """The coordinator's review table: registrations of an edition with optional filters."""
     query = (

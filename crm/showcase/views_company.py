@@ -68,10 +68,11 @@ def register(edition_id):
 @allow(MEMBER, Role.COORDINATOR)
 def registration(registration_id):
     found = _own_registration(registration_id)
-    published = found.edition.published_at is not None
+    # Companies see their slots once the programme is published; coordinators always do.
+    visible = found.edition.published_at is not None or current_user.is_coordinator
     assignments = (
         db.session.scalars(select(Assignment).where(Assignment.registration_id == found.id))
-        if published
+        if visible
         else []
     )
     return render_template("showcase/registration.html", registration=found, assignments=list(assignments))

@@ -78,6 +78,7 @@ def edition_venues(edition_id):
     )
     companies = list(db.session.scalars(organisations_query(edition.network_id, OrganisationKind.COMPANY)))
     chosen = {v.venue_id: v.host_company_id for v in edition.venues}
+    suggested = editions.suggest_hosts(edition, structures, companies) if edition.rotation else {}
     if request.method == "POST":
         venue_ids = [int(v) for v in request.form.getlist("venue_ids") if v.isdigit()]
         hosts = {v: int(request.form.get(f"host_{v}") or 0) or None for v in venue_ids}
@@ -92,7 +93,12 @@ def edition_venues(edition_id):
             flash(_("Lieux enregistrés."))
             return _back(edition, "#lieux")
     return render_template(
-        "showcase/venues.html", edition=edition, structures=structures, companies=companies, chosen=chosen
+        "showcase/venues.html",
+        edition=edition,
+        structures=structures,
+        companies=companies,
+        chosen=chosen,
+        suggested=suggested,
     )
 
 
@@ -274,6 +280,16 @@ def unassign(assignment_id):
     edition = _edition(assignment.slot.edition_id)
     act(lambda: planning.unassign(assignment), _("Attribution retirée."))
     return redirect(url_for(".grid", edition_id=edition.id))
+
+
+@bp.post("/registrations/<int:registration_id>/slots")
+@allow(COORD)
+def registration_slots(registration_id):
+    registration = db.get_or_404(Registration, registration_id)
+    _edition(registration.edition_id)
+    count = request.form.get("max_slots", type=int) or 0
+    act(lambda: registrations.set_max_slots(registration, count), _("Nombre de créneaux enregistré."))
+    return redirect(url_for(".registration", registration_id=registration.id))
 
 
 @bp.post("/editions/<int:edition_id>/auto-assign")

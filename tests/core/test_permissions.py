@@ -57,6 +57,7 @@ EXPECTED = {
     "showcase.slot_assign": {COORD},
     "showcase.unassign": {COORD},
     "showcase.auto_assign": {COORD},
+    "showcase.registration_slots": {COORD},
     "showcase.grid": {COORD},
     "showcase.register": {MEMBER},
     "showcase.registration": {MEMBER, COORD},

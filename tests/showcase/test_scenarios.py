@@ -264,3 +264,53 @@ def factories_now():
     from crm.database import utcnow
 
     return utcnow()
+
+
+def test_host_duty_rotates_to_the_company_that_hosted_longest_ago(app, net, coordinator):
+    from crm.showcase.models import EditionVenue
+
+    tours = venue(net, "Tours", "37000")
+    veteran = factories.company(net, name="A Hôte ancienne", postcode="37000")
+    recent = factories.company(net, name="B Hôte récente", postcode="37000")
+    newcomer = factories.company(net, name="C Jamais hôte", postcode="37000")
+    elsewhere = factories.company(net, name="D Blois", postcode="41000")
+    for year, host in ((2024, veteran), (2026, recent)):
+        past = edition_with_rules(
+            net,
+            starts=date(year, 2, 1),
+            ends=date(year, 2, 2),
+            rotation=True,
+            registration_opens_on=None,
+            registration_closes_on=None,
+        )
+        db.session.add(EditionVenue(edition_id=past.id, venue_id=tours.id, host_company_id=host.id))
+    edition = edition_with_rules(net, rotation=True)
+    companies = [veteran, recent, newcomer, elsewhere]
+    assert editions.suggest_hosts(edition, [tours], companies) == {tours.id: (newcomer, None)}
+    assert editions.suggest_hosts(edition, [tours], [veteran, recent, elsewhere]) == {
+        tours.id: (veteran, date(2024, 2, 1))
+    }
+
+
+def test_coordinator_can_give_a_registration_two_slots(app, net, coordinator):
+    edition = edition_with_rules(net)
+    hall = venue(net, "Blois", "41000")
+    open_registrations(edition, [hall])
+    company = factories.company(net)
+    reg = apply(edition, company, factories.show(company, duration_minutes=40), coordinator)
+    registrations.decide(reg, "accepted", None)
+    day = edition.starts_on
+    slots = [
+        planning.create_slot(
+            edition, {"venue_id": hall.id, "day": day, "starts": time(h), "ends": time(h + 2)}
+        )
+        for h in (10, 15)
+    ]
+    planning.assign(slots[0], reg, actor=coordinator)
+    with pytest.raises(planning.AssignmentConflictError) as one_only:
+        planning.assign(slots[1], reg, actor=coordinator)
+    assert one_only.value.rules == [Rule.SLOTS_PER_REGISTRATION]
+    registrations.set_max_slots(reg, 2)
+    assert planning.assign(slots[1], reg, actor=coordinator).slot_id == slots[1].id
+    with pytest.raises(DomainError):
+        registrations.set_max_slots(reg, 1)

@@ -4,7 +4,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from crm.extensions import db
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import csrf_token, post_form, sign_in
+from tests.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +31,14 @@ def test_signed_in_choice_is_saved_on_the_account(app, world, client):
     db.session.expire_all()
     assert world.a.coordinator.locale == "en"
     assert "Your editions and what they need from you" in client.get("/").get_data(as_text=True)
+
+
+def test_language_chosen_before_signing_in_is_kept_and_saved(app, world, client):
+    client.post("/language", data={"locale": "en", "next": "/login", "csrf_token": csrf_token(client)})
+    post_form(client, "/login", {"email": "coord-a@example.org", "password": PASSWORD})
+    assert "Your editions and what they need from you" in client.get("/").get_data(as_text=True)
+    db.session.expire_all()
+    assert world.a.coordinator.locale == "en"
 
 
 def test_unknown_language_is_ignored(client):

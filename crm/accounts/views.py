@@ -1,4 +1,4 @@
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -7,6 +7,7 @@ from crm.accounts.forms import LoginForm, PasswordChangeForm
 from crm.database import utcnow
 from crm.errors import DomainError, attach_to_form
 from crm.extensions import db
+from crm.i18n import LOCALES
 from crm.permissions import PUBLIC, SIGNED_IN, allow
 from crm.views import render_form
 
@@ -41,6 +42,8 @@ def login():
         attach_to_form(form, error)
         return render_template("accounts/login.html", form=form), 401
     services.start_session(user, now=utcnow())
+    if session.get("locale") in LOCALES:
+        user.locale = session["locale"]  # the language chosen on the sign-in page follows the person
     db.session.commit()
     login_user(user)
     return redirect(_safe_next(request.args.get("next")))

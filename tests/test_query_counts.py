@@ -13,6 +13,7 @@ BUDGETS = {
     "/companies": ("coordinator", 3),
     "/structures": ("coordinator", 3),
     "/programmers": ("coordinator", 5),
+    "/programmers?discipline=theatre&audience=all": ("coordinator", 5),
     "/editions": ("coordinator", 3),
     "/admin/users": ("admin", 5),
     "/admin/networks": ("admin", 3),

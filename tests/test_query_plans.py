@@ -17,6 +17,7 @@ PAGES = [
     "/programmers",
     "/programmers?q=orleans",
     "/programmers?q=martin&page=3",
+    "/programmers?region=CVL&discipline=dance&structure_type=library",
     "/",
     "/companies?q=compagnie 2",
     "/structures",

@@ -16,7 +16,7 @@ from crm.database import search_key
 from crm.enums import Discipline
 from crm.errors import DomainError
 from crm.extensions import db
-from crm.geo import departement, departement_for_postcode
+from crm.geo import departement, departement_for_postcode, departements
 from crm.phones import normalise_phone
 
 ORGANISATION_FIELDS = (
@@ -145,8 +145,12 @@ def _check_organisation(network, organisation_id) -> None:
         raise DomainError(_("Structure inconnue."), field="organisation_id")
 
 
-def programmers_query(network_id: int, text: str | None = None):
-    """Programmers of a network, accent- and case-insensitive on name, e-mail, structure and town."""
+DIRECTORY_FILTERS = ("departement", "region", "structure_type", "discipline", "audience")
+
+
+def programmers_query(network_id: int, text: str | None = None, **filters):
+    """Programmers of a network: accent- and case-insensitive text on name, e-mail, structure and
+    town, and the directory's filters (département, region, structure type, discipline, audience)."""
     query = (
         select(Programmer)
         .where(Programmer.network_id == network_id)
@@ -154,7 +158,32 @@ def programmers_query(network_id: int, text: str | None = None):
     )
     for word in search_key(text).split():
         query = query.where(Programmer.search_key.contains(word, autoescape=True))
-    return query.order_by(Programmer.last_name, Programmer.first_name, Programmer.id)
+    return _filtered(query, network_id, **filters).order_by(
+        Programmer.last_name, Programmer.first_name, Programmer.id
+    )
+
+
+def _filtered(
+    query, network_id, departement=None, region=None, structure_type=None, discipline=None, audience=None
+):
+    if departement:
+        query = query.where(Programmer.departement_code == departement)
+    if region:
+        codes = [d.code for d in departements().values() if d.region_code == region]
+        query = query.where(Programmer.departement_code.in_(codes))
+    if structure_type:
+        kinds = select(Organisation.id).where(
+            Organisation.network_id == network_id, Organisation.structure_type == structure_type
+        )
+        query = query.where(Programmer.organisation_id.in_(kinds))
+    if discipline:
+        interested = select(ProgrammerDiscipline.programmer_id).where(
+            ProgrammerDiscipline.discipline == discipline
+        )
+        query = query.where(Programmer.id.in_(interested))
+    if audience in ("young", "all"):
+        query = query.where(Programmer.wants_young if audience == "young" else Programmer.wants_all)
+    return query
 
 
 def may_edit_programmer(actor: User, programmer: Programmer) -> bool:

@@ -5,8 +5,10 @@ from flask_login import current_user
 from crm.accounts.models import Role
 from crm.contacts import bp, services
 from crm.contacts.forms import CompanyForm, ProgrammerForm, StructureForm
-from crm.contacts.models import Organisation, OrganisationKind, Programmer
+from crm.contacts.models import Organisation, OrganisationKind, Programmer, StructureType
 from crm.database import get_in_network_or_404
+from crm.enums import Audience, Discipline
+from crm.geo import departement_choices, regions
 from crm.permissions import allow
 from crm.views import handle_form, paginate
 
@@ -54,9 +56,13 @@ def companies():
 @allow(Role.COORDINATOR)
 def company_new():
     return _organisation_form(
-        COMPANY, None, CompanyForm(), title=_("Nouvelle compagnie"),
-        cancel_url=url_for(".companies"), done_url=_company_url,
-    )  # fmt: skip
+        COMPANY,
+        None,
+        CompanyForm(),
+        title=_("Nouvelle compagnie"),
+        cancel_url=url_for(".companies"),
+        done_url=_company_url,
+    )
 
 
 @bp.get("/companies/<int:company_id>")
@@ -73,9 +79,13 @@ def company_edit(company_id):
     if current_user.is_member:
         del form.member_since  # membership length is an eligibility rule: the network sets it
     return _organisation_form(
-        COMPANY, company, form, title=_("Modifier %(name)s", name=company.name),
-        cancel_url=_company_url(company), done_url=_company_url,
-    )  # fmt: skip
+        COMPANY,
+        company,
+        form,
+        title=_("Modifier %(name)s", name=company.name),
+        cancel_url=_company_url(company),
+        done_url=_company_url,
+    )
 
 
 @bp.get("/structures")
@@ -88,9 +98,13 @@ def structures():
 @allow(Role.COORDINATOR)
 def structure_new():
     return _organisation_form(
-        STRUCTURE, None, StructureForm(), title=_("Nouvelle structure"),
-        cancel_url=url_for(".structures"), done_url=lambda _saved: url_for(".structures"),
-    )  # fmt: skip
+        STRUCTURE,
+        None,
+        StructureForm(),
+        title=_("Nouvelle structure"),
+        cancel_url=url_for(".structures"),
+        done_url=lambda _saved: url_for(".structures"),
+    )
 
 
 @bp.route("/structures/<int:structure_id>/edit", methods=["GET", "POST"])
@@ -100,17 +114,32 @@ def structure_edit(structure_id):
     if structure.kind != STRUCTURE:
         abort(404)
     return _organisation_form(
-        STRUCTURE, structure, StructureForm(obj=structure), title=_("Modifier %(name)s", name=structure.name),
-        cancel_url=url_for(".structures"), done_url=lambda _saved: url_for(".structures"),
-    )  # fmt: skip
+        STRUCTURE,
+        structure,
+        StructureForm(obj=structure),
+        title=_("Modifier %(name)s", name=structure.name),
+        cancel_url=url_for(".structures"),
+        done_url=lambda _saved: url_for(".structures"),
+    )
 
 
 @bp.get("/programmers")
 @allow(Role.COORDINATOR, Role.MEMBER)
 def programmers():
     q = request.args.get("q", "")
-    page = paginate(services.programmers_query(current_user.network_id, q))
-    return render_template("contacts/programmers.html", page=page, q=q)
+    filters = {key: request.args.get(key) or None for key in services.DIRECTORY_FILTERS}
+    page = paginate(services.programmers_query(current_user.network_id, q, **filters))
+    return render_template(
+        "contacts/programmers.html",
+        page=page,
+        q=q,
+        filters=filters,
+        departements=departement_choices(),
+        regions=regions(),
+        structure_types=StructureType,
+        disciplines=Discipline,
+        audiences=Audience,
+    )
 
 
 @bp.get("/programmers/<int:programmer_id>")

@@ -115,3 +115,40 @@ def test_organisations_query_filters_kind_and_text(app, net):
     factories.structure(net, name="Médiathèque Élan", city="Blois", postcode="41000")
     found = db.session.scalars(services.organisations_query(net.id, OrganisationKind.COMPANY, "elan blois"))
     assert [o.name for o in found] == ["Compagnie Élan"]
+
+
+def test_directory_filters_combine(app, net, coordinator):
+    library = factories.structure(net, name="Médiathèque de Tours", postcode="37000", city="Tours")
+    theatre = factories.structure(
+        net, name="Théâtre de Nantes", postcode="44000", city="Nantes", structure_type="municipal_theatre"
+    )
+    factories.programmer(
+        net,
+        coordinator,
+        library,
+        last_name="Tours",
+        departement_code="37",
+        disciplines=["dance"],
+        wants_young=True,
+        wants_all=False,
+    )
+    factories.programmer(
+        net,
+        coordinator,
+        theatre,
+        last_name="Nantes",
+        departement_code="44",
+        disciplines=["theatre", "dance"],
+        wants_young=False,
+        wants_all=True,
+    )
+
+    def names(**filters):
+        return _names(services.programmers_query(net.id, None, **filters))
+
+    assert names(region="CVL") == ["Tours"]
+    assert names(departement="44") == ["Nantes"]
+    assert names(structure_type="municipal_theatre") == ["Nantes"]
+    assert names(discipline="dance") == ["Nantes", "Tours"]
+    assert names(discipline="theatre", audience="all") == ["Nantes"]
+    assert names(audience="young", region="PDL") == []

@@ -51,6 +51,8 @@ def load_settings(instance_path: str) -> dict:
         "LOGIN_MAX_FAILURES_PER_ADDRESS": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)),
         "LOGIN_THROTTLE_MINUTES": int(os.environ.get("LOGIN_THROTTLE_MINUTES", 15)),
         "PASSWORD_HASH_METHOD": "scrypt",
+        "MAX_IMPORT_BYTES": int(os.environ.get("MAX_IMPORT_BYTES", 5 * 2**20)),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_IMPORT_BYTES", 5 * 2**20)) + 2**20,
         "SESSION_MAX_DAYS": int(os.environ.get("SESSION_MAX_DAYS", 30)),
         "VITRINE_TRUSTED_PROXIES": int(os.environ.get("VITRINE_TRUSTED_PROXIES", 0)),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),

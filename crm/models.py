@@ -2,6 +2,7 @@
 
 from crm.accounts.models import LoginAttempt, User, UserSession
 from crm.contacts.models import Organisation, Programmer, ProgrammerDiscipline
+from crm.imports.models import ImportFile
 from crm.mail.models import OutboxMessage
 from crm.networks.models import Network
 from crm.showcase.models import (
@@ -17,7 +18,7 @@ from crm.showcase.models import (
 )
 
 __all__ = [
-    "Assignment", "Edition", "EditionDiscipline", "EditionVenue", "LoginAttempt", "Network",
+    "Assignment", "Edition", "ImportFile", "EditionDiscipline", "EditionVenue", "LoginAttempt", "Network",
     "Organisation", "OutboxMessage", "Programmer",
     "ProgrammerDiscipline", "Registration", "RegistrationBand", "Show", "Slot", "TimeBand",
     "User", "UserSession",

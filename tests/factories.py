@@ -99,6 +99,7 @@ def _network_world(label):
     member_contact = programmer(net, members[0], venue, last_name=f"ContactMembre{label}")
     ed = edition(net, name=f"Édition {label}")
     planned = planned_edition(net, venue, companies[0], shows[0], coordinator, name=f"Programme {label}")
+    planned["import_file"] = import_file(net, members[0], b"Nom;E-mail\nDurand;durand@example.org\n")
     return SimpleNamespace(
         network=net,
         coordinator=coordinator,
@@ -111,6 +112,22 @@ def _network_world(label):
         edition=ed,
         **planned,
     )
+
+
+def import_file(net, owner, content, filename="contacts.csv"):
+    from crm.imports.models import ImportFile
+
+    found = ImportFile(
+        network_id=net.id,
+        user_id=owner.id,
+        filename=filename,
+        content=content,
+        source="Carnet d'adresses",
+        lawful_basis="legitimate_interest",
+    )
+    db.session.add(found)
+    db.session.flush()
+    return found
 
 
 def planned_edition(net, venue, company, show, coordinator, name):

@@ -67,6 +67,10 @@ EXPECTED = {
     "programme.edition": EVERYONE,
     "programme.edition_json": EVERYONE,
     "mail.outbox": {COORD},
+    "imports.upload": {COORD, MEMBER},
+    "imports.preview": {COORD, MEMBER},
+    "imports.apply": {COORD, MEMBER},
+    "imports.refused": {COORD, MEMBER},
 }
 
 
@@ -110,6 +114,7 @@ def _url_values(world):
         "assignment_id": a.assignment.id,
         "registration_id": a.registration.id,
         "slug": a.planned.slug,
+        "import_id": a.import_file.id,
     }
 
 

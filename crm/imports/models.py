@@ -1,0 +1,25 @@
+from sqlalchemy import ForeignKey, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm.contacts.models import LawfulBasis
+from crm.database import UTCDateTime, utcnow
+from crm.enums import enum_column
+from crm.extensions import db
+
+
+class ImportFile(db.Model):
+    """An uploaded spreadsheet, kept between its preview and its import."""
+
+    __tablename__ = "import_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content = mapped_column(LargeBinary, nullable=False)
+    source: Mapped[str] = mapped_column(String(200))
+    lawful_basis: Mapped[LawfulBasis] = mapped_column(enum_column(LawfulBasis))
+    mapping: Mapped[str | None] = mapped_column(Text)  # JSON {column index: field} used for the import
+    summary: Mapped[str | None] = mapped_column(Text)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    applied_at = mapped_column(UTCDateTime)

@@ -1,0 +1,147 @@
+import json
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from crm.accounts.models import Role
+from crm.contacts import importing
+from crm.database import utcnow
+from crm.errors import DomainError, attach_to_form
+from crm.extensions import db
+from crm.imports import bp
+from crm.imports.forms import UploadForm
+from crm.imports.models import ImportFile
+from crm.imports.reading import human_size, read_table, to_csv
+from crm.permissions import allow
+from crm.views import render_form
+
+PEOPLE = (Role.COORDINATOR, Role.MEMBER)
+PREVIEW_ROWS = 50
+
+
+def _own(import_id) -> ImportFile:
+    """An import is seen by the person who uploaded it and by the network's coordinators."""
+    found = db.get_or_404(ImportFile, import_id)
+    mine = found.user_id == current_user.id
+    if found.network_id != current_user.network_id or not (mine or current_user.is_coordinator):
+        abort(404)
+    return found
+
+
+@bp.route("/imports/programmers/new", methods=["GET", "POST"])
+@allow(*PEOPLE)
+def upload():
+    form = UploadForm()
+    if form.validate_on_submit():
+        limit = current_app.config["MAX_IMPORT_BYTES"]
+        data = form.file.data.read()
+        try:
+            if len(data) > limit:
+                message = _(
+                    "Le fichier est trop gros (%(size)s) : la limite est de %(limit)s.",
+                    size=human_size(len(data)),
+                    limit=human_size(limit),
+                )
+                raise DomainError(message, field="file")
+            read_table(form.file.data.filename or "", data)
+        except DomainError as error:
+            attach_to_form(form, error)
+        else:
+            found = ImportFile(
+                network_id=current_user.network_id,
+                user_id=current_user.id,
+                content=data,
+                filename=(form.file.data.filename or "fichier")[:200],
+                source=form.source.data,
+                lawful_basis=form.lawful_basis.data,
+            )
+            db.session.add(found)
+            db.session.commit()
+            return redirect(url_for(".preview", import_id=found.id))
+    return render_form(
+        form,
+        title=_("Importer des programmateur·rices"),
+        cancel_url=url_for("contacts.programmers"),
+        template="imports/upload.html",
+    )
+
+
+def _mapping(found, table, source):
+    """The column mapping: chosen on the page (col_N=field), else stored, else guessed from headers."""
+    chosen = {int(k[4:]): v for k, v in source.items() if k.startswith("col_") and v in importing.FIELDS}
+    if any(k.startswith("col_") for k in source):
+        return chosen
+    if found.mapping:
+        return {int(k): v for k, v in json.loads(found.mapping).items()}
+    return importing.guess_mapping(table.headers)
+
+
+@bp.get("/imports/<int:import_id>")
+@allow(*PEOPLE)
+def preview(import_id):
+    found = _own(import_id)
+    table = read_table(found.filename, found.content)
+    mapping = _mapping(found, table, request.args)
+    planned = importing.plan(found.network_id, table, mapping)
+    counts = {action: sum(1 for p in planned if p.action == action) for action in importing.Action}
+    return render_template(
+        "imports/preview.html",
+        found=found,
+        table=table,
+        mapping=mapping,
+        planned=planned,
+        shown=planned[:PREVIEW_ROWS],
+        counts=counts,
+        fields=importing.FIELDS,
+        Action=importing.Action,
+    )
+
+
+@bp.post("/imports/<int:import_id>/apply")
+@allow(*PEOPLE)
+def apply(import_id):
+    found = _own(import_id)
+    table = read_table(found.filename, found.content)
+    mapping = _mapping(found, table, request.form)
+    if "email" not in mapping.values():
+        flash(_("Indiquez la colonne des e-mails : c'est elle qui évite les doublons."), "error")
+        return redirect(url_for(".preview", import_id=found.id))
+    planned = importing.apply(
+        found.network_id,
+        table,
+        mapping,
+        actor=current_user,
+        source=found.source,
+        lawful_basis=found.lawful_basis,
+    )
+    counts = {a.value: sum(1 for p in planned if p.action == a) for a in importing.Action}
+    found.mapping = json.dumps(mapping)
+    found.summary = json.dumps(counts)
+    found.applied_at = utcnow()
+    db.session.commit()
+    flash(
+        _(
+            "Import terminé : %(c)d créé(s), %(u)d mis à jour, %(s)d inchangé(s), %(r)d refusé(s).",
+            c=counts["create"],
+            u=counts["update"],
+            s=counts["unchanged"],
+            r=counts["refused"],
+        )
+    )
+    return redirect(url_for(".preview", import_id=found.id))
+
+
+@bp.get("/imports/<int:import_id>/refused.csv")
+@allow(*PEOPLE)
+def refused(import_id):
+    found = _own(import_id)
+    table = read_table(found.filename, found.content)
+    planned = importing.plan(found.network_id, table, _mapping(found, table, request.args))
+    headers, rows = importing.refused_rows(table, planned)
+    name = found.filename.rsplit(".", 1)[0] + "-refus.csv"
+    return current_app.response_class(
+        to_csv(headers, rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

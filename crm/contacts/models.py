@@ -118,6 +118,7 @@ class Programmer(db.Model):
     search_key: Mapped[str] = mapped_column(String(400), default="")
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     opted_out_at = mapped_column(UTCDateTime)
+    erased_at = mapped_column(UTCDateTime)
 
     organisation = relationship("Organisation")
     interests = relationship(

@@ -153,7 +153,7 @@ def programmers_query(network_id: int, text: str | None = None, **filters):
     town, and the directory's filters (département, region, structure type, discipline, audience)."""
     query = (
         select(Programmer)
-        .where(Programmer.network_id == network_id)
+        .where(Programmer.network_id == network_id, Programmer.erased_at.is_(None))
         .options(selectinload(Programmer.organisation), selectinload(Programmer.interests))
     )
     for word in search_key(text).split():
@@ -187,5 +187,5 @@ def _filtered(
 
 
 def may_edit_programmer(actor: User, programmer: Programmer) -> bool:
-    """Coordinators edit every record; a company member edits the records they created."""
-    return actor.is_coordinator or programmer.created_by_id == actor.id
+    """Coordinators edit every record, members those they created; an erased record stays as it is."""
+    return programmer.erased_at is None and (actor.is_coordinator or programmer.created_by_id == actor.id)

@@ -1,16 +1,16 @@
-from flask import abort, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.accounts.models import Role
-from crm.contacts import bp, services
+from crm.contacts import bp, privacy, services
 from crm.contacts.forms import CompanyForm, ProgrammerForm, StructureForm
 from crm.contacts.models import Organisation, OrganisationKind, Programmer, StructureType
-from crm.database import get_in_network_or_404
+from crm.database import get_in_network_or_404, utcnow
 from crm.enums import Audience, Discipline
 from crm.geo import departement_choices, regions
 from crm.permissions import allow
-from crm.views import handle_form, paginate
+from crm.views import act, handle_form, paginate
 
 COMPANY = OrganisationKind.COMPANY
 STRUCTURE = OrganisationKind.STRUCTURE
@@ -140,6 +140,41 @@ def programmers():
         disciplines=Discipline,
         audiences=Audience,
     )
+
+
+@bp.get("/programmers/<int:programmer_id>/export.<any(json, csv):kind>")
+@allow(Role.COORDINATOR)
+def programmer_export(programmer_id, kind):
+    person = get_in_network_or_404(Programmer, programmer_id, current_user.network_id)
+    content = privacy.export_json(person) if kind == "json" else privacy.export_csv(person)
+    mimetype = "application/json" if kind == "json" else "text/csv"
+    return current_app.response_class(
+        content,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="programmateur-{person.id}.{kind}"'},
+    )
+
+
+@bp.post("/programmers/<int:programmer_id>/opt-out")
+@allow(Role.COORDINATOR)
+def programmer_opt_out(programmer_id):
+    person = get_in_network_or_404(Programmer, programmer_id, current_user.network_id)
+    act(
+        lambda: privacy.opt_out(person, now=utcnow()),
+        _("Opposition enregistrée : plus aucun message ne lui sera envoyé."),
+    )
+    return redirect(url_for(".programmer", programmer_id=person.id))
+
+
+@bp.post("/programmers/<int:programmer_id>/erase")
+@allow(Role.COORDINATOR)
+def programmer_erase(programmer_id):
+    person = get_in_network_or_404(Programmer, programmer_id, current_user.network_id)
+    if request.form.get("confirm") != "1":
+        flash(_("Cochez la case de confirmation pour effacer."), "error")
+    else:
+        act(lambda: privacy.erase(person, now=utcnow()), _("Données personnelles effacées."))
+    return redirect(url_for(".programmer", programmer_id=person.id))
 
 
 @bp.get("/programmers/<int:programmer_id>")

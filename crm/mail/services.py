@@ -42,3 +42,17 @@ def outbox_query(network_id: int):
         .where(OutboxMessage.network_id == network_id)
         .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     )
+
+
+class RefusedRecipientError(Exception):
+    """A message addressed to someone who objected or was erased: never sent."""
+
+
+def send_to_programmer(programmer, subject: str, body: str) -> OutboxMessage:
+    """The only way to write to a programmer: refused once they opted out or were erased."""
+    from crm.contacts.privacy import may_be_contacted
+
+    if not may_be_contacted(programmer):
+        log.info("message to programmer %s refused: opted out or erased", programmer.id)
+        raise RefusedRecipientError(programmer.id)
+    return send(programmer.network_id, [programmer.email], subject, body)[0]

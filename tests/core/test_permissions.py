@@ -67,6 +67,9 @@ EXPECTED = {
     "programme.edition": EVERYONE,
     "programme.edition_json": EVERYONE,
     "mail.outbox": {COORD},
+    "contacts.programmer_export": {COORD},
+    "contacts.programmer_opt_out": {COORD},
+    "contacts.programmer_erase": {COORD},
     "imports.upload": {COORD, MEMBER},
     "imports.preview": {COORD, MEMBER},
     "imports.apply": {COORD, MEMBER},
@@ -115,6 +118,7 @@ def _url_values(world):
         "registration_id": a.registration.id,
         "slug": a.planned.slug,
         "import_id": a.import_file.id,
+        "kind": "json",
     }
 
 

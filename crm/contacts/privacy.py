@@ -1,0 +1,78 @@
+"""A programmer's rights over their data (French law for B2B contact files): export, objection, erasure."""
+
+import json
+import logging
+
+from flask_babel import gettext as _
+
+from crm.errors import DomainError
+from crm.extensions import db
+from crm.imports.reading import to_csv
+
+log = logging.getLogger(__name__)
+
+
+def export(programmer) -> dict:
+    """Everything held about the person, as plain data."""
+    organisation = programmer.organisation
+    return {
+        "id": programmer.id,
+        "first_name": programmer.first_name,
+        "last_name": programmer.last_name,
+        "email": programmer.email,
+        "phone": programmer.phone,
+        "job_title": programmer.job_title,
+        "organisation": organisation.name if organisation else None,
+        "organisation_city": organisation.city if organisation else None,
+        "departement": programmer.departement_code,
+        "disciplines": [d.value for d in programmer.disciplines],
+        "books_young_audiences": programmer.wants_young,
+        "books_all_audiences": programmer.wants_all,
+        "lawful_basis": programmer.lawful_basis.value,
+        "source": programmer.source,
+        "created_at": programmer.created_at.isoformat(),
+        "opted_out_at": programmer.opted_out_at.isoformat() if programmer.opted_out_at else None,
+    }
+
+
+def export_json(programmer) -> bytes:
+    return json.dumps(export(programmer), ensure_ascii=False, indent=2).encode()
+
+
+def export_csv(programmer) -> bytes:
+    """One field per row (field;value), as Excel in French opens it, formulas neutralised."""
+    rows = [
+        [key, ", ".join(value) if isinstance(value, list) else ("" if value is None else value)]
+        for key, value in export(programmer).items()
+    ]
+    return to_csv([_("Champ"), _("Valeur")], rows)
+
+
+def opt_out(programmer, *, now) -> None:
+    """An objection (art. 21): no message of any kind is sent to the person again, in the whole network."""
+    if programmer.opted_out_at is None:
+        programmer.opted_out_at = now
+        log.info("programmer %s opted out", programmer.id)
+    db.session.flush()
+
+
+def erase(programmer, *, now) -> None:
+    """Wipe the person's personal fields; the row stays so that counts (attendance, outcomes) stay right."""
+    if programmer.erased_at is not None:
+        raise DomainError(_("Cette personne a déjà été effacée."))
+    programmer.first_name = ""
+    programmer.last_name = _("Personne effacée")
+    programmer.email = f"effacee-{programmer.id}@invalid"
+    programmer.phone = None
+    programmer.job_title = None
+    programmer.interests = []
+    programmer.source = _("effacée le %(d)s", d=now.date().isoformat())
+    programmer.search_key = ""
+    programmer.opted_out_at = programmer.opted_out_at or now
+    programmer.erased_at = now
+    log.info("programmer %s erased", programmer.id)
+    db.session.flush()
+
+
+def may_be_contacted(programmer) -> bool:
+    return programmer.opted_out_at is None and programmer.erased_at is None

@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.accounts.models import Role
-from crm.contacts import bp, privacy, services
+from crm.contacts import bp, duplicates, privacy, services
 from crm.contacts.forms import CompanyForm, ProgrammerForm, StructureForm
 from crm.contacts.models import Organisation, OrganisationKind, Programmer, StructureType
 from crm.database import get_in_network_or_404, utcnow
@@ -140,6 +140,22 @@ def programmers():
         disciplines=Discipline,
         audiences=Audience,
     )
+
+
+@bp.get("/programmers/duplicates")
+@allow(Role.COORDINATOR)
+def programmer_duplicates():
+    pairs = duplicates.likely_duplicates(current_user.network_id)
+    return render_template("contacts/duplicates.html", pairs=pairs)
+
+
+@bp.post("/programmers/<int:keep_id>/merge/<int:drop_id>")
+@allow(Role.COORDINATOR)
+def programmer_merge(keep_id, drop_id):
+    keep = get_in_network_or_404(Programmer, keep_id, current_user.network_id)
+    drop = get_in_network_or_404(Programmer, drop_id, current_user.network_id)
+    act(lambda: duplicates.merge(keep, drop, actor=current_user), _("Fiches fusionnées."))
+    return redirect(url_for(".programmer_duplicates"))
 
 
 @bp.get("/programmers/<int:programmer_id>/export.<any(json, csv):kind>")

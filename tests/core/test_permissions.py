@@ -68,6 +68,8 @@ EXPECTED = {
     "programme.edition_json": EVERYONE,
     "mail.outbox": {COORD},
     "contacts.programmer_export": {COORD},
+    "contacts.programmer_duplicates": {COORD},
+    "contacts.programmer_merge": {COORD},
     "contacts.programmer_opt_out": {COORD},
     "contacts.programmer_erase": {COORD},
     "imports.upload": {COORD, MEMBER},
@@ -119,6 +121,8 @@ def _url_values(world):
         "slug": a.planned.slug,
         "import_id": a.import_file.id,
         "kind": "json",
+        "keep_id": a.programmers[0].id,
+        "drop_id": a.programmers[1].id,
     }
 
 

@@ -130,6 +130,26 @@ def import_file(net, owner, content, filename="contacts.csv"):
     return found
 
 
+def open_for_registrations(world_network):
+    """Open the draft edition of a world network to registrations, with its venue, from 2020 on."""
+    from crm.showcase import editions
+    from crm.showcase.models import EditionStatus
+
+    ed = world_network.edition
+    editions.save_rules(
+        ed,
+        {
+            "registration_opens_on": date(2020, 1, 1),
+            "registration_closes_on": ed.starts_on,
+            "offers_full": True,
+            "travel_minutes": 30,
+        },
+    )
+    editions.set_venues(ed, [world_network.venue.id], {})
+    editions.advance(ed, EditionStatus.REGISTRATIONS_OPEN, now=None)
+    return ed
+
+
 def planned_edition(net, venue, company, show, coordinator, name):
     """A published edition: one venue, one band, one accepted registration in one slot."""
     from datetime import time

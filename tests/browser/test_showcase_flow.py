@@ -1,30 +1,19 @@
 """An edition from registration to published programme, clicked through in Chromium."""
 
-from datetime import date, time
+from datetime import time
 
 import pytest
 
 from crm.extensions import db
 from crm.showcase import editions, planning
-from crm.showcase.models import EditionStatus
+from tests import factories
 from tests.browser.test_home import _screenshot, _sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def _open_edition(world):
-    a = world.a
-    edition = a.edition
-    editions.save_rules(
-        edition,
-        {
-            "registration_opens_on": date(2020, 1, 1),
-            "registration_closes_on": edition.starts_on,
-            "offers_full": True,
-            "travel_minutes": 30,
-        },
-    )
-    editions.set_venues(edition, [a.venue.id], {})
+    edition = factories.open_for_registrations(world.a)
     editions.add_band(
         edition,
         {
@@ -36,7 +25,6 @@ def _open_edition(world):
             "accepts_all": True,
         },
     )
-    editions.advance(edition, EditionStatus.REGISTRATIONS_OPEN, now=None)
     db.session.commit()
     return edition
 

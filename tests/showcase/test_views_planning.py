@@ -168,22 +168,8 @@ def test_cancelled_slot_stays_on_the_public_programme(app, world, client):
 
 
 def test_member_registration_form_keeps_input_and_names_the_field(app, world, client):
-    from datetime import date
-
-    from crm.showcase import editions
-    from crm.showcase.models import EditionStatus
-
     a = world.a
-    editions.save_rules(
-        a.edition,
-        {
-            "registration_opens_on": date(2020, 1, 1),
-            "registration_closes_on": a.edition.starts_on,
-            "offers_full": True,
-        },
-    )
-    editions.set_venues(a.edition, [a.venue.id], {})
-    editions.advance(a.edition, EditionStatus.REGISTRATIONS_OPEN, now=None)
+    factories.open_for_registrations(a)
     db.session.commit()
     sign_in(client, a.members[0])
     data = {
@@ -283,22 +269,8 @@ def test_two_coordinators_assigning_one_slot_at_once_end_with_one_assignment(app
 
 
 def test_registering_twice_in_two_tabs_ends_with_one_registration(app, world):
-    from datetime import date
-
-    from crm.showcase import editions
-    from crm.showcase.models import EditionStatus
-
     a = world.a
-    editions.save_rules(
-        a.edition,
-        {
-            "registration_opens_on": date(2020, 1, 1),
-            "registration_closes_on": a.edition.starts_on,
-            "offers_full": True,
-        },
-    )
-    editions.set_venues(a.edition, [a.venue.id], {})
-    editions.advance(a.edition, EditionStatus.REGISTRATIONS_OPEN, now=None)
+    factories.open_for_registrations(a)
     db.session.commit()
     tabs = [app.test_client(), app.test_client()]
     for tab in tabs:

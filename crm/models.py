@@ -3,6 +3,7 @@
 from crm.accounts.models import LoginAttempt, User, UserSession
 from crm.contacts.models import Organisation, Programmer, ProgrammerDiscipline
 from crm.imports.models import ImportFile
+from crm.invitations.models import Invitation, InvitationDay
 from crm.mail.models import OutboxMessage
 from crm.networks.models import Network
 from crm.showcase.models import (
@@ -18,8 +19,24 @@ from crm.showcase.models import (
 )
 
 __all__ = [
-    "Assignment", "Edition", "ImportFile", "EditionDiscipline", "EditionVenue", "LoginAttempt", "Network",
-    "Organisation", "OutboxMessage", "Programmer",
-    "ProgrammerDiscipline", "Registration", "RegistrationBand", "Show", "Slot", "TimeBand",
-    "User", "UserSession",
-]  # fmt: skip
+    "Assignment",
+    "Edition",
+    "EditionDiscipline",
+    "EditionVenue",
+    "ImportFile",
+    "Invitation",
+    "InvitationDay",
+    "LoginAttempt",
+    "Network",
+    "Organisation",
+    "OutboxMessage",
+    "Programmer",
+    "ProgrammerDiscipline",
+    "Registration",
+    "RegistrationBand",
+    "Show",
+    "Slot",
+    "TimeBand",
+    "User",
+    "UserSession",
+]

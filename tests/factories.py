@@ -100,6 +100,7 @@ def _network_world(label):
     ed = edition(net, name=f"Édition {label}")
     planned = planned_edition(net, venue, companies[0], shows[0], coordinator, name=f"Programme {label}")
     planned["import_file"] = import_file(net, members[0], b"Nom;E-mail\nDurand;durand@example.org\n")
+    planned["invitation_token"] = invitation(planned["planned"], people[0]).token
     return SimpleNamespace(
         network=net,
         coordinator=coordinator,
@@ -112,6 +113,19 @@ def _network_world(label):
         edition=ed,
         **planned,
     )
+
+
+def invitation(ed, person):
+    """An invitation with a known personal token (kept on the object for the tests)."""
+    from crm.invitations.models import Invitation
+    from crm.tokens import hash_token, new_token
+
+    token = new_token()
+    found = Invitation(edition_id=ed.id, programmer_id=person.id, token_hash=hash_token(token))
+    db.session.add(found)
+    db.session.flush()
+    found.token = token
+    return found
 
 
 def import_file(net, owner, content, filename="contacts.csv"):

@@ -5,7 +5,7 @@ from difflib import SequenceMatcher
 from itertools import combinations
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import selectinload
 
 from crm.contacts.models import Programmer, ProgrammerDiscipline
@@ -16,8 +16,9 @@ from crm.extensions import db
 log = logging.getLogger(__name__)
 SIMILAR = 0.85
 # Tables that point at a programmer, repointed by a merge: each feature that adds one appends it here
-# as (model, column name), so that a merge keeps every invitation, attendance, interaction and outcome.
-REFERENCES: list[tuple[type, str]] = []
+# as (model, column name, unique scope or None), so that a merge keeps every invitation, attendance,
+# interaction and outcome. With a scope (e.g. one invitation per edition), the kept record's row wins.
+REFERENCES: list[tuple[type, str, str | None]] = []
 MERGED_FIELDS = ("first_name", "last_name", "phone", "job_title", "organisation_id", "departement_code")
 
 
@@ -61,8 +62,12 @@ def merge(keep: Programmer, drop: Programmer, *, actor) -> Programmer:
     keep.opted_out_at = keep.opted_out_at or drop.opted_out_at  # an objection on either record stands
     known = set(keep.disciplines)
     keep.interests += [ProgrammerDiscipline(discipline=d) for d in drop.disciplines if d not in known]
-    for model, column in REFERENCES:
-        db.session.execute(update(model).where(getattr(model, column) == drop.id).values({column: keep.id}))
+    for model, column, scope in REFERENCES:
+        owner = getattr(model, column)
+        if scope:
+            kept = select(getattr(model, scope)).where(owner == keep.id).scalar_subquery()
+            db.session.execute(delete(model).where(owner == drop.id, getattr(model, scope).in_(kept)))
+        db.session.execute(update(model).where(owner == drop.id).values({column: keep.id}))
     keep.search_key = search_key(
         keep.first_name, keep.last_name, keep.email, keep.organisation.name if keep.organisation else None
     )

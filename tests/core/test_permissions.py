@@ -72,6 +72,10 @@ EXPECTED = {
     "contacts.programmer_merge": {COORD},
     "contacts.programmer_opt_out": {COORD},
     "contacts.programmer_erase": {COORD},
+    "invitations.board": {COORD},
+    "invitations.send": {COORD},
+    "invitations.rsvp": EVERYONE,
+    "invitations.stop": EVERYONE,
     "imports.upload": {COORD, MEMBER},
     "imports.preview": {COORD, MEMBER},
     "imports.apply": {COORD, MEMBER},
@@ -121,6 +125,7 @@ def _url_values(world):
         "slug": a.planned.slug,
         "import_id": a.import_file.id,
         "kind": "json",
+        "token": a.invitation_token,
         "keep_id": a.programmers[0].id,
         "drop_id": a.programmers[1].id,
     }

@@ -1,0 +1,51 @@
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.contacts.duplicates import REFERENCES
+from crm.database import UTCDateTime, utcnow
+from crm.enums import LabelledEnum, enum_column
+from crm.extensions import db
+
+
+class Answer(LabelledEnum):
+    COMING = "coming"
+    MAYBE = "maybe"
+    NOT_COMING = "not_coming"
+
+    @classmethod
+    def labels(cls):
+        return {cls.COMING: _l("Je viens"), cls.MAYBE: _l("Peut-être"), cls.NOT_COMING: _l("Je ne viens pas")}
+
+
+class Invitation(db.Model):
+    """One programmer invited to one edition; the token (stored hashed) is their personal link."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("edition_id", "programmer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id"), index=True)
+    programmer_id: Mapped[int] = mapped_column(ForeignKey("programmers.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    sent_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    answer: Mapped[Answer | None] = mapped_column(enum_column(Answer, 20))
+    answered_at = mapped_column(UTCDateTime)
+
+    edition = relationship("Edition")
+    programmer = relationship("Programmer")
+    days = relationship("InvitationDay", cascade="all, delete-orphan", order_by="InvitationDay.day")
+
+
+class InvitationDay(db.Model):
+    """A day the programmer said they would come."""
+
+    __tablename__ = "invitation_days"
+
+    invitation_id: Mapped[int] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE"), primary_key=True
+    )
+    day = mapped_column(Date, primary_key=True)
+
+
+REFERENCES.append((Invitation, "programmer_id", "edition_id"))

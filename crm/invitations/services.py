@@ -1,0 +1,138 @@
+"""Sending invitations with personal links, answering them, and the board of answers."""
+
+from datetime import timedelta
+
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from crm.contacts.privacy import may_be_contacted, opt_out
+from crm.contacts.services import programmers_query
+from crm.errors import DomainError
+from crm.extensions import db
+from crm.invitations.models import Answer, Invitation, InvitationDay
+from crm.mail.services import send_to_programmer
+from crm.showcase.models import EditionStatus
+from crm.tokens import hash_token, new_token
+
+INVITABLE = (EditionStatus.REGISTRATIONS_CLOSED, EditionStatus.PUBLISHED)
+
+
+class LinkError(DomainError):
+    """A personal link that is forged, expired, or whose person was erased."""
+
+
+def edition_days(edition) -> list:
+    return [
+        edition.starts_on + timedelta(days=n) for n in range((edition.ends_on - edition.starts_on).days + 1)
+    ]
+
+
+def recipients(edition, text=None, **filters):
+    """Programmers the filters select who are not invited yet and may be contacted."""
+    from crm.contacts.models import Programmer
+
+    invited = select(Invitation.programmer_id).where(Invitation.edition_id == edition.id)
+    return programmers_query(edition.network_id, text, **filters).where(
+        Programmer.id.not_in(invited), Programmer.opted_out_at.is_(None)
+    )
+
+
+def invite(edition, programmers, *, link_for, now) -> tuple[int, int]:
+    """Create each invitation with its own token and send its message; returns (sent, skipped)."""
+    if edition.status not in INVITABLE:
+        raise DomainError(_("On invite une fois les candidatures closes."))
+    sent = skipped = 0
+    for programmer in programmers:
+        if not may_be_contacted(programmer):
+            skipped += 1
+            continue
+        token = new_token()
+        db.session.add(
+            Invitation(
+                edition_id=edition.id, programmer_id=programmer.id, token_hash=hash_token(token), sent_at=now
+            )
+        )
+        with force_locale("fr"):  # programmers have no language preference yet: the network writes in French
+            subject = _("Invitation : %(name)s", name=edition.name)
+            body = message(edition, programmer, link_for(token))
+        send_to_programmer(programmer, subject, body)
+        sent += 1
+    db.session.flush()
+    return sent, skipped
+
+
+def message(edition, programmer, links) -> str:
+    """The invitation; as the first message a person may receive, it says where their address comes
+    from, why they are written to and how to object (GDPR art. 14 and 21)."""
+    answer, stop = links
+    days = ", ".join(format_date(d, "EEEE d MMMM") for d in edition_days(edition))
+    return _(
+        "Bonjour %(name)s,\n\n%(network)s vous invite à %(edition)s (%(days)s).\n\n"
+        "Répondez en un clic, sans compte : %(answer)s\n\n"
+        "Vous recevez ce message parce que vos coordonnées professionnelles figurent dans l'annuaire "
+        "du réseau (origine : %(source)s). Pour ne plus rien recevoir de notre part : %(stop)s\n",
+        name=programmer.full_name,
+        network=edition.network.name,
+        edition=edition.name,
+        days=days,
+        answer=answer,
+        source=programmer.source,
+        stop=stop,
+    )
+
+
+def by_token(token: str, *, now) -> Invitation:
+    """The invitation behind a personal link, or LinkError with a message for people."""
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token or "")))
+    if invitation is None:
+        raise LinkError(_("Ce lien n'est pas valide. Vérifiez qu'il a été copié en entier."))
+    if invitation.programmer.erased_at is not None:
+        raise LinkError(_("Ce lien n'est plus valide : les données de cette personne ont été effacées."))
+    if now.date() > invitation.edition.ends_on + timedelta(days=30):
+        raise LinkError(_("Ce lien a expiré : l'édition est passée."))
+    return invitation
+
+
+def answer(invitation, choice, days, *, now) -> None:
+    """Record (or change) the answer until the last day of the edition."""
+    if now.date() > invitation.edition.ends_on:
+        raise DomainError(_("L'édition est terminée : la réponse ne peut plus changer."))
+    choice = Answer(choice)
+    chosen = {d for d in edition_days(invitation.edition) if d.isoformat() in set(days or ())}
+    if choice == Answer.COMING and not chosen:
+        raise DomainError(_("Dites quel(s) jour(s) vous venez."), field="days")
+    invitation.answer = choice
+    invitation.answered_at = now
+    invitation.days = [InvitationDay(day=d) for d in sorted(chosen)] if choice != Answer.NOT_COMING else []
+    db.session.flush()
+
+
+def stop_messages(invitation, *, now) -> None:
+    opt_out(invitation.programmer, now=now)
+
+
+def board(edition) -> dict:
+    """Invited, answered and coming, overall and per day: counted by the database."""
+    base = select(func.count()).select_from(Invitation).where(Invitation.edition_id == edition.id)
+    per_answer = dict(
+        db.session.execute(
+            select(Invitation.answer, func.count())
+            .where(Invitation.edition_id == edition.id)
+            .group_by(Invitation.answer)
+        ).all()
+    )
+    per_day = dict(
+        db.session.execute(
+            select(InvitationDay.day, func.count())
+            .join(Invitation)
+            .where(Invitation.edition_id == edition.id)
+            .group_by(InvitationDay.day)
+        ).all()
+    )
+    return {
+        "invited": db.session.scalar(base),
+        "answered": db.session.scalar(base.where(Invitation.answer.is_not(None))),
+        "answers": {a: per_answer.get(a, 0) for a in Answer},
+        "days": [(d, per_day.get(d, 0)) for d in edition_days(edition)],
+    }

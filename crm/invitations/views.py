@@ -1,0 +1,125 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from crm.accounts.models import Role
+from crm.contacts.models import StructureType
+from crm.contacts.services import DIRECTORY_FILTERS
+from crm.database import get_in_network_or_404, utcnow
+from crm.enums import Audience, Discipline
+from crm.errors import DomainError
+from crm.extensions import csrf, db
+from crm.geo import departement_choices, regions
+from crm.invitations import bp, services
+from crm.invitations.models import Answer
+from crm.permissions import PUBLIC, allow
+from crm.showcase.models import Edition
+from crm.views import act
+
+
+def _filters(source):
+    return {key: source.get(key) or None for key in DIRECTORY_FILTERS}
+
+
+def _links(token):
+    return (
+        url_for("invitations.rsvp", token=token, _external=True),
+        url_for("invitations.stop", token=token, _external=True),
+    )
+
+
+@bp.get("/editions/<int:edition_id>/invitations")
+@allow(Role.COORDINATOR)
+def board(edition_id):
+    edition = get_in_network_or_404(Edition, edition_id, current_user.network_id)
+    q, filters = request.args.get("q", ""), _filters(request.args)
+    query = services.recipients(edition, q, **filters)
+    count = db.session.scalar(db.select(db.func.count()).select_from(query.order_by(None).subquery()))
+    first = db.session.scalars(query.limit(1)).first()
+    preview = services.message(edition, first, ("https://…/rsvp/…", "https://…/stop/…")) if first else None
+    return render_template(
+        "invitations/board.html",
+        edition=edition,
+        board=services.board(edition),
+        q=q,
+        filters=filters,
+        count=count,
+        preview=preview,
+        departements=departement_choices(),
+        regions=regions(),
+        structure_types=StructureType,
+        disciplines=Discipline,
+        audiences=Audience,
+    )
+
+
+@bp.post("/editions/<int:edition_id>/invitations")
+@allow(Role.COORDINATOR)
+def send(edition_id):
+    edition = get_in_network_or_404(Edition, edition_id, current_user.network_id)
+    people = db.session.scalars(
+        services.recipients(edition, request.form.get("q"), **_filters(request.form))
+    ).all()
+    result = act(
+        lambda: services.invite(edition, people, link_for=_links, now=utcnow()), _("Invitations envoyées.")
+    )
+    if result:
+        flash(
+            _(
+                "%(sent)d invitation(s) envoyée(s), %(skipped)d personne(s) écartée(s) (opposition).",
+                sent=result[0],
+                skipped=result[1],
+            )
+        )
+    return redirect(url_for(".board", edition_id=edition.id))
+
+
+def _link_error(error):
+    return render_template("invitations/link_error.html", message=error.message), 404
+
+
+@bp.route("/rsvp/<token>", methods=["GET", "POST"])
+@allow(PUBLIC)
+def rsvp(token):
+    try:
+        invitation = services.by_token(token, now=utcnow())
+    except services.LinkError as error:
+        return _link_error(error)
+    error = None
+    if request.method == "POST":
+        try:
+            services.answer(
+                invitation, request.form.get("answer", ""), request.form.getlist("days"), now=utcnow()
+            )
+        except (DomainError, ValueError) as problem:
+            db.session.rollback()
+            error = getattr(problem, "message", _("Choisissez une réponse."))
+        else:
+            db.session.commit()
+            flash(_("Merci, votre réponse est enregistrée. Vous pouvez la changer jusqu'à l'événement."))
+            return redirect(url_for(".rsvp", token=token))
+    chosen = request.form.getlist("days") if error else [d.day.isoformat() for d in invitation.days]
+    return render_template(
+        "invitations/rsvp.html",
+        invitation=invitation,
+        days=services.edition_days(invitation.edition),
+        answers=Answer,
+        error=error,
+        chosen=chosen,
+        current=request.form.get("answer") if error else invitation.answer,
+    ), 422 if error else 200
+
+
+@bp.route("/stop/<token>", methods=["GET", "POST"])
+@allow(PUBLIC)
+@csrf.exempt  # the link in the message is the authorisation: mail providers post it with no cookie
+def stop(token):
+    try:
+        invitation = services.by_token(token, now=utcnow())
+    except services.LinkError as error:
+        return _link_error(error)
+    if request.method == "POST":
+        services.stop_messages(invitation, now=utcnow())
+        db.session.commit()
+        return render_template("invitations/stopped.html", invitation=invitation)
+    return render_template("invitations/stop.html", invitation=invitation)

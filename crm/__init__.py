@@ -47,10 +47,10 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from crm import accounts, admin, contacts, core, imports, invitations, mail, showcase
+    from crm import accounts, admin, checkin, contacts, core, imports, invitations, mail, showcase
     from crm.showcase import public
 
-    for module in (core, accounts, admin, contacts, showcase, mail, public, imports, invitations):
+    for module in (core, accounts, admin, contacts, showcase, mail, public, imports, invitations, checkin):
         app.register_blueprint(module.bp)
 
 

@@ -1,6 +1,7 @@
 """Imports every model so the metadata (and Alembic's autogenerate) knows every table."""
 
 from crm.accounts.models import LoginAttempt, User, UserSession
+from crm.checkin.models import Attendance
 from crm.contacts.models import Organisation, Programmer, ProgrammerDiscipline
 from crm.imports.models import ImportFile
 from crm.invitations.models import Invitation, InvitationDay
@@ -20,6 +21,7 @@ from crm.showcase.models import (
 
 __all__ = [
     "Assignment",
+    "Attendance",
     "Edition",
     "EditionDiscipline",
     "EditionVenue",

@@ -1,0 +1,7 @@
+"""Check-in at the door: per slot, tick programmers in from a phone; attendance says which shows they saw."""
+
+from flask import Blueprint
+
+bp = Blueprint("checkin", __name__)
+
+from crm.checkin import views  # noqa: E402,F401

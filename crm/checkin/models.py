@@ -1,0 +1,26 @@
+from sqlalchemy import ForeignKey, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.contacts.duplicates import REFERENCES
+from crm.database import UTCDateTime, utcnow
+from crm.extensions import db
+
+
+class Attendance(db.Model):
+    """A programmer present at a slot. One row per (slot, person): two volunteers never double it."""
+
+    __tablename__ = "attendances"
+    __table_args__ = (UniqueConstraint("slot_id", "programmer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id"), index=True)
+    programmer_id: Mapped[int] = mapped_column(ForeignKey("programmers.id", ondelete="CASCADE"), index=True)
+    checked_in_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    checked_in_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    programmer = relationship("Programmer")
+
+
+REFERENCES.append((Attendance, "programmer_id", "slot_id"))

@@ -1,0 +1,108 @@
+"""Check-in at the door: ticks kept whoever ticks, walk-ins without duplicates, attendance per slot."""
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from crm.checkin import services
+from crm.checkin.models import Attendance
+from crm.contacts.models import Programmer
+from crm.database import utcnow
+from crm.errors import DomainError
+from crm.extensions import db
+from crm.showcase import planning
+from tests import factories
+from tests.conftest import post_form, sign_in
+
+TOKEN = "/account/password"
+
+
+def _present(slot_id):
+    return set(db.session.scalars(select(Attendance.programmer_id).where(Attendance.slot_id == slot_id)))
+
+
+def test_tick_twice_untick_and_refusals(app, world):
+    a = world.a
+    person = a.programmers[0]
+    services.check_in(a.slot, person, actor=a.coordinator, now=utcnow())
+    services.check_in(a.slot, person, actor=a.coordinator, now=utcnow())
+    assert services.count(a.slot) == 1
+    services.check_out(a.slot, person)
+    assert services.count(a.slot) == 0
+    with pytest.raises(DomainError):
+        services.check_in(a.slot, world.b.programmers[0], actor=a.coordinator, now=utcnow())
+    planning.cancel_slot(a.slot)
+    with pytest.raises(DomainError):
+        services.check_in(a.slot, person, actor=a.coordinator, now=utcnow())
+
+
+def test_two_or_three_letters_find_people(app, world):
+    a = world.a
+    assert services.find(a.network.id, "p") == []
+    found = services.find(a.network.id, "progra")
+    assert {p.id for p in found} == {p.id for p in a.programmers}
+
+
+def test_two_volunteers_ticking_at_once_lose_nothing(app, world):
+    a = world.a
+    others = [
+        factories.programmer(a.network, a.coordinator, a.venue, last_name=f"Foule{i}") for i in range(6)
+    ]
+    second = factories.user(net=a.network, email="benevole@example.org")
+    db.session.commit()
+    volunteers = [app.test_client(), app.test_client()]
+    sign_in(volunteers[0], a.coordinator)
+    sign_in(volunteers[1], second)
+    slot_id = a.slot.id
+    # each volunteer ticks three people, and both tick the same person, all at the same moment
+    jobs = [(volunteers[n % 2], f"/slots/{slot_id}/checkin/{p.id}") for n, p in enumerate(others)]
+    jobs += [(v, f"/slots/{slot_id}/checkin/{a.programmers[0].id}") for v in volunteers]
+    barrier = threading.Barrier(len(jobs))
+    statuses = []
+
+    def tick(client, url):
+        barrier.wait()
+        statuses.append(post_form(client, url, {}, token_from=TOKEN).status_code)
+
+    threads = [threading.Thread(target=tick, args=job) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert statuses == [302] * len(jobs)
+    assert _present(slot_id) == {p.id for p in others} | {a.programmers[0].id}
+
+
+def test_walk_in_warns_about_a_look_alike_then_adds_and_ticks(app, world, client):
+    a = world.a
+    sign_in(client, a.coordinator)
+    known = a.programmers[0]
+    data = {"first_name": known.first_name, "last_name": known.last_name, "email": "autre@example.org"}
+    warned = post_form(client, f"/slots/{a.slot.id}/walk-in", data, token_from=TOKEN)
+    html = warned.get_data(as_text=True)
+    assert "peut-être déjà dans l&#39;annuaire" in html or "peut-être déjà dans l'annuaire" in html
+    assert known.email in html
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Programmer).where(Programmer.email == "autre@example.org")
+        )
+        == 0
+    )
+    added = post_form(client, f"/slots/{a.slot.id}/walk-in", {**data, "someone_else": "y"}, token_from=TOKEN)
+    assert added.status_code == 302
+    person = db.session.scalar(select(Programmer).where(Programmer.email == "autre@example.org"))
+    assert person.source == "Accueil de l'édition (entrée sans invitation)"
+    assert person.id in _present(a.slot.id)
+
+
+def test_attendance_follows_a_merge(app, world):
+    from crm.contacts import duplicates
+
+    a = world.a
+    keep, drop = a.programmers
+    services.check_in(a.slot, drop, actor=a.coordinator, now=utcnow())
+    services.check_in(a.slot, keep, actor=a.coordinator, now=utcnow())
+    duplicates.merge(keep, drop, actor=a.coordinator)
+    db.session.commit()
+    assert _present(a.slot.id) == {keep.id}

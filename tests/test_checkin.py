@@ -106,3 +106,25 @@ def test_attendance_follows_a_merge(app, world):
     duplicates.merge(keep, drop, actor=a.coordinator)
     db.session.commit()
     assert _present(a.slot.id) == {keep.id}
+
+
+def test_directory_filters_people_who_came_and_the_page_shows_their_history(app, world, client):
+    a = world.a
+    came, invited_only = a.programmers
+    services.check_in(a.slot, came, actor=a.coordinator, now=utcnow())
+    factories.invitation(a.planned, invited_only)
+    db.session.commit()
+    sign_in(client, a.coordinator)
+    html = client.get(f"/programmers?attended={a.planned.id}").get_data(as_text=True)
+    assert came.last_name in html
+    assert invited_only.last_name not in html
+    page = client.get(f"/programmers/{came.id}").get_data(as_text=True)
+    assert "Programme A" in page
+    history = {h["edition"].id: (h["invited"], h["slots"]) for h in services_history(came)}
+    assert history == {a.planned.id: (True, 1)}
+
+
+def services_history(person):
+    from crm.contacts.services import programmer_history
+
+    return programmer_history(person)

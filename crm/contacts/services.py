@@ -1,7 +1,7 @@
 """Companies, structures and programmers of a network: creation, edits, scoped queries."""
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from crm.accounts.models import User
@@ -20,14 +20,35 @@ from crm.geo import departement, departement_for_postcode, departements
 from crm.phones import normalise_phone
 
 ORGANISATION_FIELDS = (
-    "name", "structure_type", "is_venue", "address", "postcode", "city",
-    "departement_code", "email", "phone", "website", "member_since",
-    "capacity", "stage_width_m", "stage_depth_m", "has_blackout",
-)  # fmt: skip
+    "name",
+    "structure_type",
+    "is_venue",
+    "address",
+    "postcode",
+    "city",
+    "departement_code",
+    "email",
+    "phone",
+    "website",
+    "member_since",
+    "capacity",
+    "stage_width_m",
+    "stage_depth_m",
+    "has_blackout",
+)
 PROGRAMMER_FIELDS = (
-    "first_name", "last_name", "email", "phone", "organisation_id", "job_title",
-    "departement_code", "wants_young", "wants_all", "lawful_basis", "source",
-)  # fmt: skip
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "organisation_id",
+    "job_title",
+    "departement_code",
+    "wants_young",
+    "wants_all",
+    "lawful_basis",
+    "source",
+)
 
 
 def _clean(value):
@@ -122,9 +143,12 @@ def save_programmer(programmer, network, data: dict, *, actor: User) -> Programm
         db.session.get(Organisation, programmer.organisation_id) if programmer.organisation_id else None
     )
     programmer.search_key = search_key(
-        programmer.first_name, programmer.last_name, programmer.email,
-        organisation.name if organisation else None, organisation.city if organisation else None,
-    )  # fmt: skip
+        programmer.first_name,
+        programmer.last_name,
+        programmer.email,
+        organisation.name if organisation else None,
+        organisation.city if organisation else None,
+    )
     db.session.flush()
     return programmer
 
@@ -145,7 +169,7 @@ def _check_organisation(network, organisation_id) -> None:
         raise DomainError(_("Structure inconnue."), field="organisation_id")
 
 
-DIRECTORY_FILTERS = ("departement", "region", "structure_type", "discipline", "audience")
+DIRECTORY_FILTERS = ("departement", "region", "structure_type", "discipline", "audience", "attended")
 
 
 def programmers_query(network_id: int, text: str | None = None, **filters):
@@ -164,7 +188,14 @@ def programmers_query(network_id: int, text: str | None = None, **filters):
 
 
 def _filtered(
-    query, network_id, departement=None, region=None, structure_type=None, discipline=None, audience=None
+    query,
+    network_id,
+    departement=None,
+    region=None,
+    structure_type=None,
+    discipline=None,
+    audience=None,
+    attended=None,
 ):
     if departement:
         query = query.where(Programmer.departement_code == departement)
@@ -181,9 +212,53 @@ def _filtered(
             ProgrammerDiscipline.discipline == discipline
         )
         query = query.where(Programmer.id.in_(interested))
+    if attended and str(attended).isdigit():
+        from crm.checkin.models import Attendance
+        from crm.showcase.models import Slot
+
+        came = (
+            select(Attendance.programmer_id)
+            .join(Slot, Slot.id == Attendance.slot_id)
+            .where(Slot.edition_id == int(attended))
+        )
+        query = query.where(Programmer.id.in_(came))
     if audience in ("young", "all"):
         query = query.where(Programmer.wants_young if audience == "young" else Programmer.wants_all)
     return query
+
+
+def programmer_history(programmer) -> list[dict]:
+    """The editions a person was invited to and the slots they attended, newest first."""
+    from crm.checkin.models import Attendance
+    from crm.invitations.models import Invitation
+    from crm.showcase.models import Edition, Slot
+
+    invited = dict(
+        db.session.execute(
+            select(Invitation.edition_id, Invitation.answer).where(Invitation.programmer_id == programmer.id)
+        ).all()
+    )
+    attended = dict(
+        db.session.execute(
+            select(Slot.edition_id, func.count())
+            .join(Attendance, Attendance.slot_id == Slot.id)
+            .where(Attendance.programmer_id == programmer.id)
+            .group_by(Slot.edition_id)
+        ).all()
+    )
+    ids = set(invited) | set(attended)
+    editions = db.session.scalars(
+        select(Edition).where(Edition.id.in_(ids)).order_by(Edition.starts_on.desc())
+    )
+    return [
+        {
+            "edition": e,
+            "answer": invited.get(e.id),
+            "invited": e.id in invited,
+            "slots": attended.get(e.id, 0),
+        }
+        for e in editions
+    ]
 
 
 def may_edit_programmer(actor: User, programmer: Programmer) -> bool:

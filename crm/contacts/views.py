@@ -8,6 +8,7 @@ from crm.contacts.forms import CompanyForm, ProgrammerForm, StructureForm
 from crm.contacts.models import Organisation, OrganisationKind, Programmer, StructureType
 from crm.database import get_in_network_or_404, utcnow
 from crm.enums import Audience, Discipline
+from crm.extensions import db
 from crm.geo import departement_choices, regions
 from crm.permissions import allow
 from crm.views import act, handle_form, paginate
@@ -129,8 +130,13 @@ def programmers():
     q = request.args.get("q", "")
     filters = {key: request.args.get(key) or None for key in services.DIRECTORY_FILTERS}
     page = paginate(services.programmers_query(current_user.network_id, q, **filters))
+
+    from crm.showcase.services import editions_query  # here: crm.showcase's views import this module
+
+    editions = db.session.scalars(editions_query(current_user.network_id).limit(20)).all()
     return render_template(
         "contacts/programmers.html",
+        editions=editions,
         page=page,
         q=q,
         filters=filters,
@@ -198,7 +204,8 @@ def programmer_erase(programmer_id):
 def programmer(programmer_id):
     person = get_in_network_or_404(Programmer, programmer_id, current_user.network_id)
     may_edit = services.may_edit_programmer(current_user, person)
-    return render_template("contacts/programmer.html", programmer=person, may_edit=may_edit)
+    history = services.programmer_history(person)
+    return render_template("contacts/programmer.html", programmer=person, may_edit=may_edit, history=history)
 
 
 def _programmer_form(person=None):

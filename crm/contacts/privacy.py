@@ -76,3 +76,42 @@ def erase(programmer, *, now) -> None:
 
 def may_be_contacted(programmer) -> bool:
     return programmer.opted_out_at is None and programmer.erased_at is None
+
+
+STALE_AFTER_DAYS = 3 * 365
+
+
+def stale_query(network_id, *, now):
+    """Records with nothing coming from the person for 3 years (CNIL's guidance for prospect files):
+    created over 3 years ago, no answer to an invitation and no attendance since."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from crm.checkin.models import Attendance
+    from crm.contacts.models import Programmer
+    from crm.invitations.models import Invitation
+
+    since = now - timedelta(days=STALE_AFTER_DAYS)
+    answered = select(Invitation.programmer_id).where(Invitation.answered_at >= since)
+    came = select(Attendance.programmer_id).where(Attendance.checked_in_at >= since)
+    return (
+        select(Programmer)
+        .where(
+            Programmer.network_id == network_id,
+            Programmer.erased_at.is_(None),
+            Programmer.created_at < since,
+            Programmer.id.not_in(answered),
+            Programmer.id.not_in(came),
+        )
+        .order_by(Programmer.created_at, Programmer.id)
+    )
+
+
+def purge(programmers, *, now) -> int:
+    """Erase every record listed for review; returns how many."""
+    count = 0
+    for programmer in programmers:
+        erase(programmer, now=now)
+        count += 1
+    return count

@@ -155,6 +155,26 @@ def programmer_duplicates():
     return render_template("contacts/duplicates.html", pairs=pairs)
 
 
+@bp.get("/programmers/review")
+@allow(Role.COORDINATOR)
+def programmer_review():
+    page = paginate(privacy.stale_query(current_user.network_id, now=utcnow()))
+    return render_template("contacts/review.html", page=page, years=privacy.STALE_AFTER_DAYS // 365)
+
+
+@bp.post("/programmers/review/purge")
+@allow(Role.COORDINATOR)
+def programmer_purge():
+    if request.form.get("confirm") != "1":
+        flash(_("Cochez la case de confirmation pour effacer."), "error")
+        return redirect(url_for(".programmer_review"))
+    stale = db.session.scalars(privacy.stale_query(current_user.network_id, now=utcnow())).all()
+    count = act(lambda: privacy.purge(stale, now=utcnow()), _("Fiches effacées."))
+    if count is not None:
+        flash(_("%(n)d fiche(s) effacée(s).", n=count))
+    return redirect(url_for(".programmer_review"))
+
+
 @bp.post("/programmers/<int:keep_id>/merge/<int:drop_id>")
 @allow(Role.COORDINATOR)
 def programmer_merge(keep_id, drop_id):

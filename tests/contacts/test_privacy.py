@@ -89,3 +89,25 @@ def test_an_erased_address_can_be_added_again_by_its_owner_later(app, world):
     privacy.erase(person, now=utcnow())
     again = factories.programmer(world.a.network, world.a.coordinator, email=email, last_name="Revenue")
     assert again.id != person.id
+
+
+def test_records_without_news_for_three_years_are_listed_and_purged(app, world, client):
+    from datetime import timedelta
+
+    from crm.checkin.services import check_in
+
+    a = world.a
+    old = utcnow() - timedelta(days=4 * 365)
+    silent, came = a.programmers
+    for person in (silent, came, a.member_contact):
+        person.created_at = old
+    check_in(a.slot, came, actor=a.coordinator, now=utcnow())
+    db.session.commit()
+    stale = db.session.scalars(privacy.stale_query(a.network.id, now=utcnow())).all()
+    assert {p.id for p in stale} == {silent.id, a.member_contact.id}
+    sign_in(client, a.coordinator)
+    assert silent.last_name in client.get("/programmers/review").get_data(as_text=True)
+    post_form(client, "/programmers/review/purge", {"confirm": "1"}, token_from=TOKEN)
+    db.session.expire_all()
+    assert silent.erased_at is not None and came.erased_at is None
+    assert db.session.scalars(privacy.stale_query(a.network.id, now=utcnow())).all() == []

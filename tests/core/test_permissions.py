@@ -69,6 +69,8 @@ EXPECTED = {
     "mail.outbox": {COORD},
     "contacts.programmer_export": {COORD},
     "contacts.programmer_duplicates": {COORD},
+    "contacts.programmer_review": {COORD},
+    "contacts.programmer_purge": {COORD},
     "contacts.programmer_merge": {COORD},
     "contacts.programmer_opt_out": {COORD},
     "contacts.programmer_erase": {COORD},

@@ -4,7 +4,7 @@ from crm.accounts.models import LoginAttempt, User, UserSession
 from crm.checkin.models import Attendance
 from crm.contacts.models import Organisation, Programmer, ProgrammerDiscipline
 from crm.imports.models import ImportFile
-from crm.invitations.models import Invitation, InvitationDay
+from crm.invitations.models import Invitation, InvitationDay, InvitationShow
 from crm.mail.models import OutboxMessage
 from crm.networks.models import Network
 from crm.showcase.models import (
@@ -28,6 +28,7 @@ __all__ = [
     "ImportFile",
     "Invitation",
     "InvitationDay",
+    "InvitationShow",
     "LoginAttempt",
     "Network",
     "Organisation",

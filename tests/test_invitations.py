@@ -96,3 +96,34 @@ def test_merge_keeps_invitations_one_per_edition(app, world):
     assert owners[a.planned.id] == keep.id
     assert owners[other.id] == keep.id
     assert db.session.get(Invitation, moved.id).programmer_id == keep.id
+
+
+def test_rsvp_records_which_shows_interest_the_person(app, world):
+    a = world.a
+    anonymous = app.test_client()
+    url = f"/rsvp/{a.invitation_token}"
+    page = anonymous.get(url).get_data(as_text=True)
+    assert "Spectacle A1 — Compagnie A1" in page
+    token = csrf_token(anonymous, url)
+    response = anonymous.post(
+        url, data={"csrf_token": token, "answer": "maybe", "shows": [str(a.shows[0].id), "999999"]}
+    )
+    assert response.status_code == 302
+    invitation = db.session.scalar(select(Invitation).where(Invitation.edition_id == a.planned.id))
+    assert [s.show_id for s in invitation.shows] == [a.shows[0].id]  # only shows of the programme count
+
+
+def test_coordinator_removes_people_by_hand_before_sending(app, world, client):
+    a = world.a
+    extra = [factories.programmer(a.network, a.coordinator, a.venue, last_name=f"Liste{i}") for i in range(3)]
+    db.session.commit()
+    sign_in(client, a.coordinator)
+    board = client.get(f"/editions/{a.planned.id}/invitations").get_data(as_text=True)
+    assert "Décochez les personnes à ne pas inviter" in board
+    kept = [a.programmers[1].id, extra[0].id]
+    data = {"listed": "1", "people": [str(i) for i in kept]}
+    post_form(client, f"/editions/{a.planned.id}/invitations", data, token_from="/account/password")
+    invited = set(
+        db.session.scalars(select(Invitation.programmer_id).where(Invitation.edition_id == a.planned.id))
+    )
+    assert invited == {a.programmers[0].id, *kept}

@@ -35,6 +35,7 @@ class Invitation(db.Model):
     edition = relationship("Edition")
     programmer = relationship("Programmer")
     days = relationship("InvitationDay", cascade="all, delete-orphan", order_by="InvitationDay.day")
+    shows = relationship("InvitationShow", cascade="all, delete-orphan")
 
 
 class InvitationDay(db.Model):
@@ -46,6 +47,19 @@ class InvitationDay(db.Model):
         ForeignKey("invitations.id", ondelete="CASCADE"), primary_key=True
     )
     day = mapped_column(Date, primary_key=True)
+
+
+class InvitationShow(db.Model):
+    """A show of the programme the programmer said interests them."""
+
+    __tablename__ = "invitation_shows"
+
+    invitation_id: Mapped[int] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE"), primary_key=True
+    )
+    show_id: Mapped[int] = mapped_column(
+        ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 REFERENCES.append((Invitation, "programmer_id", "edition_id"))

@@ -10,7 +10,7 @@ from crm.contacts.privacy import may_be_contacted, opt_out
 from crm.contacts.services import programmers_query
 from crm.errors import DomainError
 from crm.extensions import db
-from crm.invitations.models import Answer, Invitation, InvitationDay
+from crm.invitations.models import Answer, Invitation, InvitationDay, InvitationShow
 from crm.mail.services import send_to_programmer
 from crm.showcase.models import EditionStatus
 from crm.tokens import hash_token, new_token
@@ -36,6 +36,14 @@ def recipients(edition, text=None, **filters):
     return programmers_query(edition.network_id, text, **filters).where(
         Programmer.id.not_in(invited), Programmer.opted_out_at.is_(None)
     )
+
+
+def chosen(people, selected_ids) -> list:
+    """The people the coordinator left ticked in the list (all of them when the list was not shown)."""
+    if selected_ids is None:
+        return list(people)
+    keep = {int(i) for i in selected_ids if str(i).isdigit()}
+    return [p for p in people if p.id in keep]
 
 
 def invite(edition, programmers, *, link_for, now) -> tuple[int, int]:
@@ -94,7 +102,23 @@ def by_token(token: str, *, now) -> Invitation:
     return invitation
 
 
-def answer(invitation, choice, days, *, now) -> None:
+def programme_shows(edition) -> list:
+    """Shows assigned in the edition's programme, for the interest question."""
+    from crm.showcase.models import Assignment, Registration, Show, Slot
+
+    query = (
+        select(Show)
+        .join(Registration, Registration.show_id == Show.id)
+        .join(Assignment, Assignment.registration_id == Registration.id)
+        .join(Slot, Slot.id == Assignment.slot_id)
+        .where(Slot.edition_id == edition.id)
+        .distinct()
+        .order_by(Show.title)
+    )
+    return list(db.session.scalars(query))
+
+
+def answer(invitation, choice, days, *, now, shows=()) -> None:
     """Record (or change) the answer until the last day of the edition."""
     if now.date() > invitation.edition.ends_on:
         raise DomainError(_("L'édition est terminée : la réponse ne peut plus changer."))
@@ -105,6 +129,9 @@ def answer(invitation, choice, days, *, now) -> None:
     invitation.answer = choice
     invitation.answered_at = now
     invitation.days = [InvitationDay(day=d) for d in sorted(chosen)] if choice != Answer.NOT_COMING else []
+    offered = {s.id for s in programme_shows(invitation.edition)}
+    wanted = {int(s) for s in shows or () if str(s).isdigit()} & offered
+    invitation.shows = [InvitationShow(show_id=s) for s in sorted(wanted)]
     db.session.flush()
 
 

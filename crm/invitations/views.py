@@ -16,6 +16,8 @@ from crm.permissions import PUBLIC, allow
 from crm.showcase.models import Edition
 from crm.views import act
 
+LISTED = 200  # up to this many, the people are listed with a box each, to remove some by hand
+
 
 def _filters(source):
     return {key: source.get(key) or None for key in DIRECTORY_FILTERS}
@@ -35,7 +37,8 @@ def board(edition_id):
     q, filters = request.args.get("q", ""), _filters(request.args)
     query = services.recipients(edition, q, **filters)
     count = db.session.scalar(db.select(db.func.count()).select_from(query.order_by(None).subquery()))
-    first = db.session.scalars(query.limit(1)).first()
+    listed = db.session.scalars(query.limit(LISTED)).all()
+    first = listed[0] if listed else None
     preview = services.message(edition, first, ("https://…/rsvp/…", "https://…/stop/…")) if first else None
     return render_template(
         "invitations/board.html",
@@ -45,6 +48,7 @@ def board(edition_id):
         filters=filters,
         count=count,
         preview=preview,
+        listed=listed if count <= LISTED else None,
         departements=departement_choices(),
         regions=regions(),
         structure_types=StructureType,
@@ -60,6 +64,7 @@ def send(edition_id):
     people = db.session.scalars(
         services.recipients(edition, request.form.get("q"), **_filters(request.form))
     ).all()
+    people = services.chosen(people, request.form.getlist("people") if "listed" in request.form else None)
     result = act(
         lambda: services.invite(edition, people, link_for=_links, now=utcnow()), _("Invitations envoyées.")
     )
@@ -89,7 +94,11 @@ def rsvp(token):
     if request.method == "POST":
         try:
             services.answer(
-                invitation, request.form.get("answer", ""), request.form.getlist("days"), now=utcnow()
+                invitation,
+                request.form.get("answer", ""),
+                request.form.getlist("days"),
+                now=utcnow(),
+                shows=request.form.getlist("shows"),
             )
         except (DomainError, ValueError) as problem:
             db.session.rollback()
@@ -99,6 +108,7 @@ def rsvp(token):
             flash(_("Merci, votre réponse est enregistrée. Vous pouvez la changer jusqu'à l'événement."))
             return redirect(url_for(".rsvp", token=token))
     chosen = request.form.getlist("days") if error else [d.day.isoformat() for d in invitation.days]
+    liked = request.form.getlist("shows") if error else [str(s.show_id) for s in invitation.shows]
     return render_template(
         "invitations/rsvp.html",
         invitation=invitation,
@@ -106,6 +116,8 @@ def rsvp(token):
         answers=Answer,
         error=error,
         chosen=chosen,
+        liked=liked,
+        shows=services.programme_shows(invitation.edition),
         current=request.form.get("answer") if error else invitation.answer,
     ), 422 if error else 200
 

@@ -7,6 +7,7 @@ from crm.accounts.models import Role, User
 from crm.contacts.models import Organisation, OrganisationKind, Programmer
 from crm.demo import loader
 from crm.extensions import db
+from crm.mail.models import OutboxMessage
 from crm.networks.models import Network
 from crm.showcase.models import Assignment, Edition, EditionStatus, Registration, Show
 from tests.conftest import _empty_tables
@@ -112,3 +113,23 @@ def test_demo_has_a_published_programme_and_editions_at_every_stage(app, client)
     )
     assert registered == eligible
     assert 0 < len(eligible) < 10
+
+
+def test_demo_past_editions_have_invitations_answers_and_attendance(app):
+    from crm.checkin.models import Attendance
+    from crm.invitations.models import Invitation
+    from crm.showcase.models import Slot
+
+    loader.load(TODAY)
+    db.session.commit()
+    for past in db.session.scalars(select(Edition).where(Edition.status == EditionStatus.HELD)):
+        invited = _count(Invitation, Invitation.edition_id == past.id)
+        answered = _count(Invitation, Invitation.edition_id == past.id, Invitation.answer.is_not(None))
+        present = db.session.scalar(
+            select(func.count()).select_from(Attendance).join(Slot).where(Slot.edition_id == past.id)
+        )
+        assert invited == 50
+        assert 0 < answered < invited
+        assert present > 0
+    outbox = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+    assert outbox > 150  # decisions, programmes and invitations, all in the development outbox

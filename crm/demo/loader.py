@@ -8,12 +8,15 @@ from sqlalchemy import func, select
 from crm.accounts import services as accounts
 from crm.accounts.models import Role, User
 from crm.admin.services import save_network
+from crm.checkin import services as checkin
 from crm.contacts import services as contacts
 from crm.contacts.models import LawfulBasis, Organisation, OrganisationKind
 from crm.database import utcnow
 from crm.demo import data
 from crm.enums import Audience, Discipline
 from crm.extensions import db
+from crm.invitations import services as invitations
+from crm.invitations.models import Answer, Invitation
 from crm.networks.models import Network
 from crm.showcase import editions, planning, registrations
 from crm.showcase import services as showcase
@@ -60,9 +63,13 @@ def _load_network(spec, index, rng, today) -> list[User]:
     )  # fmt: skip
     structures = _structures(network, spec, rng)
     companies = _companies(network, spec, rng, today)
-    _programmers(network, spec, structures, coordinator, rng, count=50)
+    people = _programmers(network, spec, structures, coordinator, rng, count=50)
     for edition, status in _editions(network, spec, index, today):
         _programme(edition, status, index, companies, [s for s in structures if s.is_venue], coordinator, rng)
+        if status in (EditionStatus.PUBLISHED, EditionStatus.HELD):
+            _invitations_and_attendance(edition, status, people, coordinator, rng)
+        if status == EditionStatus.HELD:
+            editions.advance(edition, EditionStatus.HELD, now=utcnow())
     members = []
     for n, company in enumerate(companies[: 2 if index == 0 else 1], start=1):
         members.append(
@@ -156,7 +163,7 @@ def _show(company, rng):
 
 
 def _programmers(network, spec, structures, coordinator, rng, count):
-    seen = set()
+    seen, made = set(), []
     while len(seen) < count:
         first, last = rng.choice(data.FIRST_NAMES), rng.choice(data.LAST_NAMES)
         structure = rng.choice(structures)
@@ -165,7 +172,7 @@ def _programmers(network, spec, structures, coordinator, rng, count):
         if email in seen:
             continue
         seen.add(email)
-        contacts.save_programmer(
+        person = contacts.save_programmer(
             None, network,
             {
                 "first_name": first, "last_name": last, "email": email,
@@ -179,6 +186,30 @@ def _programmers(network, spec, structures, coordinator, rng, count):
             },
             actor=coordinator,
         )  # fmt: skip
+        made.append(person)
+    return made
+
+
+def _invitations_and_attendance(edition, status, people, coordinator, rng):
+    """Invite the network's programmers; some answer; at a held edition, those who came are checked in."""
+    demo_link = "http://127.0.0.1:5000/{}/{}".format
+    invitations.invite(
+        edition, people, link_for=lambda t: (demo_link("rsvp", t), demo_link("stop", t)), now=utcnow()
+    )
+    sent = db.session.scalars(
+        select(Invitation).where(Invitation.edition_id == edition.id).order_by(Invitation.id)
+    )
+    slots = [s for s in planning.edition_slots(edition) if s.assignment is not None]
+    for invitation in sent:
+        roll = rng.random()
+        if roll < 0.35:
+            continue  # no answer
+        choice = "coming" if roll < 0.75 else "maybe" if roll < 0.85 else "not_coming"
+        invitation.answer, invitation.answered_at = Answer(choice), utcnow()
+        if status == EditionStatus.HELD and choice == "coming":
+            for slot in rng.sample(slots, min(len(slots), rng.randint(2, 5))):
+                checkin.check_in(slot, invitation.programmer, actor=coordinator, now=utcnow())
+    db.session.flush()
 
 
 def _editions(network, spec, index, today):
@@ -248,8 +279,6 @@ def _programme(edition, status, index, companies, venues, coordinator, rng):
         return
     planning.auto_assign(edition, actor=coordinator, seconds=5)
     editions.advance(edition, EditionStatus.PUBLISHED, now=utcnow())
-    if status == EditionStatus.HELD:
-        editions.advance(edition, EditionStatus.HELD, now=utcnow())
 
 
 def _spread_venues(venues, count):

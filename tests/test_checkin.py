@@ -128,3 +128,38 @@ def services_history(person):
     from crm.contacts.services import programmer_history
 
     return programmer_history(person)
+
+
+def test_signed_sheet_typed_up_afterwards_is_matched_to_the_directory(app, world, client):
+    import io
+
+    a = world.a
+    known_by_email, known_by_name = a.programmers
+    sheet = (
+        "Prénom;Nom;E-mail\r\n"
+        f";;{known_by_email.email.upper()}\r\n"
+        f"{known_by_name.first_name};{known_by_name.last_name};\r\n"
+        "Nouvelle;Venue;nouvelle.venue@example.org\r\n"
+        "Sans;Adresse;\r\n"
+    ).encode("cp1252")
+    sign_in(client, a.coordinator)
+    upload = {
+        "file": (io.BytesIO(sheet), "emargement.csv"),
+        "source": "Feuille d'émargement",
+        "lawful_basis": "legitimate_interest",
+    }
+    response = post_form(
+        client, f"/slots/{a.slot.id}/sheet", upload, token_from=TOKEN, content_type="multipart/form-data"
+    )
+    assert response.status_code == 302
+    preview = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "1 à ajouter à l'annuaire et pointer · 2 à pointer · 0 déjà pointé·e · 1 refusé" in preview
+    assert _present(a.slot.id) == set()  # the preview ticks nobody
+    post_form(
+        client,
+        response.headers["Location"] + "/apply",
+        {"col_0": "first_name", "col_1": "last_name", "col_2": "email"},
+        token_from=TOKEN,
+    )
+    newcomer = db.session.scalar(select(Programmer).where(Programmer.email == "nouvelle.venue@example.org"))
+    assert _present(a.slot.id) == {known_by_email.id, known_by_name.id, newcomer.id}

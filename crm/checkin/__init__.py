@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("checkin", __name__)
-
-from crm.checkin import views  # noqa: E402,F401

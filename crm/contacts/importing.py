@@ -209,7 +209,7 @@ def _differs(programmer, values, context) -> bool:
     return any(new is not None and new != old for old, new in pairs)
 
 
-def _rows(table, mapping):
+def rows(table, mapping):
     for offset, cells in enumerate(table.rows):
         yield offset + 2, {name: cells[index] for index, name in mapping.items() if index < len(cells)}
 
@@ -217,18 +217,18 @@ def _rows(table, mapping):
 def plan(network_id, table, mapping) -> list[RowPlan]:
     """What importing the table would do, row by row; nothing is written."""
     context = Context(network_id)
-    return [plan_row(context, line, cells) for line, cells in _rows(table, mapping)]
+    return [plan_row(context, line, cells) for line, cells in rows(table, mapping)]
 
 
 def apply(network_id, table, mapping, *, actor, source, lawful_basis) -> list[RowPlan]:
     """Import the valid rows (one flush at the end); returns the plan that was carried out."""
     context = Context(network_id)
     planned = []
-    for line, cells in _rows(table, mapping):
+    for line, cells in rows(table, mapping):
         row = plan_row(context, line, cells)
         planned.append(row)
         if row.action in (Action.CREATE, Action.UPDATE):
-            _write(context, row.values, actor=actor, source=source, lawful_basis=lawful_basis)
+            write(context, row.values, actor=actor, source=source, lawful_basis=lawful_basis)
     db.session.flush()
     return planned
 
@@ -251,7 +251,7 @@ def _structure(context, name, values):
     return context.structures[key]
 
 
-def _write(context, values, *, actor, source, lawful_basis):
+def write(context, values, *, actor, source, lawful_basis):
     programmer = context.by_email.get(values["email"])
     if programmer is None:
         programmer = Programmer(

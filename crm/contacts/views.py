@@ -11,6 +11,7 @@ from crm.enums import Audience, Discipline
 from crm.extensions import db
 from crm.geo import departement_choices, regions
 from crm.permissions import allow
+from crm.showcase.services import editions_query
 from crm.views import act, handle_form, paginate
 
 COMPANY = OrganisationKind.COMPANY
@@ -130,8 +131,6 @@ def programmers():
     q = request.args.get("q", "")
     filters = {key: request.args.get(key) or None for key in services.DIRECTORY_FILTERS}
     page = paginate(services.programmers_query(current_user.network_id, q, **filters))
-
-    from crm.showcase.services import editions_query  # here: crm.showcase's views import this module
 
     editions = db.session.scalars(editions_query(current_user.network_id).limit(20)).all()
     return render_template(

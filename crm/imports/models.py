@@ -19,6 +19,8 @@ class ImportFile(db.Model):
     content = mapped_column(LargeBinary, nullable=False)
     source: Mapped[str] = mapped_column(String(200))
     lawful_basis: Mapped[LawfulBasis] = mapped_column(enum_column(LawfulBasis))
+    # Set for an attendance sheet: its rows are people to tick in for this slot.
+    slot_id: Mapped[int | None] = mapped_column(ForeignKey("slots.id"), index=True)
     mapping: Mapped[str | None] = mapped_column(Text)  # JSON {column index: field} used for the import
     summary: Mapped[str | None] = mapped_column(Text)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.accounts.models import Role
+from crm.checkin import sheets
 from crm.contacts import importing
 from crm.database import utcnow
 from crm.errors import DomainError, attach_to_form
@@ -14,6 +15,7 @@ from crm.imports.forms import UploadForm
 from crm.imports.models import ImportFile
 from crm.imports.reading import human_size, read_table, to_csv
 from crm.permissions import allow
+from crm.showcase.models import Slot
 from crm.views import render_form
 
 PEOPLE = (Role.COORDINATOR, Role.MEMBER)
@@ -32,7 +34,24 @@ def _own(import_id) -> ImportFile:
 @bp.route("/imports/programmers/new", methods=["GET", "POST"])
 @allow(*PEOPLE)
 def upload():
+    return _upload(slot=None)
+
+
+@bp.route("/slots/<int:slot_id>/sheet", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def upload_sheet(slot_id):
+    from crm.database import get_in_network_or_404
+    from crm.showcase.models import Edition, Slot
+
+    slot = db.get_or_404(Slot, slot_id)
+    get_in_network_or_404(Edition, slot.edition_id, current_user.network_id)
+    return _upload(slot=slot)
+
+
+def _upload(slot):
     form = UploadForm()
+    if slot is not None and not form.is_submitted():
+        form.source.data = _("Feuille d'émargement de l'édition")
     if form.validate_on_submit():
         limit = current_app.config["MAX_IMPORT_BYTES"]
         data = form.file.data.read()
@@ -55,6 +74,7 @@ def upload():
                 filename=(form.file.data.filename or "fichier")[:200],
                 source=form.source.data,
                 lawful_basis=form.lawful_basis.data,
+                slot_id=slot.id if slot else None,
             )
             db.session.add(found)
             db.session.commit()
@@ -77,13 +97,32 @@ def _mapping(found, table, source):
     return importing.guess_mapping(table.headers)
 
 
+def _plan(found, table, mapping):
+    if found.slot_id:
+        return sheets.plan(db.session.get(Slot, found.slot_id), found.network_id, table, mapping)
+    return importing.plan(found.network_id, table, mapping)
+
+
+def _apply(found, table, mapping):
+    return sheets.apply(
+        db.session.get(Slot, found.slot_id),
+        found.network_id,
+        table,
+        mapping,
+        actor=current_user,
+        source=found.source,
+        lawful_basis=found.lawful_basis,
+        now=utcnow(),
+    )
+
+
 @bp.get("/imports/<int:import_id>")
 @allow(*PEOPLE)
 def preview(import_id):
     found = _own(import_id)
     table = read_table(found.filename, found.content)
     mapping = _mapping(found, table, request.args)
-    planned = importing.plan(found.network_id, table, mapping)
+    planned = _plan(found, table, mapping)
     counts = {action: sum(1 for p in planned if p.action == action) for action in importing.Action}
     return render_template(
         "imports/preview.html",
@@ -107,13 +146,17 @@ def apply(import_id):
     if "email" not in mapping.values():
         flash(_("Indiquez la colonne des e-mails : c'est elle qui évite les doublons."), "error")
         return redirect(url_for(".preview", import_id=found.id))
-    planned = importing.apply(
-        found.network_id,
-        table,
-        mapping,
-        actor=current_user,
-        source=found.source,
-        lawful_basis=found.lawful_basis,
+    planned = (
+        _apply(found, table, mapping)
+        if found.slot_id
+        else importing.apply(
+            found.network_id,
+            table,
+            mapping,
+            actor=current_user,
+            source=found.source,
+            lawful_basis=found.lawful_basis,
+        )
     )
     counts = {a.value: sum(1 for p in planned if p.action == a) for a in importing.Action}
     found.mapping = json.dumps(mapping)
@@ -137,7 +180,7 @@ def apply(import_id):
 def refused(import_id):
     found = _own(import_id)
     table = read_table(found.filename, found.content)
-    planned = importing.plan(found.network_id, table, _mapping(found, table, request.args))
+    planned = _plan(found, table, _mapping(found, table, request.args))
     headers, rows = importing.refused_rows(table, planned)
     name = found.filename.rsplit(".", 1)[0] + "-refus.csv"
     return current_app.response_class(

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("invitations", __name__)
-
-from crm.invitations import views  # noqa: E402,F401

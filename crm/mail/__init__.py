@@ -4,5 +4,3 @@ development outbox (a table shown to coordinators); the SMTP sender plugs in her
 from flask import Blueprint
 
 bp = Blueprint("mail", __name__)
-
-from crm.mail import views  # noqa: E402,F401

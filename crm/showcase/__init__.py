@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("showcase", __name__)
-
-from crm.showcase import views, views_company, views_planning  # noqa: E402,F401

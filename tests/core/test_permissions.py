@@ -84,6 +84,7 @@ EXPECTED = {
     "checkin.untick": {COORD},
     "checkin.walk_in": {COORD},
     "imports.upload": {COORD, MEMBER},
+    "imports.upload_sheet": {COORD},
     "imports.preview": {COORD, MEMBER},
     "imports.apply": {COORD, MEMBER},
     "imports.refused": {COORD, MEMBER},

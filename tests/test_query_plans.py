@@ -18,6 +18,7 @@ PAGES = [
     "/programmers?q=orleans",
     "/programmers?q=martin&page=3",
     "/programmers?region=CVL&discipline=dance&structure_type=library",
+    "/programmers?attended=9",
     "/",
     "/companies?q=compagnie 2",
     "/structures",
@@ -31,7 +32,7 @@ PAGES = [
 ]
 # Registrations and slots grow with every edition. Editions (300) and assignments (about 5,000) stay
 # small enough at national scale that a hash join over a sequential scan is the planner's right choice.
-LARGE_TABLES |= {"registrations", "slots"}
+LARGE_TABLES |= {"registrations", "slots", "attendances"}
 
 
 def _scans(plan):

@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select, text
 
 from crm.accounts.models import Role, User
 from crm.accounts.services import hash_password
+from crm.checkin.models import Attendance
 from crm.contacts.models import (
     LawfulBasis,
     Organisation,
@@ -70,7 +71,9 @@ GENERATED_TABLES = [
     Registration,
     Slot,
     Assignment,
+    Attendance,
 ]
+PRESENT_PER_SLOT = 21  # programmers checked in at each assigned slot: 4,800 slots give about 100,000 rows
 PER_EDITION = 20  # registrations, slots and (for held editions) assignments per edition
 
 
@@ -91,7 +94,8 @@ def generate(scale: Scale, today: date) -> dict[str, int]:
     codes = list(departements())
     counts = dict.fromkeys([m.__tablename__ for m in GENERATED_TABLES], 0)
     ids = dict.fromkeys(
-        ["org", "programmer", "show", "edition", "user", "registration", "slot", "assignment"], 0
+        ["org", "programmer", "show", "edition", "user", "registration", "slot", "assignment", "attendance"],
+        0,
     )
     password = hash_password(data.PASSWORD)
     for n in range(1, scale.networks + 1):
@@ -117,6 +121,7 @@ def generate(scale: Scale, today: date) -> dict[str, int]:
             planned = _programme(edition, venues, companies, shows, ids)
             for model, rows in zip((EditionVenue, Registration, Slot, Assignment), planned, strict=True):
                 counts[model.__tablename__] += _bulk(model, rows)
+            counts["attendances"] += _bulk(Attendance, _attendances(rng, planned[3], people, ids))
     _reset_sequences()
     return counts
 
@@ -343,6 +348,23 @@ def _programme(edition, venues, companies, shows, ids):
                 }
             )
     return links, registrations, slots, assignments
+
+
+def _attendances(rng, assignments, people, ids):
+    rows = []
+    for assignment in assignments:
+        for person in rng.sample(people, min(PRESENT_PER_SLOT, len(people))):
+            ids["attendance"] += 1
+            rows.append(
+                {
+                    "id": ids["attendance"],
+                    "slot_id": assignment["slot_id"],
+                    "programmer_id": person["id"],
+                    "checked_in_by_id": None,
+                    "checked_in_at": CREATED,
+                }
+            )
+    return rows
 
 
 def _reset_sequences():

@@ -53,17 +53,29 @@ def register_blueprints(app):
     """
     import importlib
 
-    from crm import accounts, admin, checkin, contacts, core, imports, invitations, mail, showcase
+    from crm import accounts, admin, checkin, contacts, core, followups, imports, invitations, mail, showcase
     from crm.showcase import public
 
     view_modules = [
         "core.views", "accounts.views", "admin.views", "contacts.views", "showcase.views",
         "showcase.views_company", "showcase.views_planning", "mail.views", "imports.views",
-        "invitations.views", "checkin.views",
+        "invitations.views", "checkin.views", "followups.views",
     ]  # fmt: skip
     for name in view_modules:
         importlib.import_module(f"crm.{name}")
-    for module in (core, accounts, admin, contacts, showcase, mail, public, imports, invitations, checkin):
+    for module in (
+        core,
+        accounts,
+        admin,
+        contacts,
+        showcase,
+        mail,
+        public,
+        imports,
+        invitations,
+        checkin,
+        followups,
+    ):
         app.register_blueprint(module.bp)
 
 
@@ -71,9 +83,24 @@ def register_cli(app):
     from crm.accounts.cli import users_cli
     from crm.backup import backup_command, restore_command
     from crm.demo.cli import demo_cli
+    from crm.followups.scheduler import followups_cli, worker_command
 
-    for command in (users_cli, demo_cli, backup_command, restore_command):
+    for command in (users_cli, demo_cli, backup_command, restore_command, followups_cli, worker_command):
         app.cli.add_command(command)
+    if app.config.get("VITRINE_SCHEDULER") and not app.testing:
+        start_scheduler_when_serving(app)
+
+
+def start_scheduler_when_serving(app):
+    """`make run`: the development server runs the tick itself (in the reloader's child, once)."""
+    import os
+    import sys
+
+    serving = len(sys.argv) > 1 and sys.argv[-1] != "--help" and "run" in sys.argv[1:]
+    if serving and os.environ.get("WERKZEUG_RUN_MAIN") in (None, "true"):
+        from crm.followups.scheduler import start_in_process
+
+        start_in_process(app)
 
 
 def register_error_pages(app):

@@ -62,6 +62,15 @@ def load_settings(instance_path: str) -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Vitrine <vitrine@localhost>"),
+        # Delivery: temporary refusals (4xx) are retried after 5 min, 10, 20… up to MAIL_MAX_ATTEMPTS.
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", 6)),
+        "MAIL_RETRY_SECONDS": int(os.environ.get("MAIL_RETRY_SECONDS", 300)),
+        "MAIL_LEASE_SECONDS": int(os.environ.get("MAIL_LEASE_SECONDS", 300)),
+        "MAIL_TIMEOUT_SECONDS": int(os.environ.get("MAIL_TIMEOUT_SECONDS", 30)),
+        # Links in messages written by the scheduler (no request to take the address from).
+        "VITRINE_BASE_URL": os.environ.get("VITRINE_BASE_URL", "http://127.0.0.1:5000"),
+        # Run the follow-up scheduler inside this process (set by `make run`; production uses `flask worker`).
+        "VITRINE_SCHEDULER": _flag("VITRINE_SCHEDULER"),
     }
 
 

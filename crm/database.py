@@ -4,7 +4,7 @@ import unicodedata
 from datetime import UTC, datetime
 
 from flask import abort
-from sqlalchemy import DateTime, Index, event
+from sqlalchemy import DateTime, Index, event, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
@@ -64,3 +64,31 @@ def search_key(*parts) -> str:
     text = " ".join(p for p in parts if p)
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def claim_rows(model, conditions, order_by, limit: int, values: dict) -> list[int]:
+    """Take up to `limit` rows for this transaction and mark them with `values`; returns their ids.
+
+    PostgreSQL: `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)`, so concurrent workers take
+    disjoint rows. SQLite has no row locks: `BEGIN IMMEDIATE` takes the database's write lock first,
+    then one `UPDATE … RETURNING`. Either way the rows are ours until the transaction ends.
+    """
+    from crm.extensions import db
+
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        if not raw.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    chosen = (
+        db.select(model.id)
+        .where(*conditions)
+        .order_by(*order_by)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    result = db.session.execute(
+        update(model).where(model.id.in_(chosen)).values(**values).returning(model.id),
+        execution_options={"synchronize_session": False},
+    )
+    return sorted(result.scalars())

@@ -3,9 +3,19 @@
 from crm.accounts.models import LoginAttempt, User, UserSession
 from crm.checkin.models import Attendance
 from crm.contacts.models import Organisation, Programmer, ProgrammerDiscipline
+from crm.followups.models import (
+    Answer,
+    Enrolment,
+    Interaction,
+    PairStop,
+    Sequence,
+    Step,
+    StepRun,
+    Task,
+)
 from crm.imports.models import ImportFile
 from crm.invitations.models import Invitation, InvitationDay, InvitationShow
-from crm.mail.models import OutboxMessage
+from crm.mail.models import DeliveryAttempt, OutboxMessage
 from crm.networks.models import Network
 from crm.showcase.models import (
     Assignment,
@@ -20,6 +30,15 @@ from crm.showcase.models import (
 )
 
 __all__ = [
+    "Answer",
+    "DeliveryAttempt",
+    "Enrolment",
+    "Interaction",
+    "PairStop",
+    "Sequence",
+    "Step",
+    "StepRun",
+    "Task",
     "Assignment",
     "Attendance",
     "Edition",

@@ -6,6 +6,7 @@ from wtforms import (
     DecimalField,
     EmailField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -62,6 +63,11 @@ class ProgrammerForm(FlaskForm):
     wants_young = BooleanField(_l("Programme du jeune public"))
     wants_all = BooleanField(_l("Programme du tout public"))
     lawful_basis = SelectField(_l("Base légale"), choices=LawfulBasis.choices(), validators=[DataRequired()])
+    language = SelectField(
+        _l("Langue des messages"),
+        choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")],
+        default="fr",
+    )
     source = StringField(
         _l("Origine du contact"),
         validators=[DataRequired(), Length(max=200)],

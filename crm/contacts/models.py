@@ -119,6 +119,9 @@ class Programmer(db.Model):
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     opted_out_at = mapped_column(UTCDateTime)
     erased_at = mapped_column(UTCDateTime)
+    # A permanent SMTP refusal: no message until the address is corrected.
+    bounced_at = mapped_column(UTCDateTime)
+    language: Mapped[str] = mapped_column(String(5), default="fr")
 
     organisation = relationship("Organisation")
     interests = relationship(

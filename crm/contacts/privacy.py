@@ -75,7 +75,8 @@ def erase(programmer, *, now) -> None:
 
 
 def may_be_contacted(programmer) -> bool:
-    return programmer.opted_out_at is None and programmer.erased_at is None
+    """Not opted out, not erased, and no permanent refusal of the address by a mail server."""
+    return programmer.opted_out_at is None and programmer.erased_at is None and programmer.bounced_at is None
 
 
 STALE_AFTER_DAYS = 3 * 365

@@ -47,6 +47,7 @@ PROGRAMMER_FIELDS = (
     "wants_young",
     "wants_all",
     "lawful_basis",
+    "language",
     "source",
 )
 
@@ -133,6 +134,8 @@ def save_programmer(programmer, network, data: dict, *, actor: User) -> Programm
     if programmer is None:
         programmer = Programmer(network_id=network.id, created_by_id=actor.id)
         db.session.add(programmer)
+    elif programmer.email != values["email"]:
+        programmer.bounced_at = None  # a corrected address may be written to again
     for key, value in values.items():
         setattr(programmer, key, value)
     chosen = {Discipline(d) for d in data.get("disciplines") or ()}

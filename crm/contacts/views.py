@@ -9,6 +9,7 @@ from crm.contacts.models import Organisation, OrganisationKind, Programmer, Stru
 from crm.database import get_in_network_or_404, utcnow
 from crm.enums import Audience, Discipline
 from crm.extensions import db
+from crm.followups.services import timeline_query
 from crm.geo import departement_choices, regions
 from crm.permissions import allow
 from crm.showcase.services import editions_query
@@ -224,7 +225,13 @@ def programmer(programmer_id):
     person = get_in_network_or_404(Programmer, programmer_id, current_user.network_id)
     may_edit = services.may_edit_programmer(current_user, person)
     history = services.programmer_history(person)
-    return render_template("contacts/programmer.html", programmer=person, may_edit=may_edit, history=history)
+    timeline = db.session.scalars(timeline_query(person, current_user).limit(TIMELINE)).unique().all()
+    return render_template(
+        "contacts/programmer.html", programmer=person, may_edit=may_edit, history=history, timeline=timeline
+    )
+
+
+TIMELINE = 50  # the most recent exchanges shown on a programmer's page
 
 
 def _programmer_form(person=None):

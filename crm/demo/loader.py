@@ -15,6 +15,7 @@ from crm.database import utcnow
 from crm.demo import data
 from crm.enums import Audience, Discipline
 from crm.extensions import db
+from crm.followups import services as followups
 from crm.invitations import services as invitations
 from crm.invitations.models import Answer, Invitation
 from crm.networks.models import Network
@@ -70,6 +71,7 @@ def _load_network(spec, index, rng, today) -> list[User]:
             _invitations_and_attendance(edition, status, people, coordinator, rng)
         if status == EditionStatus.HELD:
             editions.advance(edition, EditionStatus.HELD, now=utcnow())
+            followups.activate(followups.sequence_for(edition, create=True), now=utcnow())
     members = []
     for n, company in enumerate(companies[: 2 if index == 0 else 1], start=1):
         members.append(
@@ -217,7 +219,7 @@ def _editions(network, spec, index, today):
     pattern = spec["editions"][0]
     current_offset, current_status = CURRENT_EDITION[index]
     plans = [  # (days from today, edition number offset, status)
-        (-60, 1, EditionStatus.HELD),
+        (-8, 1, EditionStatus.HELD),  # ended a week ago: its follow-up's J+2 step is due
         (current_offset, 2, current_status),
         (300, 3, EditionStatus.DRAFT),
     ]

@@ -1,1 +1,5 @@
-"""The shared post-event follow-up of programmers (sequences, consolidated messages, tasks)."""
+"""The shared follow-up of programmers after an edition: sequences, tasks, answers, dashboard."""
+
+from flask import Blueprint
+
+bp = Blueprint("followups", __name__)

@@ -133,5 +133,5 @@ def stop(token):
     if request.method == "POST":
         services.stop_messages(invitation, now=utcnow())
         db.session.commit()
-        return render_template("invitations/stopped.html", invitation=invitation)
-    return render_template("invitations/stop.html", invitation=invitation)
+        return render_template("invitations/stopped.html", network=invitation.edition.network)
+    return render_template("invitations/stop.html", network=invitation.edition.network)

@@ -1,19 +1,85 @@
-from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.database import UTCDateTime, utcnow
+from crm.enums import LabelledEnum, enum_column
 from crm.extensions import db
 
 
+class MailState(LabelledEnum):
+    """A message's life. Without an SMTP server a message is KEPT in the development outbox; with one it
+    is PENDING until a worker CLAIMS it, marks it SENDING just before talking to the server, and records
+    the outcome. A message left SENDING by a worker that died is UNKNOWN: a coordinator decides."""
+
+    KEPT = "kept"
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENDING = "sending"
+    SENT = "sent"
+    BOUNCED = "bounced"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def labels(cls):
+        return {
+            cls.KEPT: _l("Gardé (boîte d'envoi de développement)"),
+            cls.PENDING: _l("En attente d'envoi"),
+            cls.CLAIMED: _l("Pris par l'envoi"),
+            cls.SENDING: _l("En cours d'envoi"),
+            cls.SENT: _l("Envoyé"),
+            cls.BOUNCED: _l("Refusé (adresse en erreur)"),
+            cls.FAILED: _l("Abandonné après plusieurs essais"),
+            cls.UNKNOWN: _l("Sort inconnu : à vérifier"),
+        }
+
+    @classmethod
+    def flagged(cls):
+        return [cls.BOUNCED, cls.FAILED, cls.UNKNOWN]
+
+
 class OutboxMessage(db.Model):
-    """A message the app sent (or, without an SMTP server, would have sent)."""
+    """A message the app sends (or, without an SMTP server, would have sent): also the sending queue."""
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_network_created", "network_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_outbox_messages_network_created", "network_id", "created_at"),
+        Index("ix_outbox_messages_state_next", "state", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     network_id: Mapped[int] = mapped_column(ForeignKey("networks.id"), index=True)
+    programmer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programmers.id", ondelete="SET NULL"), index=True
+    )
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
+    state: Mapped[MailState] = mapped_column(enum_column(MailState, 10), default=MailState.KEPT)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    lease_until = mapped_column(UTCDateTime)
+    sent_at = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    attempts_log = relationship("DeliveryAttempt", order_by="DeliveryAttempt.id", viewonly=True)
+
+
+class DeliveryAttempt(db.Model):
+    """Every conversation with the SMTP server about a message, kept for coordinators."""
+
+    __tablename__ = "mail_delivery_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("outbox_messages.id", ondelete="CASCADE"), index=True)
+    at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    worker: Mapped[str] = mapped_column(String(80))
+    outcome: Mapped[str] = mapped_column(String(20))
+    code: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(Text, default="")

@@ -1,23 +1,61 @@
-"""Sending e-mail: every feature calls `send`."""
+"""Sending e-mail: every feature calls `send` (or `send_to_programmer`). A message is a row of the
+outbox: kept there for the development outbox page when no SMTP server is configured, or queued for
+`crm.mail.delivery`, which the scheduler's tick runs."""
 
 import logging
+import uuid
 
+from flask import current_app
 from sqlalchemy import select
 
 from crm.accounts.models import Role, User
 from crm.database import utcnow
 from crm.extensions import db
-from crm.mail.models import OutboxMessage
+from crm.mail.models import MailState, OutboxMessage
 
 log = logging.getLogger(__name__)
 
 
-def send(network_id: int, to: list[str], subject: str, body: str) -> list[OutboxMessage]:
-    """Queue one message per address (deduplicated) in the outbox."""
+def new_message_id() -> str:
+    """A Message-ID fixed when the message is decided, so that a retry carries the same one."""
+    domain = current_app.config["MAIL_DEFAULT_SENDER"].rsplit("@", 1)[-1].strip("> ") or "localhost"
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+def smtp_configured() -> bool:
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
+def send(
+    network_id: int,
+    to: list[str],
+    subject: str,
+    body: str,
+    *,
+    html: str | None = None,
+    programmer_id: int | None = None,
+    unsubscribe_url: str | None = None,
+    message_id: str | None = None,
+    now=None,
+) -> list[OutboxMessage]:
+    """Queue one message per address (deduplicated)."""
+    now = now or utcnow()
+    state = MailState.PENDING if smtp_configured() else MailState.KEPT
     messages = []
     for address in dict.fromkeys(a.strip().lower() for a in to if a and a.strip()):
         message = OutboxMessage(
-            network_id=network_id, to_address=address, subject=subject, body_text=body, created_at=utcnow()
+            network_id=network_id,
+            programmer_id=programmer_id,
+            to_address=address,
+            subject=subject,
+            body_text=body,
+            body_html=html,
+            unsubscribe_url=unsubscribe_url,
+            message_id=(message_id if message_id and not messages else None) or new_message_id(),
+            state=state,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
         )
         db.session.add(message)
         messages.append(message)
@@ -36,23 +74,24 @@ def company_addresses(company) -> list[str]:
     return [a for a in [company.email, *members] if a]
 
 
-def outbox_query(network_id: int):
-    return (
-        select(OutboxMessage)
-        .where(OutboxMessage.network_id == network_id)
-        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-    )
+def outbox_query(network_id: int, state: str | None = None):
+    query = select(OutboxMessage).where(OutboxMessage.network_id == network_id)
+    if state == "flagged":
+        query = query.where(OutboxMessage.state.in_(MailState.flagged()))
+    return query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
 
 
 class RefusedRecipientError(Exception):
-    """A message addressed to someone who objected or was erased: never sent."""
+    """A message addressed to someone who objected, was erased, or whose address bounces: never sent."""
 
 
-def send_to_programmer(programmer, subject: str, body: str) -> OutboxMessage:
-    """The only way to write to a programmer: refused once they opted out or were erased."""
+def send_to_programmer(programmer, subject: str, body: str, **extra) -> OutboxMessage:
+    """The only way to write to a programmer: refused once they opted out, were erased or bounce."""
     from crm.contacts.privacy import may_be_contacted
 
     if not may_be_contacted(programmer):
-        log.info("message to programmer %s refused: opted out or erased", programmer.id)
+        log.info("message to programmer %s refused: opted out, erased or bouncing", programmer.id)
         raise RefusedRecipientError(programmer.id)
-    return send(programmer.network_id, [programmer.email], subject, body)[0]
+    return send(
+        programmer.network_id, [programmer.email], subject, body, programmer_id=programmer.id, **extra
+    )[0]

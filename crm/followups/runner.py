@@ -1,0 +1,325 @@
+"""Executing the due step rows: the scheduler's tick, `flask followups run-due`, and `flask worker`.
+
+A batch is claimed and executed in one transaction (PostgreSQL `FOR UPDATE SKIP LOCKED`, SQLite
+`BEGIN IMMEDIATE`): its messages are queued in the outbox, its tasks created and its rows marked done
+together, or not at all. Two workers take disjoint batches; a worker killed mid-batch leaves its rows
+pending for the next tick. The number of queries per batch does not depend on its size.
+"""
+
+import logging
+import os
+import socket
+from collections import Counter
+from datetime import timedelta
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from crm.contacts.models import Programmer
+from crm.contacts.privacy import may_be_contacted
+from crm.database import claim_rows, utcnow
+from crm.extensions import db
+from crm.followups import messages, services
+from crm.followups.models import (
+    Enrolment,
+    Interaction,
+    InteractionKind,
+    PairStop,
+    Path,
+    RunState,
+    Sequence,
+    StepKind,
+    StepRun,
+    Task,
+)
+from crm.invitations.models import Invitation, InvitationShow
+from crm.links import external_url
+from crm.mail import delivery
+from crm.mail.rendering import text_to_html
+from crm.mail.services import send
+from crm.phones import display_phone
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+ENROL_WINDOW_DAYS = 120  # late attendance (a sheet typed up afterwards) is enrolled at the next tick
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def run_due(*, now=None, worker=None, batch=BATCH) -> dict:
+    """Everything due: late enrolments, step rows, then mail delivery. Returns counts."""
+    worker = worker or worker_name()
+    counts = Counter()
+    counts["enrolled"] += enrol_late(now=now or utcnow())
+    db.session.commit()
+    while True:
+        done = run_batch(now=now or utcnow(), worker=worker, limit=batch)
+        counts.update(done)
+        if sum(done.values()) < batch:
+            break
+    while True:
+        sent = delivery.deliver_due(worker=worker)
+        counts.update({f"mail_{k}": v for k, v in sent.items()})
+        if not any(sent.values()):
+            break
+    return dict(counts)
+
+
+def enrol_late(*, now) -> int:
+    from crm.showcase.models import Edition
+
+    active = db.session.scalars(
+        select(Sequence)
+        .join(Edition, Edition.id == Sequence.edition_id)
+        .where(
+            Sequence.activated_at.is_not(None),
+            Edition.ends_on >= (now - timedelta(days=ENROL_WINDOW_DAYS)).date(),
+        )
+    ).all()
+    return sum(services.enrol(sequence, now=now) for sequence in active)
+
+
+def run_batch(*, now, worker, limit=BATCH) -> Counter:
+    """Claim up to `limit` due rows and execute them, in one transaction."""
+    ids = claim_rows(
+        StepRun,
+        [StepRun.state == RunState.PENDING, StepRun.due_at <= now],
+        [StepRun.due_at, StepRun.id],
+        limit,
+        {"claimed_by": worker},
+    )
+    counts = Counter()
+    if not ids:
+        db.session.commit()
+        return counts
+    runs = db.session.scalars(
+        select(StepRun)
+        .where(StepRun.id.in_(ids))
+        .options(
+            db.joinedload(StepRun.step),
+            db.joinedload(StepRun.enrolment)
+            .joinedload(Enrolment.programmer)
+            .joinedload(Programmer.organisation),
+            db.joinedload(StepRun.enrolment).joinedload(Enrolment.sequence).joinedload(Sequence.edition),
+        )
+        .order_by(StepRun.id)
+    ).all()
+    context = _BatchContext(runs)
+    for run in runs:
+        outcome = _execute(run, context, now=now)
+        counts[outcome] += 1
+    db.session.commit()
+    log.info("worker %s ran %d step rows: %s", worker, len(runs), dict(counts))
+    return counts
+
+
+class _BatchContext:
+    """Everything the batch needs, loaded with one query per kind of data."""
+
+    def __init__(self, runs):
+        from crm.networks.models import Network
+
+        enrolments = {r.enrolment.id: r.enrolment for r in runs}
+        programmer_ids = {e.programmer_id for e in enrolments.values()}
+        edition_ids = {e.sequence.edition_id for e in enrolments.values()}
+        self.seen = services.shows_seen(edition_ids, programmer_ids)
+        missed = any(e.path == Path.MISSED for e in enrolments.values())
+        self.programme = services.programme(edition_ids) if missed else {}
+        all_rows = [row for rows in self.seen.values() for row in rows]
+        all_rows += [row for rows in self.programme.values() for row in rows]
+        self.in_charge = services.people_in_charge(all_rows)
+        self.stopped_pairs = set(
+            db.session.execute(
+                select(PairStop.enrolment_id, PairStop.company_id).where(
+                    PairStop.enrolment_id.in_(enrolments)
+                )
+            ).all()
+        )
+        self.interest = set(
+            db.session.execute(
+                select(Invitation.edition_id, Invitation.programmer_id, InvitationShow.show_id)
+                .join(InvitationShow, InvitationShow.invitation_id == Invitation.id)
+                .where(Invitation.edition_id.in_(edition_ids), Invitation.programmer_id.in_(programmer_ids))
+            ).all()
+        )
+        self.company_tasks = Counter(
+            (programmer_id, _week(due_on))
+            for programmer_id, due_on in db.session.execute(
+                select(Task.programmer_id, Task.due_on).where(
+                    Task.programmer_id.in_(programmer_ids), Task.company_id.is_not(None)
+                )
+            ).all()
+        )
+        network_ids = {e.programmer.network_id for e in enrolments.values()}
+        self.networks = {
+            n.id: n for n in db.session.scalars(select(Network).where(Network.id.in_(network_ids)))
+        }
+
+    def shows_for(self, enrolment) -> list:
+        edition_id = enrolment.sequence.edition_id
+        if enrolment.path == Path.ATTENDED:
+            return self.seen.get((edition_id, enrolment.programmer_id), [])
+        rows = self.programme.get(edition_id, [])
+        wanted = [r for r in rows if (edition_id, enrolment.programmer_id, r.show_id) in self.interest]
+        return wanted or rows
+
+
+def _week(day):
+    return day - timedelta(days=day.weekday())
+
+
+def _execute(run, context, *, now) -> str:
+    enrolment, step = run.enrolment, run.step
+    person = enrolment.programmer
+    run.done_at = now
+    if enrolment.stopped_at is None and not may_be_contacted(person):
+        reason = "opt_out" if person.opted_out_at else ("bounce" if person.bounced_at else "erased")
+        services.stop_everything(enrolment, reason=reason, now=now)
+    if enrolment.stopped_at is not None:
+        return _skip(run, enrolment.stop_reason)
+    if step.kind == StepKind.MESSAGE:
+        if enrolment.answered_at is not None:
+            return _skip(run, "answered")
+        return _message(run, context, now=now)
+    if step.kind == StepKind.COORDINATION_TASK:
+        if enrolment.answered_at is not None:
+            return _skip(run, "answered")
+        edition = enrolment.sequence.edition
+        db.session.add(_task(run, None, None, (edition.ends_on + timedelta(days=step.offset_days)), now))
+        run.state = RunState.DONE
+        return "tasks"
+    return _company_tasks(run, context, now=now)
+
+
+def _skip(run, reason) -> str:
+    run.state, run.note = RunState.SKIPPED, reason
+    return "skipped"
+
+
+def _task(run, company_id, assignee, due_on, now) -> Task:
+    person = run.enrolment.programmer
+    return Task(
+        network_id=person.network_id,
+        edition_id=run.enrolment.sequence.edition_id,
+        enrolment_id=run.enrolment_id,
+        step_run_id=run.id,
+        programmer_id=person.id,
+        company_id=company_id,
+        assignee_id=assignee.id if assignee else None,
+        action=run.step.action,
+        title=f"{run.step.title} — {person.full_name}",
+        due_on=due_on,
+        created_at=now,
+    )
+
+
+def _company_tasks(run, context, *, now) -> str:
+    """One task per company whose show the person saw, at most N per person per week: beyond that,
+    later weeks, the shows the person said interested them first."""
+    enrolment = run.enrolment
+    edition = enrolment.sequence.edition
+    rows = [
+        r for r in context.shows_for(enrolment) if (enrolment.id, r.company_id) not in context.stopped_pairs
+    ]
+    rows.sort(key=lambda r: (edition.id, enrolment.programmer_id, r.show_id) not in context.interest)
+    companies = list(dict.fromkeys(r.company_id for r in rows))
+    if not companies:
+        return _skip(run, "nothing_to_do")
+    limit = max(enrolment.sequence.max_calls_per_week, 1)
+    due = edition.ends_on + timedelta(days=run.step.offset_days)
+    for company_id in companies:
+        day = due
+        while context.company_tasks[(enrolment.programmer_id, _week(day))] >= limit:
+            day = _week(day) + timedelta(days=7)
+        context.company_tasks[(enrolment.programmer_id, _week(day))] += 1
+        db.session.add(_task(run, company_id, context.in_charge.get(company_id), day, now))
+    run.state = RunState.DONE
+    return "tasks"
+
+
+def _message(run, context, *, now) -> str:
+    enrolment = run.enrolment
+    person = enrolment.programmer
+    shows = context.shows_for(enrolment)
+    if not shows:
+        return _skip(run, "nothing_to_show")
+    subject, body, html = compose(run, shows, context.in_charge, context.networks[person.network_id])
+    send(
+        person.network_id,
+        [person.email],
+        subject,
+        body,
+        html=html,
+        programmer_id=person.id,
+        unsubscribe_url=external_url("followups.stop", token=services.token_for(enrolment.id)),
+        message_id=run.message_id,
+        now=now,
+    )
+    db.session.add(
+        Interaction(
+            network_id=person.network_id,
+            programmer_id=person.id,
+            edition_id=enrolment.sequence.edition_id,
+            kind=InteractionKind.MESSAGE,
+            summary=subject,
+            occurred_at=now,
+            created_at=now,
+        )
+    )
+    run.state = RunState.DONE
+    return "messages"
+
+
+def compose(run, shows, in_charge, network) -> tuple[str, str, str]:
+    """Subject, text and HTML of a step's message for one person, in their language."""
+    enrolment, step = run.enrolment, run.step
+    person = enrolment.programmer
+    edition = enrolment.sequence.edition
+    language = "en" if person.language == "en" and step.body_en and step.subject_en else "fr"
+    token = services.token_for(enrolment.id)
+
+    def link(show_id, choice):
+        return external_url("followups.answer", token=token, show_id=show_id, choice=choice)
+
+    context = {
+        "prenom": person.first_name,
+        "nom": person.last_name,
+        "edition": edition.name,
+        "reseau": network.name,
+        "structure": person.organisation.name if person.organisation else "",
+        "spectacles": [
+            {
+                "titre": row.title,
+                "compagnie": row.company,
+                "video": row.video or "",
+                "contact_nom": in_charge[row.company_id].full_name if row.company_id in in_charge else "",
+                "contact_email": (
+                    in_charge[row.company_id].email
+                    if row.company_id in in_charge
+                    else row.company_email or ""
+                ),
+                "contact_telephone": display_phone(row.company_phone) if row.company_phone else "",
+                "lien_programmer": link(row.show_id, "book"),
+                "lien_dossier": link(row.show_id, "file"),
+                "lien_pas_cette_saison": link(row.show_id, "not_this_season"),
+            }
+            for row in shows
+        ],
+    }
+    subject = messages.render(getattr(step, f"subject_{language}"), context).strip()
+    body = messages.render(getattr(step, f"body_{language}"), context)
+    with force_locale(language):
+        footer = _(
+            "Vous recevez ce message parce que vous étiez invité·e à %(edition)s par %(network)s "
+            "(origine de vos coordonnées : %(source)s). Pour ne plus rien recevoir : %(stop)s",
+            edition=edition.name,
+            network=network.name,
+            source=person.source,
+            stop=external_url("followups.stop", token=token),
+        )
+    body = f"{body.rstrip()}\n\n--\n{footer}\n"
+    return subject, body, text_to_html(body)

@@ -1,0 +1,86 @@
+"""The scheduler: APScheduler 3 runs one job, a tick every minute, that executes the due rows.
+
+The steps live in our tables, not in APScheduler's job stores (those cannot be shared between
+processes, and skip what fell due while the process was down). Under `make run` the tick runs inside
+the development server (VITRINE_SCHEDULER=1); in production one `flask --app wsgi worker` process runs
+it and web processes do not.
+"""
+
+import contextlib
+import logging
+
+import click
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+
+from crm.extensions import db
+from crm.followups.runner import run_due, worker_name
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 60
+
+
+def tick(app) -> dict:
+    with app.app_context():
+        try:
+            counts = run_due(worker=worker_name())
+        except Exception:
+            db.session.rollback()
+            log.exception("follow-up tick failed; the due rows stay due for the next tick")
+            return {}
+        finally:
+            db.session.remove()
+    if any(counts.values()):
+        log.info("tick: %s", counts)
+    return counts
+
+
+def _add_tick(scheduler, app):
+    from datetime import datetime
+
+    scheduler.add_job(
+        tick,
+        "interval",
+        seconds=TICK_SECONDS,
+        args=[app],
+        id="followups-tick",
+        next_run_time=datetime.now(),
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
+
+
+def start_in_process(app) -> BackgroundScheduler:
+    """The development server's own scheduler (a daemon thread)."""
+    scheduler = BackgroundScheduler(daemon=True)
+    _add_tick(scheduler, app)
+    scheduler.start()
+    log.info("follow-up scheduler running inside this process")
+    return scheduler
+
+
+@click.command("worker")
+@with_appcontext
+def worker_command():
+    """Run the follow-up scheduler: a tick every minute (production: one such process)."""
+    app = current_app._get_current_object()
+    scheduler = BlockingScheduler()
+    _add_tick(scheduler, app)
+    click.echo(f"Worker {worker_name()}: a tick every {TICK_SECONDS} s. Ctrl+C to stop.")
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        scheduler.start()
+
+
+followups_cli = AppGroup("followups", help="Suivi commun après les éditions.")
+
+
+@followups_cli.command("run-due")
+def run_due_command():
+    """Run the due steps and send the queued mail once (for cron, and for tests)."""
+    counts = run_due(worker=worker_name())
+    db.session.commit()
+    click.echo(", ".join(f"{k}: {v}" for k, v in sorted(counts.items()) if v) or "nothing due")

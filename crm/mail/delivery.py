@@ -1,0 +1,233 @@
+"""Handing queued messages to the SMTP server: never twice, never dropped.
+
+A worker claims a batch (CLAIMED, with a lease), then for each message commits SENDING just before
+talking to the server and commits the outcome just after. A worker that dies leaves its CLAIMED rows to
+be taken again once the lease ends (nothing was said to the server about them) and its one SENDING row
+UNKNOWN: the server may or may not have it, so a coordinator decides instead of a blind resend.
+"""
+
+import contextlib
+import logging
+import smtplib
+from datetime import timedelta
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, parseaddr
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from crm.database import claim_rows, utcnow
+from crm.extensions import db
+from crm.mail.models import DeliveryAttempt, MailState, OutboxMessage
+from crm.mail.rendering import text_to_html
+
+log = logging.getLogger(__name__)
+
+SENT, TEMPORARY, PERMANENT, UNKNOWN = "sent", "temporary", "permanent", "unknown"
+
+
+def build(message: OutboxMessage) -> EmailMessage:
+    """The MIME message: plain text and HTML, Message-ID, and the one-click unsubscribe (RFC 8058)."""
+    mime = EmailMessage()
+    mime["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    mime["To"] = message.to_address
+    mime["Subject"] = message.subject
+    mime["Date"] = format_datetime(message.created_at)
+    mime["Message-ID"] = message.message_id
+    if message.unsubscribe_url:
+        mime["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        mime["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    mime.set_content(message.body_text)
+    mime.add_alternative(message.body_html or text_to_html(message.body_text), subtype="html")
+    return mime
+
+
+def _classify(code: int | None) -> str:
+    return PERMANENT if code and 500 <= code < 600 else TEMPORARY
+
+
+class _Connection:
+    """One SMTP session reused for a batch, reopened after a failure."""
+
+    def __init__(self, config):
+        self.config = config
+        self.smtp = None
+
+    def open(self):
+        if self.smtp is None:
+            cls = smtplib.SMTP_SSL if self.config["MAIL_USE_SSL"] else smtplib.SMTP
+            smtp = cls(
+                self.config["MAIL_SERVER"],
+                self.config["MAIL_PORT"],
+                timeout=self.config["MAIL_TIMEOUT_SECONDS"],
+            )
+            if self.config["MAIL_USE_TLS"]:
+                smtp.starttls()
+            if self.config["MAIL_USERNAME"]:
+                smtp.login(self.config["MAIL_USERNAME"], self.config["MAIL_PASSWORD"])
+            self.smtp = smtp
+        return self.smtp
+
+    def drop(self):
+        if self.smtp is not None:
+            try:
+                self.smtp.close()
+            finally:
+                self.smtp = None
+
+    def quit(self):
+        if self.smtp is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self.smtp.quit()
+            self.smtp = None
+
+
+def attempt(connection: _Connection, message: OutboxMessage) -> tuple[str, int | None, str]:
+    """Talk to the server about one message: (outcome, SMTP code, detail)."""
+    sender = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
+    payload = build(message).as_bytes(policy=SMTP)
+    try:
+        smtp = connection.open()
+        code, reply = smtp.mail(sender)
+        if code != 250:
+            smtp.rset()
+            return _classify(code), code, reply.decode(errors="replace")
+        code, reply = smtp.rcpt(message.to_address)
+        if code not in (250, 251):
+            smtp.rset()
+            return _classify(code), code, reply.decode(errors="replace")
+    except smtplib.SMTPResponseException as exc:
+        connection.drop()
+        return _classify(exc.smtp_code), exc.smtp_code, str(exc.smtp_error)
+    except (smtplib.SMTPException, OSError) as exc:  # nothing handed over yet: safe to try again later
+        connection.drop()
+        return TEMPORARY, None, f"{type(exc).__name__}: {exc}"
+    try:
+        code, reply = smtp.data(payload)
+    except smtplib.SMTPDataError as exc:  # the server answered: it refused the message
+        return _classify(exc.smtp_code), exc.smtp_code, str(exc.smtp_error)
+    except (smtplib.SMTPException, OSError) as exc:  # cut during DATA: the server may have it
+        connection.drop()
+        return UNKNOWN, None, f"{type(exc).__name__}: {exc}"
+    return SENT, code, reply.decode(errors="replace")
+
+
+def recover_abandoned(now) -> int:
+    """Rows a dead worker left: CLAIMED go back to the queue, SENDING become UNKNOWN."""
+    expired = OutboxMessage.lease_until < now
+    requeued = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.state == MailState.CLAIMED, expired)
+        .values(state=MailState.PENDING, claimed_by=None, lease_until=None),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    unknown = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.state == MailState.SENDING, expired)
+        .values(
+            state=MailState.UNKNOWN,
+            last_error="Le processus d'envoi s'est arrêté pendant l'envoi : vérifier avant de renvoyer.",
+        ),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    db.session.commit()
+    if unknown:
+        log.warning("%d message(s) of unknown fate flagged for coordinators", unknown)
+    return requeued + unknown
+
+
+def deliver_due(*, worker: str, limit: int = 100) -> dict:
+    """Claim and send one batch of due messages; returns counts per outcome."""
+    config = current_app.config
+    counts = {SENT: 0, TEMPORARY: 0, PERMANENT: 0, UNKNOWN: 0}
+    if not config.get("MAIL_SERVER"):
+        return counts
+    lease = timedelta(seconds=config["MAIL_LEASE_SECONDS"])
+    recover_abandoned(utcnow())
+    ids = claim_rows(
+        OutboxMessage,
+        [OutboxMessage.state == MailState.PENDING, OutboxMessage.next_attempt_at <= utcnow()],
+        [OutboxMessage.next_attempt_at, OutboxMessage.id],
+        limit,
+        {"state": MailState.CLAIMED, "claimed_by": worker, "lease_until": utcnow() + lease},
+    )
+    db.session.commit()
+    connection = _Connection(config)
+    try:
+        for message_id in ids:
+            started = db.session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == message_id,
+                    OutboxMessage.state == MailState.CLAIMED,
+                    OutboxMessage.claimed_by == worker,
+                )
+                .values(state=MailState.SENDING, lease_until=utcnow() + lease),
+                execution_options={"synchronize_session": False},
+            ).rowcount
+            db.session.commit()
+            if not started:
+                continue
+            message = db.session.get(OutboxMessage, message_id)
+            db.session.refresh(message)
+            outcome, code, detail = attempt(connection, message)
+            record(message, outcome, code, detail, worker=worker)
+            db.session.commit()
+            counts[outcome] += 1
+    finally:
+        connection.quit()
+    return counts
+
+
+def record(message: OutboxMessage, outcome: str, code, detail: str, *, worker: str) -> None:
+    now = utcnow()
+    config = current_app.config
+    message.attempts += 1
+    message.claimed_by = None
+    message.lease_until = None
+    db.session.add(
+        DeliveryAttempt(
+            message_id=message.id, at=now, worker=worker, outcome=outcome, code=code, detail=detail
+        )
+    )
+    if outcome == SENT:
+        message.state, message.sent_at, message.last_error = MailState.SENT, now, None
+    elif outcome == UNKNOWN:
+        message.state, message.last_error = MailState.UNKNOWN, detail
+    elif outcome == PERMANENT:
+        message.state, message.last_error = MailState.BOUNCED, detail
+        if message.programmer_id:
+            from crm.contacts.models import Programmer
+
+            person = db.session.get(Programmer, message.programmer_id)
+            person.bounced_at = person.bounced_at or now
+            log.info("address of programmer %s refused for good (%s)", person.id, code)
+    elif message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
+        message.state, message.last_error = MailState.FAILED, detail
+    else:
+        delay = config["MAIL_RETRY_SECONDS"] * 2 ** (message.attempts - 1)
+        message.state, message.last_error = MailState.PENDING, detail
+        message.next_attempt_at = now + timedelta(seconds=delay)
+    db.session.flush()
+
+
+def resolve(message: OutboxMessage, *, resend: bool) -> None:
+    """A coordinator's decision on a flagged message: send it again, or consider it delivered."""
+    if message.state not in MailState.flagged():
+        return
+    if resend:
+        message.state, message.next_attempt_at, message.attempts = MailState.PENDING, utcnow(), 0
+    else:
+        message.state = MailState.SENT
+    db.session.flush()
+
+
+def flagged_count(network_id: int) -> int:
+    from sqlalchemy import func
+
+    return db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.network_id == network_id, OutboxMessage.state.in_(MailState.flagged()))
+    )

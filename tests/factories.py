@@ -128,6 +128,43 @@ def invitation(ed, person):
     return found
 
 
+def followup(planned, coordinator, person, member):
+    """The planned edition's follow-up, launched, with the person present at the slot, one task for
+    the member's company and one message in the outbox."""
+    from crm.checkin import services as checkin
+    from crm.database import utcnow
+    from crm.followups import services as followups
+    from crm.followups.models import Action, Enrolment, Task
+    from crm.mail.services import send
+
+    checkin.check_in(planned["slot"], person, actor=coordinator, now=utcnow())
+    sequence = followups.sequence_for(planned["planned"], create=True)
+    followups.activate(sequence, now=utcnow())
+    enrolment = db.session.scalar(db.select(Enrolment).where(Enrolment.programmer_id == person.id))
+    task = Task(
+        network_id=person.network_id,
+        edition_id=planned["planned"].id,
+        enrolment_id=enrolment.id,
+        programmer_id=person.id,
+        company_id=member.company_id,
+        assignee_id=member.id,
+        action=Action.CALL,
+        title="Appeler",
+        due_on=planned["planned"].ends_on,
+    )
+    db.session.add(task)
+    message = send(person.network_id, [person.email], "Bonjour", "Texte")[0]
+    db.session.flush()
+    return {
+        "sequence": sequence,
+        "step": sequence.steps[0],
+        "enrolment": enrolment,
+        "followup_link": followups.token_for(enrolment.id),
+        "task": task,
+        "message": message,
+    }
+
+
 def import_file(net, owner, content, filename="contacts.csv"):
     from crm.imports.models import ImportFile
 

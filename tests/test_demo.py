@@ -41,7 +41,7 @@ def test_demo_has_three_networks_of_the_expected_size(app):
         statuses = {
             e.status for e in db.session.scalars(select(Edition).where(Edition.network_id == network.id))
         }
-        assert EditionStatus.HELD in statuses and EditionStatus.DRAFT in statuses
+        assert EditionStatus.FOLLOW_UP in statuses and EditionStatus.DRAFT in statuses
         assert len(statuses) == 3
     assert _count(User, User.role == Role.COORDINATOR) == 3
 
@@ -97,7 +97,7 @@ def test_demo_has_a_published_programme_and_editions_at_every_stage(app, client)
     assert {
         EditionStatus.REGISTRATIONS_OPEN,
         EditionStatus.REGISTRATIONS_CLOSED,
-        EditionStatus.HELD,
+        EditionStatus.FOLLOW_UP,
     } <= statuses
     festival = db.session.scalars(
         select(Edition).where(Edition.status == EditionStatus.REGISTRATIONS_OPEN)
@@ -133,3 +133,17 @@ def test_demo_past_editions_have_invitations_answers_and_attendance(app):
         assert present > 0
     outbox = db.session.scalar(select(func.count()).select_from(OutboxMessage))
     assert outbox > 150  # decisions, programmes and invitations, all in the development outbox
+
+
+def test_demo_follow_up_sends_real_messages_right_after_loading(app, runner):
+    """Each network's past edition has its follow-up launched with the J+2 step due."""
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    before = _count(OutboxMessage)
+    result = runner.invoke(args=["followups", "run-due"])
+    assert result.exit_code == 0, result.output
+    sent = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id > before)).all()
+    per_network = {m.network_id for m in sent}
+    assert len(per_network) == 3
+    assert all("/suivi/" in m.body_text and m.unsubscribe_url for m in sent)
+    again = runner.invoke(args=["followups", "run-due"])
+    assert "nothing due" in again.output

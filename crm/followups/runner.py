@@ -255,7 +255,7 @@ def _message(run, context, *, now) -> str:
         body,
         html=html,
         programmer_id=person.id,
-        unsubscribe_url=external_url("followups.stop", token=services.token_for(enrolment.id)),
+        unsubscribe_url=external_url("followups.stop", link=services.token_for(enrolment.id)),
         message_id=run.message_id,
         now=now,
     )
@@ -283,7 +283,7 @@ def compose(run, shows, in_charge, network) -> tuple[str, str, str]:
     token = services.token_for(enrolment.id)
 
     def link(show_id, choice):
-        return external_url("followups.answer", token=token, show_id=show_id, choice=choice)
+        return external_url("followups.answer", link=token, show_id=show_id, choice=choice)
 
     context = {
         "prenom": person.first_name,
@@ -319,7 +319,7 @@ def compose(run, shows, in_charge, network) -> tuple[str, str, str]:
             edition=edition.name,
             network=network.name,
             source=person.source,
-            stop=external_url("followups.stop", token=token),
+            stop=external_url("followups.stop", link=token),
         )
     body = f"{body.rstrip()}\n\n--\n{footer}\n"
     return subject, body, text_to_html(body)

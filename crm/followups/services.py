@@ -304,14 +304,27 @@ def people_in_charge(show_rows) -> dict:
     return chosen
 
 
-def offered_shows(enrolment) -> list:
-    """The shows an enrolled person may answer about: what they saw, or the programme if they missed it."""
-    edition_id = enrolment.sequence.edition_id
-    if enrolment.path == Path.ATTENDED:
-        return shows_seen([edition_id], [enrolment.programmer_id]).get(
-            (edition_id, enrolment.programmer_id), []
+def answerable(enrolment, show_id: int):
+    """The show a link is about, if it was registered for the person's edition (links stay valid when the
+    programme or the check-in changes after the message left); None otherwise."""
+    from crm.contacts.models import Organisation
+    from crm.showcase.models import Registration, Show
+
+    return db.session.execute(
+        select(
+            Show.id.label("show_id"),
+            Show.title,
+            Organisation.id.label("company_id"),
+            Organisation.name.label("company"),
+            Organisation.phone.label("company_phone"),
+            Organisation.email.label("company_email"),
+            Registration.created_by_id,
         )
-    return programme([edition_id]).get(edition_id, [])
+        .join(Registration, Registration.show_id == Show.id)
+        .join(Organisation, Organisation.id == Registration.company_id)
+        .where(Registration.edition_id == enrolment.sequence.edition_id, Show.id == show_id)
+        .limit(1)
+    ).first()
 
 
 # --- One-click answers --------------------------------------------------------------------------------
@@ -321,7 +334,7 @@ def record_answer(enrolment, show_id: int, choice: str, *, now) -> Answer:
     """Record (or change) an answer about one show: it stops the messages to this person and that
     company's tasks with them, gives the company a task when asked for, and tells the company."""
     choice = Choice(choice)
-    row = next((s for s in offered_shows(enrolment) if s.show_id == show_id), None)
+    row = answerable(enrolment, show_id)
     if row is None:
         raise DomainError(_("Ce spectacle ne fait pas partie de ceux qui vous ont été présentés."))
     edition = enrolment.sequence.edition

@@ -152,10 +152,15 @@ def step_delete(step_id):
 def step_preview(step_id):
     """The message as one real person would receive it (nothing is sent or saved)."""
     step = _step_in_network(step_id)
-    person = get_in_network_or_404(
-        Programmer, request.args.get("programmer_id", type=int), current_user.network_id
-    )
     edition = step.sequence.edition
+    chosen = request.args.get("programmer_id", type=int)
+    if chosen is None:
+        people = _preview_people(edition)
+        if not people:
+            flash(_("L'aperçu se fait pour une personne pointée présente : il n'y en a pas encore."), "error")
+            return redirect(url_for(".sequence", edition_id=edition.id))
+        chosen = people[0].id
+    person = get_in_network_or_404(Programmer, chosen, current_user.network_id)
     enrolment = db.session.scalar(
         db.select(Enrolment).where(
             Enrolment.sequence_id == step.sequence_id, Enrolment.programmer_id == person.id
@@ -247,17 +252,17 @@ def _link_error(error):
     return render_template("invitations/link_error.html", message=error.message), 404
 
 
-@bp.route("/suivi/<token>/reponse/<int:show_id>/<choice>", methods=["GET", "POST"])
+@bp.route("/suivi/<link>/reponse/<int:show_id>/<choice>", methods=["GET", "POST"])
 @allow(PUBLIC)
 @csrf.exempt  # the signed link is the authorisation; a GET (link scanners) only shows the choice
-def answer(token, show_id, choice):
+def answer(link, show_id, choice):
     try:
-        enrolment = services.by_token(token, now=utcnow())
+        enrolment = services.by_token(link, now=utcnow())
     except services.LinkError as error:
         return _link_error(error)
     if choice not in {c.value for c in Choice}:
         abort(404)
-    show = next((s for s in services.offered_shows(enrolment) if s.show_id == show_id), None)
+    show = services.answerable(enrolment, show_id)
     if show is None:
         abort(404)
     recorded = False
@@ -270,14 +275,14 @@ def answer(token, show_id, choice):
     )
 
 
-@bp.route("/suivi/<token>/stop", methods=["GET", "POST"])
+@bp.route("/suivi/<link>/stop", methods=["GET", "POST"])
 @allow(PUBLIC)
 @csrf.exempt  # RFC 8058: mail providers post the one-click unsubscribe with no cookie and no token
-def stop(token):
+def stop(link):
     from crm.contacts.privacy import opt_out
 
     try:
-        enrolment = services.by_token(token, now=utcnow())
+        enrolment = services.by_token(link, now=utcnow())
     except services.LinkError as error:
         return _link_error(error)
     network = enrolment.sequence.edition.network

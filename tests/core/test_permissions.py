@@ -6,6 +6,8 @@ A route added without a permission rule, or without a line in EXPECTED, fails he
 import pytest
 
 from crm.permissions import PUBLIC, SIGNED_IN, rule_for
+from crm.extensions import db
+from tests import factories
 from tests.conftest import post_form, sign_in
 
 ANON, MEMBER, COORD, ADMIN = "anonymous", "member", "coordinator", "admin"
@@ -88,6 +90,19 @@ EXPECTED = {
     "imports.preview": {COORD, MEMBER},
     "imports.apply": {COORD, MEMBER},
     "imports.refused": {COORD, MEMBER},
+    "followups.dashboard_page": {COORD, MEMBER},
+    "followups.sequence": {COORD},
+    "followups.step_new": {COORD},
+    "followups.step_edit": {COORD},
+    "followups.step_delete": {COORD},
+    "followups.step_preview": {COORD},
+    "followups.activate": {COORD},
+    "followups.tasks": {COORD, MEMBER},
+    "followups.task": {COORD, MEMBER},
+    "followups.log_exchange": {COORD, MEMBER},
+    "followups.answer": EVERYONE,
+    "followups.stop": EVERYONE,
+    "mail.resolve": {COORD},
 }
 
 
@@ -118,6 +133,8 @@ def test_every_route_has_a_rule_matching_the_expected_table(app):
 
 def _url_values(world):
     a = world.a
+    follow = factories.followup(vars(a), a.coordinator, a.programmers[0], a.members[0])
+    db.session.commit()
     return {
         "company_id": a.companies[0].id,
         "show_id": a.shows[0].id,
@@ -136,6 +153,11 @@ def _url_values(world):
         "token": a.invitation_token,
         "keep_id": a.programmers[0].id,
         "drop_id": a.programmers[1].id,
+        "step_id": follow["step"].id,
+        "task_id": follow["task"].id,
+        "message_id": follow["message"].id,
+        "link": follow["followup_link"],
+        "choice": "book",
     }
 
 

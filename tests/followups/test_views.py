@@ -1,0 +1,207 @@
+"""The follow-up seen through HTTP: links in the messages, tasks, the shared log, the dashboard,
+the sequence editor and its preview."""
+
+from sqlalchemy import select
+
+from crm.extensions import db
+from crm.followups import services as followups
+from crm.followups.models import Answer, Enrolment, Interaction, Step, Task
+from crm.followups.runner import run_due
+from tests.conftest import post_form, sign_in
+from tests.followups.conftest import D2, D10, launch, travel
+
+
+def _link(scene, person):
+    enrolment = db.session.scalar(select(Enrolment).where(Enrolment.programmer_id == person.id))
+    return followups.token_for(enrolment.id)
+
+
+def test_a_get_on_an_answer_link_only_shows_the_choice(scene, client):
+    launch(scene)
+    url = f"/suivi/{_link(scene, scene.came)}/reponse/{scene.shows[1].id}/book"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Confirmer" in page.get_data(as_text=True)
+    assert db.session.scalar(select(Answer)) is None  # a link scanner's GET records nothing
+    done = client.post(url)  # no cookie, no CSRF token: the signed link is enough
+    assert done.status_code == 200 and "c'est noté" in done.get_data(as_text=True)
+    assert db.session.scalar(select(Answer)).choice.value == "book"
+
+
+def test_forged_or_foreign_links_get_a_clear_404(scene, client):
+    launch(scene)
+    token = _link(scene, scene.came)
+    assert client.get(f"/suivi/{token}x/reponse/{scene.shows[0].id}/book").status_code == 404
+    assert client.get(f"/suivi/{token}/reponse/{scene.world.b.shows[0].id}/book").status_code == 404
+    assert client.get(f"/suivi/{token}/reponse/{scene.shows[0].id}/whatever").status_code == 404
+    forged = client.get("/suivi/MQ.forged/stop")
+    assert forged.status_code == 404 and "pas valide" in forged.get_data(as_text=True)
+
+
+def test_one_click_unsubscribe_is_a_post_with_nothing_but_the_link(scene, app):
+    launch(scene)
+    url = f"/suivi/{_link(scene, scene.came)}/stop"
+    bare = app.test_client()
+    assert bare.get(url).status_code == 200
+    db.session.refresh(scene.came)
+    assert scene.came.opted_out_at is None  # GET changes nothing
+    response = bare.post(url, data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    db.session.refresh(scene.came)
+    assert scene.came.opted_out_at is not None
+
+
+def test_a_member_completes_a_task_and_the_dashboard_shows_who_called(scene, client):
+    launch(scene)
+    with travel(D10):
+        run_due()
+    member = scene.a.members[0]
+    task = db.session.scalar(
+        select(Task).where(Task.company_id == member.company_id, Task.programmer_id == scene.came.id)
+    )
+    with travel(D10):
+        sign_in(client, member)
+        listing = client.get("/taches").get_data(as_text=True)
+        assert scene.came.full_name in listing
+        response = post_form(
+            client,
+            f"/taches/{task.id}",
+            {"result": "interested", "note": "Rappeler en mai"},
+            token_from="/taches",
+        )
+    assert response.status_code == 302
+    db.session.refresh(task)
+    assert task.result.value == "interested" and task.done_by_id == member.id
+    with travel(D10):
+        board = client.get(f"/editions/{scene.edition.id}/suivi").get_data(as_text=True)
+    assert "Intéressé·e" in board and member.full_name in board
+
+
+def test_a_member_cannot_touch_another_companys_task(scene, client):
+    launch(scene)
+    with travel(D10):
+        run_due()
+    other = db.session.scalar(select(Task).where(Task.company_id == scene.companies[1].id))
+    sign_in(client, scene.a.members[0])
+    assert client.get(f"/taches/{other.id}").status_code == 404
+    response = post_form(client, f"/taches/{other.id}", {"result": "booked"}, token_from="/taches")
+    assert response.status_code == 404
+    db.session.refresh(other)
+    assert other.done_at is None
+
+
+def test_a_task_without_a_result_is_refused_next_to_the_field(scene, client):
+    launch(scene)
+    with travel(D10):
+        run_due()
+    task = db.session.scalar(select(Task).where(Task.company_id == scene.a.members[0].company_id))
+    sign_in(client, scene.a.members[0])
+    response = post_form(client, f"/taches/{task.id}", {"result": "", "note": "gardé"}, token_from="/taches")
+    assert response.status_code == 422
+    assert "gardé" in response.get_data(as_text=True)
+    db.session.refresh(task)
+    assert task.done_at is None
+
+
+def test_a_private_note_stays_within_its_company(scene, app):
+    first, second = scene.a.members
+    writer = app.test_client()
+    sign_in(writer, first)
+    response = post_form(
+        writer,
+        f"/programmers/{scene.came.id}/exchanges",
+        {"kind": "note", "summary": "Budget serré <b>cette année</b>", "private": "y"},
+        token_from="/taches",
+    )
+    assert response.status_code == 302
+    assert "Budget serré &lt;b&gt;" in writer.get(f"/programmers/{scene.came.id}").get_data(as_text=True)
+    reader = app.test_client()
+    sign_in(reader, second)
+    assert "Budget serré" not in reader.get(f"/programmers/{scene.came.id}").get_data(as_text=True)
+    coordinator = app.test_client()
+    sign_in(coordinator, scene.a.coordinator)
+    assert "Budget serré" not in coordinator.get(f"/programmers/{scene.came.id}").get_data(as_text=True)
+
+
+def test_an_exchange_in_the_future_is_refused_and_nothing_is_saved(scene, client):
+    sign_in(client, scene.a.members[0])
+    response = post_form(
+        client,
+        f"/programmers/{scene.came.id}/exchanges",
+        {"kind": "call", "summary": "Appel prévu", "occurred_on": "2099-01-01"},
+        token_from="/taches",
+    )
+    assert response.status_code == 422 and "futur" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Interaction)) is None
+
+
+def test_a_template_cannot_reach_the_application(scene, client):
+    sign_in(client, scene.a.coordinator)
+    step = next(s for s in scene.sequence.steps if s.kind.value == "message")
+    for body in ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "{{ config }}", "{% for x in %}"):
+        response = post_form(
+            client,
+            f"/suivi/etapes/{step.id}",
+            {"title": step.title, "offset_days": 2, "kind": "message", "path": "attended", "action": "",
+             "subject_fr": "Objet", "body_fr": body},
+            token_from="/taches",
+        )  # fmt: skip
+        assert response.status_code == 422, body
+        assert "ne peut pas être utilisé" in response.get_data(as_text=True)
+    db.session.refresh(step)
+    assert "__class__" not in step.body_fr and "config" not in step.body_fr
+
+
+def test_the_preview_renders_the_message_for_a_real_person(scene, client):
+    sign_in(client, scene.a.coordinator)
+    step = next(s for s in scene.sequence.steps if s.kind.value == "message")
+    page = client.get(f"/suivi/etapes/{step.id}/apercu?programmer_id={scene.came.id}").get_data(as_text=True)
+    assert f"Bonjour {scene.came.first_name}" in page and scene.shows[2].title.split(",")[0] in page
+    assert db.session.scalar(select(Enrolment)) is None  # previewing enrols nobody and sends nothing
+
+
+def test_a_running_sequence_keeps_its_shape(scene, client):
+    launch(scene)
+    sign_in(client, scene.a.coordinator)
+    step = scene.sequence.steps[0]
+    response = post_form(
+        client,
+        f"/suivi/etapes/{step.id}",
+        {"title": step.title, "offset_days": 5, "kind": "message", "path": "attended", "action": "",
+         "subject_fr": step.subject_fr, "body_fr": step.body_fr},
+        token_from="/taches",
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert db.session.get(Step, step.id).offset_days == 2
+
+
+def test_the_coordinator_creates_and_launches_the_sequence_from_the_page(world, client):
+    edition = world.a.planned
+    sign_in(client, world.a.coordinator)
+    assert (
+        post_form(client, f"/editions/{edition.id}/suivi/sequence", token_from="/taches").status_code == 302
+    )
+    response = post_form(client, f"/editions/{edition.id}/suivi/lancer", token_from="/taches")
+    assert response.status_code == 302
+    assert followups.sequence_for(edition).activated_at is not None
+
+
+def test_the_dashboard_funnel_counts_people(scene, client):
+    launch(scene)
+    with travel(D2):
+        run_due()
+        followups.record_answer(
+            db.session.scalar(select(Enrolment).where(Enrolment.programmer_id == scene.came.id)),
+            scene.shows[0].id,
+            "book",
+            now=D2,
+        )
+        db.session.commit()
+    sign_in(client, scene.a.members[1])
+    page = client.get(f"/editions/{scene.edition.id}/suivi").get_data(as_text=True)
+    from crm.followups import dashboard
+
+    assert dashboard.funnel(scene.edition) == {
+        "attended": 2, "messaged": 3, "answered": 1, "interested": 1, "booked": 0,
+    }  # fmt: skip
+    assert scene.came.full_name in page and "Je souhaite le programmer" in page

@@ -49,7 +49,9 @@ class InteractionForm(FlaskForm):
         validators=[DataRequired()],
     )
     occurred_on = DateField(_l("Date"), validators=[Optional()])
-    result = SelectField(_l("Résultat"), choices=lambda: blank(_l("— Aucun —")) + Result.choices(), default="")
+    result = SelectField(
+        _l("Résultat"), choices=lambda: blank(_l("— Aucun —")) + Result.choices(), default=""
+    )
     summary = TextAreaField(
         _l("Ce qui s'est dit"), validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 3}
     )

@@ -10,7 +10,7 @@ from crm.contacts.privacy import opt_out
 from crm.errors import DomainError
 from crm.extensions import db
 from crm.followups import services as followups
-from crm.followups.models import Enrolment, Path, PairStop, RunState, StepKind, StepRun, Task
+from crm.followups.models import Enrolment, PairStop, Path, RunState, StepKind, StepRun, Task
 from crm.followups.runner import run_due
 from crm.invitations.models import Invitation, InvitationShow
 from crm.mail.models import OutboxMessage

@@ -89,17 +89,15 @@ def attempt(connection: _Connection, message: OutboxMessage) -> tuple[str, int |
     payload = build(message).as_bytes(policy=SMTP)
     try:
         smtp = connection.open()
+        smtp.ehlo_or_helo_if_needed()
         code, reply = smtp.mail(sender)
-        if code != 250:
+        if code != 250:  # our side or the server's, not the recipient's: try again later
             smtp.rset()
-            return _classify(code), code, reply.decode(errors="replace")
+            return TEMPORARY, code, reply.decode(errors="replace")
         code, reply = smtp.rcpt(message.to_address)
         if code not in (250, 251):
             smtp.rset()
             return _classify(code), code, reply.decode(errors="replace")
-    except smtplib.SMTPResponseException as exc:
-        connection.drop()
-        return _classify(exc.smtp_code), exc.smtp_code, str(exc.smtp_error)
     except (smtplib.SMTPException, OSError) as exc:  # nothing handed over yet: safe to try again later
         connection.drop()
         return TEMPORARY, None, f"{type(exc).__name__}: {exc}"

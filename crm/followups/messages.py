@@ -20,23 +20,29 @@ MERGE_FIELDS = (
     "contact_telephone, lien_programmer, lien_dossier, lien_pas_cette_saison)"
 )
 
-_SHOWS_FR = """{% for s in spectacles %}
-— {{ s.titre }}, {{ s.compagnie }}
-{% if s.video %}  Vidéo : {{ s.video }}
-{% endif %}  Contact : {{ s.contact_nom }} {{ s.contact_email }} {{ s.contact_telephone }}
-  Je souhaite le programmer : {{ s.lien_programmer }}
-  Envoyez-moi le dossier complet : {{ s.lien_dossier }}
-  Pas cette saison : {{ s.lien_pas_cette_saison }}
-{% endfor %}"""
+_SHOWS_FR = (
+    "{% for s in spectacles %}\n"
+    "— {{ s.titre }}, {{ s.compagnie }}\n"
+    "{% if s.video %}  Vidéo : {{ s.video }}\n{% endif %}"
+    "{% if s.contact_email or s.contact_telephone %}"
+    "  Contact : {{ s.contact_nom }} {{ s.contact_email }} {{ s.contact_telephone }}\n{% endif %}"
+    "  Je souhaite le programmer : {{ s.lien_programmer }}\n"
+    "  Envoyez-moi le dossier complet : {{ s.lien_dossier }}\n"
+    "  Pas cette saison : {{ s.lien_pas_cette_saison }}\n"
+    "{% endfor %}"
+)
 
-_SHOWS_EN = """{% for s in spectacles %}
-— {{ s.titre }}, {{ s.compagnie }}
-{% if s.video %}  Video: {{ s.video }}
-{% endif %}  Contact: {{ s.contact_nom }} {{ s.contact_email }} {{ s.contact_telephone }}
-  I'd like to book it: {{ s.lien_programmer }}
-  Send me the full file: {{ s.lien_dossier }}
-  Not this season: {{ s.lien_pas_cette_saison }}
-{% endfor %}"""
+_SHOWS_EN = (
+    "{% for s in spectacles %}\n"
+    "— {{ s.titre }}, {{ s.compagnie }}\n"
+    "{% if s.video %}  Video: {{ s.video }}\n{% endif %}"
+    "{% if s.contact_email or s.contact_telephone %}"
+    "  Contact: {{ s.contact_nom }} {{ s.contact_email }} {{ s.contact_telephone }}\n{% endif %}"
+    "  I'd like to book it: {{ s.lien_programmer }}\n"
+    "  Send me the full file: {{ s.lien_dossier }}\n"
+    "  Not this season: {{ s.lien_pas_cette_saison }}\n"
+    "{% endfor %}"
+)
 
 DEFAULT_STEPS = [
     {

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from crm.contacts.models import Programmer
 from crm.contacts.privacy import may_be_contacted
@@ -37,7 +37,7 @@ from crm.invitations.models import Invitation, InvitationShow
 from crm.links import external_url
 from crm.mail import delivery
 from crm.mail.rendering import text_to_html
-from crm.mail.services import send
+from crm.mail.services import message_values, queue_many
 from crm.phones import display_phone
 
 log = logging.getLogger(__name__)
@@ -112,6 +112,7 @@ def run_batch(*, now, worker, limit=BATCH) -> Counter:
     for run in runs:
         outcome = _execute(run, context, now=now)
         counts[outcome] += 1
+    context.write()
     db.session.commit()
     log.info("worker %s ran %d step rows: %s", worker, len(runs), dict(counts))
     return counts
@@ -154,10 +155,18 @@ class _BatchContext:
                 )
             ).all()
         )
+        self.messages, self.tasks, self.interactions = [], [], []
         network_ids = {e.programmer.network_id for e in enrolments.values()}
         self.networks = {
             n.id: n for n in db.session.scalars(select(Network).where(Network.id.in_(network_ids)))
         }
+
+    def write(self) -> None:
+        """What the batch produced, one statement per table whatever the number of rows."""
+        queue_many(self.messages)
+        for model, rows in ((Task, self.tasks), (Interaction, self.interactions)):
+            if rows:
+                db.session.execute(insert(model), rows)
 
     def shows_for(self, enrolment) -> list:
         edition_id = enrolment.sequence.edition_id
@@ -189,7 +198,9 @@ def _execute(run, context, *, now) -> str:
         if enrolment.answered_at is not None:
             return _skip(run, "answered")
         edition = enrolment.sequence.edition
-        db.session.add(_task(run, None, None, (edition.ends_on + timedelta(days=step.offset_days)), now))
+        context.tasks.append(
+            _task(run, None, None, (edition.ends_on + timedelta(days=step.offset_days)), now)
+        )
         run.state = RunState.DONE
         return "tasks"
     return _company_tasks(run, context, now=now)
@@ -200,21 +211,21 @@ def _skip(run, reason) -> str:
     return "skipped"
 
 
-def _task(run, company_id, assignee, due_on, now) -> Task:
+def _task(run, company_id, assignee, due_on, now) -> dict:
     person = run.enrolment.programmer
-    return Task(
-        network_id=person.network_id,
-        edition_id=run.enrolment.sequence.edition_id,
-        enrolment_id=run.enrolment_id,
-        step_run_id=run.id,
-        programmer_id=person.id,
-        company_id=company_id,
-        assignee_id=assignee.id if assignee else None,
-        action=run.step.action,
-        title=f"{run.step.title} — {person.full_name}",
-        due_on=due_on,
-        created_at=now,
-    )
+    return {
+        "network_id": person.network_id,
+        "edition_id": run.enrolment.sequence.edition_id,
+        "enrolment_id": run.enrolment_id,
+        "step_run_id": run.id,
+        "programmer_id": person.id,
+        "company_id": company_id,
+        "assignee_id": assignee.id if assignee else None,
+        "action": run.step.action,
+        "title": f"{run.step.title} — {person.full_name}",
+        "due_on": due_on,
+        "created_at": now,
+    }
 
 
 def _company_tasks(run, context, *, now) -> str:
@@ -236,7 +247,7 @@ def _company_tasks(run, context, *, now) -> str:
         while context.company_tasks[(enrolment.programmer_id, _week(day))] >= limit:
             day = _week(day) + timedelta(days=7)
         context.company_tasks[(enrolment.programmer_id, _week(day))] += 1
-        db.session.add(_task(run, company_id, context.in_charge.get(company_id), day, now))
+        context.tasks.append(_task(run, company_id, context.in_charge.get(company_id), day, now))
     run.state = RunState.DONE
     return "tasks"
 
@@ -248,27 +259,33 @@ def _message(run, context, *, now) -> str:
     if not shows:
         return _skip(run, "nothing_to_show")
     subject, body, html = compose(run, shows, context.in_charge, context.networks[person.network_id])
-    send(
-        person.network_id,
-        [person.email],
-        subject,
-        body,
-        html=html,
-        programmer_id=person.id,
-        unsubscribe_url=external_url("followups.stop", link=services.token_for(enrolment.id)),
-        message_id=run.message_id,
-        now=now,
-    )
-    db.session.add(
-        Interaction(
-            network_id=person.network_id,
+    context.messages.append(
+        message_values(
+            person.network_id,
+            person.email,
+            subject,
+            body,
+            html=html,
             programmer_id=person.id,
-            edition_id=enrolment.sequence.edition_id,
-            kind=InteractionKind.MESSAGE,
-            summary=subject,
-            occurred_at=now,
-            created_at=now,
+            unsubscribe_url=external_url("followups.stop", link=services.token_for(enrolment.id)),
+            message_id=run.message_id,
+            now=now,
         )
+    )
+    context.interactions.append(
+        {
+            "network_id": person.network_id,
+            "programmer_id": person.id,
+            "company_id": None,
+            "user_id": None,
+            "edition_id": enrolment.sequence.edition_id,
+            "kind": InteractionKind.MESSAGE,
+            "result": None,
+            "summary": subject,
+            "private": False,
+            "occurred_at": now,
+            "created_at": now,
+        }
     )
     run.state = RunState.DONE
     return "messages"

@@ -6,7 +6,7 @@ import logging
 import uuid
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from crm.accounts.models import Role, User
 from crm.database import utcnow
@@ -26,9 +26,9 @@ def smtp_configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
-def send(
+def message_values(
     network_id: int,
-    to: list[str],
+    address: str,
     subject: str,
     body: str,
     *,
@@ -37,31 +37,44 @@ def send(
     unsubscribe_url: str | None = None,
     message_id: str | None = None,
     now=None,
-) -> list[OutboxMessage]:
-    """Queue one message per address (deduplicated)."""
+) -> dict:
+    """One outbox row, as `send` and the batches of the scheduler write it."""
     now = now or utcnow()
-    state = MailState.PENDING if smtp_configured() else MailState.KEPT
+    return {
+        "network_id": network_id,
+        "programmer_id": programmer_id,
+        "to_address": address.strip().lower(),
+        "subject": subject,
+        "body_text": body,
+        "body_html": html,
+        "unsubscribe_url": unsubscribe_url,
+        "message_id": message_id or new_message_id(),
+        "state": MailState.PENDING if smtp_configured() else MailState.KEPT,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+
+
+def send(network_id: int, to: list[str], subject: str, body: str, **extra) -> list[OutboxMessage]:
+    """Queue one message per address (deduplicated)."""
     messages = []
     for address in dict.fromkeys(a.strip().lower() for a in to if a and a.strip()):
-        message = OutboxMessage(
-            network_id=network_id,
-            programmer_id=programmer_id,
-            to_address=address,
-            subject=subject,
-            body_text=body,
-            body_html=html,
-            unsubscribe_url=unsubscribe_url,
-            message_id=(message_id if message_id and not messages else None) or new_message_id(),
-            state=state,
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
+        if messages:
+            extra["message_id"] = None  # a Message-ID names one message
+        message = OutboxMessage(**message_values(network_id, address, subject, body, **extra))
         db.session.add(message)
         messages.append(message)
     db.session.flush()
     log.info("%d message(s) queued: %s", len(messages), subject)
     return messages
+
+
+def queue_many(rows: list[dict]) -> None:
+    """Write many outbox rows with one statement (the scheduler's batches)."""
+    if rows:
+        db.session.execute(insert(OutboxMessage), rows)
+        log.info("%d message(s) queued", len(rows))
 
 
 def company_addresses(company) -> list[str]:

@@ -1,0 +1,87 @@
+"""The follow-up's pages and its batches send a fixed number of statements, whatever their size."""
+
+from sqlalchemy import select
+
+from crm.checkin import services as checkin
+from crm.extensions import db
+from crm.followups import services as followups
+from crm.followups.models import Enrolment, Task
+from crm.followups.runner import run_batch
+from crm.querycount import count_queries
+from tests import factories
+from tests.conftest import sign_in
+from tests.followups.conftest import D2, D10, ENDED, launch, travel
+
+DASHBOARD, TASKS, PROGRAMMER, OUTBOX = 15, 2, 8, 4
+BATCH = 12  # claim (2), the rows, what they need (6), then one write per table (3)
+
+
+def _crowd(scene, n, start=0):
+    people = []
+    for i in range(start, start + n):
+        person = factories.programmer(scene.a.network, scene.a.coordinator, last_name=f"Foule{i:03d}")
+        for slot in scene.slots:
+            checkin.check_in(slot, person, actor=scene.a.coordinator, now=ENDED)
+        people.append(person)
+    db.session.commit()
+    return people
+
+
+def _activity(scene):
+    """Messages, tasks, answers and results for everyone enrolled."""
+    with travel(D10):
+        while sum(run_batch(now=D10, worker="test").values()):
+            pass
+        for enrolment in db.session.scalars(select(Enrolment)):
+            followups.record_answer(enrolment, scene.shows[0].id, "book", now=D10)
+        for task in db.session.scalars(select(Task).where(Task.done_at.is_(None))).all()[::2]:
+            followups.complete(task, {"result": "reached", "note": "ok"}, actor=scene.a.coordinator, now=D10)
+        db.session.commit()
+
+
+def _count(client, url):
+    with count_queries(db.engine) as statements:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(statements)
+
+
+def test_follow_up_pages_do_not_grow_with_the_data(scene, app):
+    _crowd(scene, 3)
+    launch(scene)
+    _activity(scene)
+    member, coordinator = app.test_client(), app.test_client()
+    with travel(D10):
+        sign_in(member, scene.a.members[0])
+        sign_in(coordinator, scene.a.coordinator)
+        urls = {
+            f"/editions/{scene.edition.id}/suivi": (coordinator, DASHBOARD),
+            "/taches?vue=upcoming": (member, TASKS + 1),
+            "/taches?vue=done": (coordinator, TASKS + 1),
+            f"/programmers/{scene.came.id}": (member, PROGRAMMER),
+            "/outbox": (coordinator, OUTBOX + 1),
+        }
+        small = {url: _count(client, url) for url, (client, _budget) in urls.items()}
+    _crowd(scene, 20, start=3)
+    followups.enrol(scene.sequence, now=ENDED)
+    db.session.commit()
+    _activity(scene)
+    with travel(D10):
+        large = {url: _count(client, url) for url, (client, _budget) in urls.items()}
+    assert small == large == {url: budget for url, (_client, budget) in urls.items()}
+
+
+def test_a_batch_sends_the_same_number_of_statements_for_5_or_50_people(scene):
+    def batch_statements(n, start):
+        _crowd(scene, n, start)
+        followups.enrol(scene.sequence, now=ENDED)
+        db.session.commit()
+        with travel(D2), count_queries(db.engine) as statements:
+            done = run_batch(now=D2, worker="test", limit=500)
+        assert done["messages"] == n
+        return len(statements)
+
+    launch(scene)
+    with travel(D2):
+        run_batch(now=D2, worker="test")  # the scene's own people (one took the other path)
+    assert batch_statements(5, 0) == batch_statements(50, 100) == BATCH

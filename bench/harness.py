@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 PASSWORD = "vitrine-demo"  # noqa: S105 - the generated accounts' documented password
 COORDINATOR = "coordination@reseau-01.example"
+PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
 
 
 @dataclass

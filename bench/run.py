@@ -18,7 +18,7 @@ from pathlib import Path
 from bench import harness
 
 RESULTS = harness.ROOT / "bench" / "results"
-PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
+PG = harness.PG
 
 
 def cases(kind=None):

@@ -7,7 +7,7 @@ from datetime import time, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, insert, or_, select
 
 from crm.accounts.models import Role, User
 from crm.checkin.models import Attendance
@@ -25,6 +25,7 @@ from crm.followups.models import (
     PairStop,
     Path,
     Result,
+    RunState,
     Sequence,
     Step,
     StepKind,
@@ -151,31 +152,32 @@ def enrol(sequence, *, now) -> int:
         )
         .order_by(Invitation.programmer_id)
     ).all()
-    enrolments = [
-        Enrolment(sequence_id=sequence.id, programmer_id=p, path=Path.ATTENDED, enrolled_at=now)
-        for p in attended
-    ]
-    enrolments += [
-        Enrolment(sequence_id=sequence.id, programmer_id=p, path=Path.MISSED, enrolled_at=now) for p in missed
-    ]
-    if not enrolments:
+    paths = {p: Path.ATTENDED for p in attended} | {p: Path.MISSED for p in missed}
+    if not paths:
         return 0
-    db.session.add_all(enrolments)
-    db.session.flush()
-    runs = [
-        StepRun(
-            step_id=step.id,
-            enrolment_id=enrolment.id,
-            due_at=to_utc(edition.ends_on + timedelta(days=step.offset_days), SEND_HOUR),
-            state="pending",
-            message_id=new_message_id(),
-        )
-        for enrolment in enrolments
-        for step in sequence.steps
-        if step.path == enrolment.path
+    rows = [
+        {"sequence_id": sequence.id, "programmer_id": p, "path": path, "enrolled_at": now}
+        for p, path in paths.items()
     ]
-    db.session.add_all(runs)
-    db.session.flush()
+    # One statement per table whatever the number of people; each id comes back with its person
+    # (the order of RETURNING rows is not guaranteed on every database).
+    enrolments = db.session.execute(
+        insert(Enrolment).returning(Enrolment.id, Enrolment.programmer_id), rows
+    ).all()
+    runs = [
+        {
+            "step_id": step.id,
+            "enrolment_id": enrolment_id,
+            "due_at": to_utc(edition.ends_on + timedelta(days=step.offset_days), SEND_HOUR),
+            "state": RunState.PENDING,
+            "message_id": new_message_id(),
+        }
+        for enrolment_id, programmer_id in enrolments
+        for step in sequence.steps
+        if step.path == paths[programmer_id]
+    ]
+    if runs:
+        db.session.execute(insert(StepRun), runs)
     log.info("sequence %s: %d enrolled, %d step rows", sequence.id, len(enrolments), len(runs))
     return len(enrolments)
 

@@ -291,12 +291,14 @@ def _message(run, context, *, now) -> str:
     return "messages"
 
 
-def compose(run, shows, in_charge, network) -> tuple[str, str, str]:
-    """Subject, text and HTML of a step's message for one person, in their language."""
+def compose(run, shows, in_charge, network, language=None) -> tuple[str, str, str]:
+    """Subject, text and HTML of a step's message for one person, in their language (or the one asked
+    for, for a preview)."""
     enrolment, step = run.enrolment, run.step
     person = enrolment.programmer
     edition = enrolment.sequence.edition
-    language = "en" if person.language == "en" and step.body_en and step.subject_en else "fr"
+    wanted = language or person.language
+    language = "en" if wanted == "en" and step.body_en and step.subject_en else "fr"
     token = services.token_for(enrolment.id)
 
     def link(show_id, choice):

@@ -168,17 +168,22 @@ def step_preview(step_id):
     ) or Enrolment(id=0, sequence=step.sequence, programmer=person, path=step.path)
     seen = services.shows_seen([edition.id], [person.id]).get((edition.id, person.id), [])
     shows = seen or services.programme([edition.id]).get(edition.id, [])
-    preview = None
-    error = None
+    previews, error = [], None
+    languages = ["fr", "en"] if step.subject_en and step.body_en else ["fr"]
     try:
-        preview = compose(
-            StepRun(step=step, enrolment=enrolment), shows, services.people_in_charge(shows), edition.network
-        )
-    except DomainError as problem:
-        error = problem.message
+        for language in languages:
+            previews.append(
+                compose(
+                    StepRun(step=step, enrolment=enrolment),
+                    shows,
+                    services.people_in_charge(shows),
+                    edition.network,
+                    language=language,
+                )
+            )
     except Exception as problem:  # noqa: BLE001 - a template error is shown to its author, not raised
         error = str(problem)
-    return render_template("followups/preview.html", step=step, person=person, preview=preview, error=error)
+    return render_template("followups/preview.html", step=step, person=person, previews=previews, error=error)
 
 
 @bp.post("/editions/<int:edition_id>/suivi/lancer")

@@ -157,6 +157,7 @@ def test_the_preview_renders_the_message_for_a_real_person(scene, client):
     step = next(s for s in scene.sequence.steps if s.kind.value == "message")
     page = client.get(f"/suivi/etapes/{step.id}/apercu?programmer_id={scene.came.id}").get_data(as_text=True)
     assert f"Bonjour {scene.came.first_name}" in page and scene.shows[2].title.split(",")[0] in page
+    assert f"Hello {scene.came.first_name}" in page  # both versions, before anything is sent
     assert db.session.scalar(select(Enrolment)) is None  # previewing enrols nobody and sends nothing
 
 

@@ -124,3 +124,28 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(crowd, 
     )
     assert sent <= set(received)
     assert len(received) >= states[MailState.SENT]
+
+
+def test_the_worker_process_runs_the_tick_on_its_own(crowd, smtp_server):
+    """`flask worker`: APScheduler's tick runs at start and every minute, in its own process."""
+    environment = {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(smtp_server.port),
+        "SECRET_KEY": "test-secret-key",
+    }
+    command = [os.path.join(os.path.dirname(sys.executable), "flask"), "--app", "wsgi", "worker"]
+    worker = subprocess.Popen(
+        command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(smtp_server.message_ids()) < crowd:
+            assert time.monotonic() < deadline, "the worker did not send the due messages"
+            assert worker.poll() is None, worker.stderr.read().decode()[-2000:]
+            time.sleep(0.1)
+    finally:
+        worker.terminate()
+        worker.communicate(timeout=20)
+    assert _states() == {MailState.SENT: crowd}

@@ -127,3 +127,34 @@ def test_coordinator_removes_people_by_hand_before_sending(app, world, client):
         db.session.scalars(select(Invitation.programmer_id).where(Invitation.edition_id == a.planned.id))
     )
     assert invited == {a.programmers[0].id, *kept}
+
+
+def test_a_reminder_goes_once_two_days_before_to_those_coming_with_working_links(app, world):
+    import re
+
+    import time_machine
+
+    from crm.followups.runner import run_due
+    from crm.invitations.models import InvitationDay
+
+    a = world.a
+    coming = services.by_token(a.invitation_token, now=datetime(2027, 1, 1, tzinfo=UTC))
+    coming.answer = Answer.COMING
+    coming.days = [InvitationDay(day=a.planned.starts_on)]
+    declined = factories.invitation(a.planned, a.programmers[1])
+    declined.answer = Answer.NOT_COMING
+    db.session.commit()
+    with time_machine.travel(datetime(2027, 3, 1, 10, tzinfo=UTC), tick=False):
+        assert run_due().get("reminders", 0) == 0  # three days before: not yet
+    with time_machine.travel(datetime(2027, 3, 2, 10, tzinfo=UTC), tick=False):
+        assert run_due()["reminders"] == 1
+        assert run_due().get("reminders", 0) == 0  # once
+    [reminder] = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.subject.startswith("Rappel"))
+    ).all()
+    assert reminder.programmer_id == a.programmers[0].id and "jeudi 4 mars" in reminder.body_text
+    assert f"/programme/{a.planned.slug}" in reminder.body_text
+    rsvp = re.search(r"http://127.0.0.1:5000(/rsvp/\S+)", reminder.body_text).group(1)
+    with time_machine.travel(datetime(2027, 3, 2, 10, tzinfo=UTC), tick=False):
+        assert app.test_client().get(rsvp).status_code == 200
+        assert app.test_client().get(rsvp + "x").status_code == 404

@@ -34,6 +34,7 @@ from crm.followups.models import (
     Task,
 )
 from crm.invitations.models import Invitation, InvitationShow
+from crm.invitations.services import send_reminders, signed_token
 from crm.links import external_url
 from crm.mail import delivery
 from crm.mail.rendering import text_to_html
@@ -56,6 +57,8 @@ def run_due(*, now=None, worker=None, batch=BATCH) -> dict:
     counts = Counter()
     counts["enrolled"] += enrol_late(now=now or utcnow())
     db.session.commit()
+    counts["reminders"] += send_reminders(now=now or utcnow(), link_for=_invitation_links)
+    db.session.commit()
     while True:
         done = run_batch(now=now or utcnow(), worker=worker, limit=batch)
         counts.update(done)
@@ -67,6 +70,15 @@ def run_due(*, now=None, worker=None, batch=BATCH) -> dict:
         if not any(sent.values()):
             break
     return dict(counts)
+
+
+def _invitation_links(invitation):
+    token = signed_token(invitation)
+    return (
+        external_url("invitations.rsvp", token=token),
+        external_url("invitations.stop", token=token),
+        external_url("programme.edition", slug=invitation.edition.slug),
+    )
 
 
 def enrol_late(*, now) -> int:

@@ -31,6 +31,7 @@ class Invitation(db.Model):
     sent_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     answer: Mapped[Answer | None] = mapped_column(enum_column(Answer, 20))
     answered_at = mapped_column(UTCDateTime)
+    reminded_at = mapped_column(UTCDateTime)
 
     edition = relationship("Edition")
     programmer = relationship("Programmer")

@@ -2,8 +2,10 @@
 
 from datetime import timedelta
 
+from flask import current_app
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 
 from crm.contacts.privacy import may_be_contacted, opt_out
@@ -61,10 +63,11 @@ def invite(edition, programmers, *, link_for, now) -> tuple[int, int]:
                 edition_id=edition.id, programmer_id=programmer.id, token_hash=hash_token(token), sent_at=now
             )
         )
-        with force_locale("fr"):  # programmers have no language preference yet: the network writes in French
+        links = link_for(token)
+        with force_locale(programmer.language if programmer.language in ("fr", "en") else "fr"):
             subject = _("Invitation : %(name)s", name=edition.name)
-            body = message(edition, programmer, link_for(token))
-        send_to_programmer(programmer, subject, body)
+            body = message(edition, programmer, links)
+        send_to_programmer(programmer, subject, body, unsubscribe_url=links[1], now=now)
         sent += 1
     db.session.flush()
     return sent, skipped
@@ -90,9 +93,24 @@ def message(edition, programmer, links) -> str:
     )
 
 
+def signed_token(invitation) -> str:
+    """A second personal link for messages written later (the reminder), when the first token is only
+    kept as a digest: the invitation's id signed with the secret key."""
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="invitation").dumps(invitation.id)
+
+
+def _by_signed(token: str):
+    try:
+        invitation_id = URLSafeSerializer(current_app.config["SECRET_KEY"], salt="invitation").loads(token)
+    except BadSignature:
+        return None
+    return db.session.get(Invitation, invitation_id) if isinstance(invitation_id, int) else None
+
+
 def by_token(token: str, *, now) -> Invitation:
     """The invitation behind a personal link, or LinkError with a message for people."""
     invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token or "")))
+    invitation = invitation or _by_signed(token or "")
     if invitation is None:
         raise LinkError(_("Ce lien n'est pas valide. Vérifiez qu'il a été copié en entier."))
     if invitation.programmer.erased_at is not None:
@@ -163,3 +181,69 @@ def board(edition) -> dict:
         "answers": {a: per_answer.get(a, 0) for a in Answer},
         "days": [(d, per_day.get(d, 0)) for d in edition_days(edition)],
     }
+
+
+REMINDER_DAYS = 2  # reminders leave two days before the edition's first day
+
+
+def send_reminders(*, now, link_for) -> int:
+    """Remind those who said they would come, once, two days before the edition. Each invitation is
+    claimed (reminded_at set) in the same transaction as its message: two workers never both send it."""
+    from crm.contacts.models import Programmer
+    from crm.database import claim_rows
+    from crm.showcase.models import Edition, EditionStatus
+    from crm.timeutil import local
+
+    today = local(now).date()
+    soon = select(Edition.id).where(
+        Edition.status == EditionStatus.PUBLISHED,
+        Edition.starts_on > today,
+        Edition.starts_on <= today + timedelta(days=REMINDER_DAYS),
+    )
+    contactable = select(Programmer.id).where(
+        Programmer.opted_out_at.is_(None), Programmer.erased_at.is_(None), Programmer.bounced_at.is_(None)
+    )
+    ids = claim_rows(
+        Invitation,
+        [
+            Invitation.answer == Answer.COMING,
+            Invitation.reminded_at.is_(None),
+            Invitation.edition_id.in_(soon),
+            Invitation.programmer_id.in_(contactable),
+        ],
+        [Invitation.id],
+        500,
+        {"reminded_at": now},
+    )
+    if not ids:
+        return 0
+    reminded = db.session.scalars(
+        select(Invitation)
+        .where(Invitation.id.in_(ids))
+        .options(
+            db.joinedload(Invitation.programmer),
+            db.joinedload(Invitation.edition).joinedload(Edition.network),
+            db.selectinload(Invitation.days),
+        )
+    ).all()
+    for invitation in reminded:
+        edition, person = invitation.edition, invitation.programmer
+        answer_link, stop_link, programme_link = link_for(invitation)
+        with force_locale(person.language if person.language in ("fr", "en") else "fr"):
+            days = ", ".join(format_date(d.day, "EEEE d MMMM") for d in invitation.days)
+            subject = _("Rappel : %(name)s", name=edition.name)
+            body = _(
+                "Bonjour %(name)s,\n\nVous avez prévu de venir à %(edition)s (%(days)s). Le programme : "
+                "%(programme)s\n\nUn empêchement ? Changez votre réponse : %(answer)s\n\n"
+                "Pour ne plus rien recevoir de %(network)s : %(stop)s\n",
+                name=person.full_name,
+                edition=edition.name,
+                days=days,
+                programme=programme_link,
+                answer=answer_link,
+                network=edition.network.name,
+                stop=stop_link,
+            )
+        send_to_programmer(person, subject, body, unsubscribe_url=stop_link, now=now)
+    db.session.flush()
+    return len(reminded)

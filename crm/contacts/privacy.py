@@ -84,18 +84,27 @@ STALE_AFTER_DAYS = 3 * 365
 
 def stale_query(network_id, *, now):
     """Records with nothing coming from the person for 3 years (CNIL's guidance for prospect files):
-    created over 3 years ago, no answer to an invitation and no attendance since."""
+    created over 3 years ago, and since then no answer to an invitation or to a follow-up, no attendance,
+    and no exchange in which the person took part (a call or meeting where they were reached)."""
     from datetime import timedelta
 
-    from sqlalchemy import select
+    from sqlalchemy import or_, select
 
     from crm.checkin.models import Attendance
     from crm.contacts.models import Programmer
+    from crm.followups.models import Interaction, InteractionKind, Result
     from crm.invitations.models import Invitation
 
     since = now - timedelta(days=STALE_AFTER_DAYS)
     answered = select(Invitation.programmer_id).where(Invitation.answered_at >= since)
     came = select(Attendance.programmer_id).where(Attendance.checked_in_at >= since)
+    spoke = select(Interaction.programmer_id).where(
+        Interaction.occurred_at >= since,
+        or_(
+            Interaction.kind == InteractionKind.ANSWER,
+            Interaction.result.in_([Result.REACHED, Result.INTERESTED, Result.NOT_INTERESTED, Result.BOOKED]),
+        ),
+    )
     return (
         select(Programmer)
         .where(
@@ -104,6 +113,7 @@ def stale_query(network_id, *, now):
             Programmer.created_at < since,
             Programmer.id.not_in(answered),
             Programmer.id.not_in(came),
+            Programmer.id.not_in(spoke),
         )
         .order_by(Programmer.created_at, Programmer.id)
     )

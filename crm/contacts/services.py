@@ -172,7 +172,26 @@ def _check_organisation(network, organisation_id) -> None:
         raise DomainError(_("Structure inconnue."), field="organisation_id")
 
 
-DIRECTORY_FILTERS = ("departement", "region", "structure_type", "discipline", "audience", "attended")
+DIRECTORY_FILTERS = (
+    "departement", "region", "structure_type", "discipline", "audience", "attended", "contacted",
+)  # fmt: skip
+# Last contact (shared log, private notes aside): within N days, or not for N days (never included).
+CONTACTED = {"30": 30, "90": 90, "not_90": -90, "not_365": -365, "never": None}
+
+
+def _last_contact(days):
+    """People contacted within `days` (positive), not for -`days` (negative), or never (None)."""
+    from datetime import timedelta
+
+    from crm.database import utcnow
+    from crm.followups.models import Interaction
+
+    shared = Interaction.private.is_(False)
+    if days is None:
+        return Programmer.id.not_in(select(Interaction.programmer_id).where(shared))
+    since = utcnow() - timedelta(days=abs(days))
+    recent = select(Interaction.programmer_id).where(shared, Interaction.occurred_at >= since)
+    return Programmer.id.in_(recent) if days > 0 else Programmer.id.not_in(recent)
 
 
 def programmers_query(network_id: int, text: str | None = None, **filters):
@@ -199,7 +218,10 @@ def _filtered(
     discipline=None,
     audience=None,
     attended=None,
+    contacted=None,
 ):
+    if contacted in CONTACTED:
+        query = query.where(_last_contact(CONTACTED[contacted]))
     if departement:
         query = query.where(Programmer.departement_code == departement)
     if region:

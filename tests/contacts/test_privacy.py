@@ -105,6 +105,23 @@ def test_records_without_news_for_three_years_are_listed_and_purged(app, world, 
     db.session.commit()
     stale = db.session.scalars(privacy.stale_query(a.network.id, now=utcnow())).all()
     assert {p.id for p in stale} == {silent.id, a.member_contact.id}
+    from crm.followups.services import log_interaction
+
+    log_interaction(
+        a.member_contact,
+        {"kind": "call", "result": "reached", "summary": "Joint"},
+        actor=a.members[0],
+        now=utcnow(),
+    )
+    log_interaction(
+        silent,
+        {"kind": "call", "result": "left_message", "summary": "Répondeur"},
+        actor=a.members[0],
+        now=utcnow(),
+    )
+    db.session.commit()
+    stale = db.session.scalars(privacy.stale_query(a.network.id, now=utcnow())).all()
+    assert {p.id for p in stale} == {silent.id}  # a message left on a machine is not news from the person
     sign_in(client, a.coordinator)
     assert silent.last_name in client.get("/programmers/review").get_data(as_text=True)
     post_form(client, "/programmers/review/purge", {"confirm": "1"}, token_from=TOKEN)

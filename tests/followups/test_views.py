@@ -206,3 +206,20 @@ def test_the_dashboard_funnel_counts_people(scene, client):
         "attended": 2, "messaged": 3, "answered": 1, "interested": 1, "booked": 0,
     }  # fmt: skip
     assert scene.came.full_name in page and "Je souhaite le programmer" in page
+
+
+def test_the_directory_filters_on_the_last_contact(scene, client):
+    from crm.followups.services import log_interaction
+    from tests.followups.conftest import ENDED
+
+    log_interaction(scene.came, {"kind": "call", "summary": "Appel"}, actor=scene.a.members[0], now=ENDED)
+    log_interaction(scene.came_once, {"kind": "note", "summary": "Secret", "private": True},
+                    actor=scene.a.members[0], now=ENDED)  # fmt: skip
+    db.session.commit()
+    sign_in(client, scene.a.coordinator)
+    never = client.get("/programmers?contacted=never").get_data(as_text=True)
+    assert scene.came.last_name not in never and scene.came_once.last_name in never  # private notes aside
+    with travel(ENDED):
+        sign_in(client, scene.a.coordinator)
+        recent = client.get("/programmers?contacted=30").get_data(as_text=True)
+    assert scene.came.last_name in recent and scene.came_once.last_name not in recent

@@ -53,13 +53,25 @@ def register_blueprints(app):
     """
     import importlib
 
-    from crm import accounts, admin, checkin, contacts, core, followups, imports, invitations, mail, showcase
+    from crm import (
+        accounts,
+        admin,
+        calendar,
+        checkin,
+        contacts,
+        core,
+        followups,
+        imports,
+        invitations,
+        mail,
+        showcase,
+    )
     from crm.showcase import public
 
     view_modules = [
         "core.views", "accounts.views", "admin.views", "contacts.views", "showcase.views",
         "showcase.views_company", "showcase.views_planning", "mail.views", "imports.views",
-        "invitations.views", "checkin.views", "followups.views",
+        "invitations.views", "checkin.views", "followups.views", "calendar.views",
     ]  # fmt: skip
     for name in view_modules:
         importlib.import_module(f"crm.{name}")
@@ -75,6 +87,7 @@ def register_blueprints(app):
         invitations,
         checkin,
         followups,
+        calendar,
     ):
         app.register_blueprint(module.bp)
 

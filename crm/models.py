@@ -1,6 +1,7 @@
 """Imports every model so the metadata (and Alembic's autogenerate) knows every table."""
 
 from crm.accounts.models import LoginAttempt, User, UserSession
+from crm.calendar.models import Subscription
 from crm.checkin.models import Attendance
 from crm.contacts.models import Organisation, Programmer, ProgrammerDiscipline
 from crm.followups.models import (
@@ -37,6 +38,7 @@ __all__ = [
     "PairStop",
     "Sequence",
     "Step",
+    "Subscription",
     "StepRun",
     "Task",
     "Assignment",

@@ -519,6 +519,7 @@ def tasks_query(user, tab: str, today):
         "overdue": query.where(Task.done_at.is_(None), Task.due_on < today),
         "upcoming": query.where(Task.done_at.is_(None), Task.due_on > today),
         "done": query.where(Task.done_at.is_not(None)),
+        "open": query.where(Task.done_at.is_(None)),
     }[tab]
     order = (Task.done_at.desc(),) if tab == "done" else (Task.due_on, Task.id)
     return query.options(

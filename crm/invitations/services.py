@@ -53,6 +53,7 @@ def invite(edition, programmers, *, link_for, now) -> tuple[int, int]:
     if edition.status not in INVITABLE:
         raise DomainError(_("On invite une fois les candidatures closes."))
     sent = skipped = 0
+    days_file = edition_days_file(edition)
     for programmer in programmers:
         if not may_be_contacted(programmer):
             skipped += 1
@@ -67,10 +68,21 @@ def invite(edition, programmers, *, link_for, now) -> tuple[int, int]:
         with force_locale(programmer.language if programmer.language in ("fr", "en") else "fr"):
             subject = _("Invitation : %(name)s", name=edition.name)
             body = message(edition, programmer, links)
-        send_to_programmer(programmer, subject, body, unsubscribe_url=links[1], now=now)
+        send_to_programmer(
+            programmer, subject, body, unsubscribe_url=links[1], attachment_ics=days_file, now=now
+        )
         sent += 1
     db.session.flush()
     return sent, skipped
+
+
+def edition_days_file(edition) -> str:
+    """The edition's days as an iCalendar file (METHOD:PUBLISH) to add to one's calendar."""
+    from crm.calendar.feeds import days_calendar
+    from crm.links import external_url
+
+    url = external_url("programme.edition", slug=edition.slug)
+    return days_calendar(edition, url=url).to_ical().decode()
 
 
 def message(edition, programmer, links) -> str:

@@ -40,6 +40,14 @@ def build(message: OutboxMessage) -> EmailMessage:
         mime["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     mime.set_content(message.body_text)
     mime.add_alternative(message.body_html or text_to_html(message.body_text), subtype="html")
+    if message.attachment_ics:
+        mime.add_attachment(
+            message.attachment_ics.encode(),
+            maintype="text",
+            subtype="calendar",
+            filename="invitation.ics",
+            params={"method": "PUBLISH"},
+        )
     return mime
 
 

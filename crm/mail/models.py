@@ -59,6 +59,8 @@ class OutboxMessage(db.Model):
     body_html: Mapped[str | None] = mapped_column(Text)
     message_id: Mapped[str | None] = mapped_column(String(200), unique=True)
     unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
+    # An iCalendar file sent along (METHOD:PUBLISH), e.g. the edition's days with an invitation.
+    attachment_ics: Mapped[str | None] = mapped_column(Text)
     state: Mapped[MailState] = mapped_column(enum_column(MailState, 10), default=MailState.KEPT)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at = mapped_column(UTCDateTime)

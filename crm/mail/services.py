@@ -36,6 +36,7 @@ def message_values(
     programmer_id: int | None = None,
     unsubscribe_url: str | None = None,
     message_id: str | None = None,
+    attachment_ics: str | None = None,
     now=None,
 ) -> dict:
     """One outbox row, as `send` and the batches of the scheduler write it."""
@@ -48,6 +49,7 @@ def message_values(
         "body_text": body,
         "body_html": html,
         "unsubscribe_url": unsubscribe_url,
+        "attachment_ics": attachment_ics,
         "message_id": message_id or new_message_id(),
         "state": MailState.PENDING if smtp_configured() else MailState.KEPT,
         "attempts": 0,

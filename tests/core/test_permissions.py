@@ -103,6 +103,13 @@ EXPECTED = {
     "followups.answer": EVERYONE,
     "followups.stop": EVERYONE,
     "mail.resolve": {COORD},
+    "calendar.programme_feed": EVERYONE,
+    "calendar.venue_feed": EVERYONE,
+    "calendar.slot_download": EVERYONE,
+    "calendar.programme_subscribe": EVERYONE,
+    "calendar.private_feed": EVERYONE,
+    "calendar.subscribe": {COORD, MEMBER},
+    "calendar.programmer_subscribe": EVERYONE,
 }
 
 
@@ -158,7 +165,29 @@ def _url_values(world):
         "message_id": follow["message"].id,
         "link": follow["followup_link"],
         "choice": "book",
+        "programme_venue": a.venue.id,
+        "programme_slot": _second_slot(a),
+        "feed": "tasks",
+        "secret": _calendar_secret(a),
     }
+
+
+def _second_slot(a):
+    """A slot of the published programme that the walk's own unassign and cancel leave alone."""
+    from tests.followups.conftest import on_stage
+
+    slot = on_stage(a.planned, a.venue, a.companies[1], a.shows[1], 10)
+    db.session.commit()
+    return slot.id
+
+
+def _calendar_secret(a):
+    from crm.calendar import services as calendars
+    from crm.calendar.models import FeedKind
+
+    subscription = calendars.subscription_for(FeedKind.COMPANY, a.companies[0].id)
+    db.session.commit()
+    return calendars.token_for(subscription)
 
 
 def _request(client, rule, method, values, signed_in):

@@ -1,0 +1,47 @@
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, ForeignKey, Integer
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.database import UTCDateTime, utcnow
+from crm.enums import LabelledEnum, enum_column
+from crm.extensions import db
+
+
+class FeedKind(LabelledEnum):
+    COMPANY = "company"
+    PROGRAMMER = "programmer"
+    TASKS = "tasks"
+
+    @classmethod
+    def labels(cls):
+        return {
+            cls.COMPANY: _l("Les passages de ma compagnie"),
+            cls.PROGRAMMER: _l("Mon agenda de l'édition"),
+            cls.TASKS: _l("Mes tâches de suivi"),
+        }
+
+
+class Subscription(db.Model):
+    """A private feed. Its secret link is derived from the row and its version with the secret key
+    (HMAC-SHA256), so the owner can see it again; a new version makes every older link invalid."""
+
+    __tablename__ = "calendar_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[FeedKind] = mapped_column(enum_column(FeedKind, 12))
+    company_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    hide_cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    alarm_minutes: Mapped[int | None] = mapped_column(Integer)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    company = relationship("Organisation")
+    invitation = relationship("Invitation")
+    user = relationship("User")

@@ -35,7 +35,9 @@ def _world(companies, people, seen):
 
     rng = random.Random(8)
     network = save_network(None, {"name": "Réseau", "slug": "reseau"})
-    venue = Organisation(network_id=network.id, kind=OrganisationKind.STRUCTURE, name="Théâtre", is_venue=True)
+    venue = Organisation(
+        network_id=network.id, kind=OrganisationKind.STRUCTURE, name="Théâtre", is_venue=True
+    )
     edition = Edition(
         network_id=network.id,
         name="Temps fort",
@@ -125,7 +127,9 @@ def _measure(database_url, quick):
         edition = _world(companies, people, min(SEEN, companies))
         started = time.perf_counter()
         with count_queries(db.engine) as statements:
-            services.activate(services.sequence_for(edition, create=True), now=datetime(2027, 3, 6, tzinfo=UTC))
+            services.activate(
+                services.sequence_for(edition, create=True), now=datetime(2027, 3, 6, tzinfo=UTC)
+            )
             db.session.commit()
             counts = run_due(now=datetime(2027, 3, 7, 9, tzinfo=UTC), worker="bench")
         seconds = time.perf_counter() - started

@@ -7,7 +7,6 @@ python -m bench.run [--scale national|small|tiny] [--database sqlite|postgresql|
 import argparse
 import importlib
 import json
-import os
 import pkgutil
 import statistics
 import subprocess

@@ -79,6 +79,11 @@ def test_an_edit_keeps_the_uid_and_raises_the_sequence(world, client):
     assert after["SEQUENCE"] == before["SEQUENCE"] + 1
     assert after["DTSTAMP"].dt > before["DTSTAMP"].dt
     assert after["DTSTART"].dt.date() == a.planned.ends_on
+    a.venue.city = "Saumur"  # a change with no timestamp of its own still reaches the feed
+    a.shows[0].title = "Nouveau titre"
+    db.session.commit()
+    [renamed] = _events(_parse(client.get(url)))
+    assert "Saumur" in str(renamed["LOCATION"]) and str(renamed["SUMMARY"]).startswith("Nouveau titre")
 
 
 def test_a_cancelled_slot_stays_struck_until_a_month_after_unless_hidden(world, client, app):

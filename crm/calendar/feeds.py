@@ -106,26 +106,6 @@ def slot_event(slot, *, url: str, alarm_minutes: int | None = None, note: str | 
     return event
 
 
-def visible(slots, *, now, hide_cancelled=False) -> list:
-    """Cancelled slots stay until a month after their date, unless the subscriber hides them."""
-    kept = []
-    for slot in slots:
-        if slot.status == SlotStatus.CANCELLED and (hide_cancelled or slot.ends_at < now - KEEP_CANCELLED):
-            continue
-        kept.append(slot)
-    return kept
-
-
-def slots_calendar(name, slots, *, url_for_slot, alarm_minutes=None, method=None, organizer=None) -> Calendar:
-    calendar = new_calendar(name, method=method)
-    for slot in sorted(slots, key=lambda s: (s.starts_at, s.id)):
-        event = slot_event(slot, url=url_for_slot(slot), alarm_minutes=alarm_minutes)
-        if organizer:
-            event.add("organizer", organizer)
-        calendar.add_component(event)
-    return calendar
-
-
 def organizer_of(network) -> vCalAddress:
     """RFC 5546 wants an ORGANIZER on published (METHOD:PUBLISH) events: the network's coordination."""
     address = vCalAddress(f"mailto:{network.contact_email or 'coordination@invalid'}")

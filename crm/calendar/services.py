@@ -4,8 +4,8 @@ import hashlib
 import hmac
 
 from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import String, func, literal_column, or_, select, type_coerce
+from sqlalchemy.orm import aliased, joinedload
 
 from crm.calendar.models import FeedKind, Subscription
 from crm.extensions import db
@@ -70,7 +70,64 @@ def set_options(subscription, data: dict) -> None:
     db.session.flush()
 
 
-def _slots(*where):
+def slot_fingerprints(*where, digest=False):
+    """Every value a slot's event is made of, as plain rows (one light query): two feeds with the same
+    rows have the same bytes, so these rows key the cache and answer a 304 without rendering."""
+    from crm.contacts.models import Organisation
+    from crm.showcase.models import Show
+
+    venue = aliased(Organisation)
+    company = aliased(Organisation)
+
+    def raw(column):  # the stored value as the driver gives it: no conversion, it only feeds a hash
+        return type_coerce(column, String())
+
+    columns = [
+        Slot.id, raw(Slot.starts_at), raw(Slot.ends_at), raw(Slot.status), Slot.sequence, raw(Slot.format),
+        raw(Slot.updated_at), Slot.edition_id, raw(Registration.updated_at), Registration.video_url,
+        Show.title, raw(Show.discipline), raw(Show.audience), Show.duration_minutes, Show.video_url,
+        company.name, venue.name, venue.address, venue.postcode, venue.city,
+    ]  # fmt: skip
+    labelled = [c.label(f"c{n}") for n, c in enumerate(columns)]
+    query = (
+        select(*labelled)
+        .join(Assignment, Assignment.slot_id == Slot.id)
+        .join(Registration, Registration.id == Assignment.registration_id)
+        .join(Show, Show.id == Registration.show_id)
+        .join(company, company.id == Registration.company_id)
+        .join(venue, venue.id == Slot.venue_id)
+        .where(*where)
+    )
+    if digest:
+        # PostgreSQL hashes the rows itself: one short answer instead of a thousand rows.
+        from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+        rows = query.subquery("t")
+        text_of_row = literal_column("t::text")
+        separator = aggregate_order_by(literal_column("chr(10)"), rows.c.c1, rows.c.c0)
+        digest_of_rows = func.md5(func.string_agg(text_of_row, separator))
+        return db.session.connection().execute(select(digest_of_rows)).scalar()
+    return db.session.connection().execute(query.order_by(Slot.starts_at, Slot.id)).all()
+
+
+def feed_state(*where):
+    """What decides a feed's bytes: the database's digest of its rows on PostgreSQL, the rows elsewhere."""
+    if db.session.connection().dialect.name == "postgresql":
+        return slot_fingerprints(*where, digest=True)
+    return tuple(tuple(row) for row in slot_fingerprints(*where))
+
+
+def shown(*, now, hide_cancelled=False):
+    """In SQL: cancelled slots stay until a month after their date, unless the subscriber hides them."""
+    from crm.calendar.feeds import KEEP_CANCELLED
+    from crm.showcase.models import SlotStatus
+
+    if hide_cancelled:
+        return Slot.status != SlotStatus.CANCELLED
+    return or_(Slot.status != SlotStatus.CANCELLED, Slot.ends_at >= now - KEEP_CANCELLED)
+
+
+def load_slots(*where):
     return list(
         db.session.scalars(
             select(Slot)
@@ -89,31 +146,46 @@ def _slots(*where):
     )
 
 
-def company_slots(company_id: int) -> list:
+def company_where(company_id: int) -> list:
     """The company's slots in published editions (before publication, the plan may still move)."""
     from crm.showcase.models import Edition
 
     published = select(Edition.id).where(Edition.status.in_(PUBLIC))
-    return _slots(Registration.company_id == company_id, Slot.edition_id.in_(published))
+    return [Registration.company_id == company_id, Slot.edition_id.in_(published)]
 
 
-def programmer_slots(invitation) -> list:
-    """The programme's slots on the days the person said they would come."""
+def company_slots(company_id: int) -> list:
+    return load_slots(*company_where(company_id))
+
+
+def programmer_where(invitation) -> list:
+    """The programme's slots on the days the person said they would come (local days)."""
+    from sqlalchemy import false, or_
+
     from crm.invitations.models import Answer
-    from crm.timeutil import local
+    from crm.timeutil import to_utc
 
     if invitation.answer not in (Answer.COMING, Answer.MAYBE) or invitation.edition.status not in PUBLIC:
-        return []
-    days = {d.day for d in invitation.days}
-    slots = _slots(Slot.edition_id == invitation.edition_id)
-    return [s for s in slots if local(s.starts_at).date() in days]
+        return [false()]
+    from datetime import time, timedelta
+
+    days = [
+        (Slot.starts_at >= to_utc(d.day, time(0)))
+        & (Slot.starts_at < to_utc(d.day + timedelta(days=1), time(0)))
+        for d in invitation.days
+    ]
+    return [Slot.edition_id == invitation.edition_id, or_(false(), *days)]
 
 
-def edition_slots(edition, venue_id=None) -> list:
+def edition_where(edition, venue_id=None) -> list:
     where = [Slot.edition_id == edition.id]
     if venue_id is not None:
         where.append(Slot.venue_id == venue_id)
-    return _slots(*where)
+    return where
+
+
+def edition_slots(edition, venue_id=None) -> list:
+    return load_slots(*edition_where(edition, venue_id))
 
 
 def open_tasks(user) -> list:

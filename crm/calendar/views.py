@@ -6,27 +6,66 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.accounts.models import Role
-from crm.calendar import bp, feeds, services
+from crm.calendar import bp, cache, feeds, services
 from crm.calendar.models import FeedKind
 from crm.database import utcnow
 from crm.extensions import db
 from crm.links import external_url
 from crm.permissions import PUBLIC, allow
 from crm.showcase import programme
+from crm.showcase.models import Slot
 
 CACHE = {"public": "public, max-age=300", "private": "private, max-age=300"}
 
 
-def ics(calendar, *, changed: datetime, privacy="public", filename=None) -> Response:
+FEED_VERSION = 1  # bump when the way feeds are written changes
+
+
+def ics(body: bytes, etag: str, changed: datetime, *, privacy="public", filename=None) -> Response:
     """text/calendar with ETag and Last-Modified, answering 304 to a client that has it already."""
-    body = calendar.to_ical()
     response = Response(body, content_type="text/calendar; charset=utf-8")
-    response.set_etag(hashlib.sha256(body).hexdigest())
+    response.set_etag(etag)
     response.last_modified = changed.replace(microsecond=0)
     response.headers["Cache-Control"] = CACHE[privacy]
     if filename:
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response.make_conditional(request)
+
+
+def slots_feed(
+    where, name, url_for_slot, *parts, now, hide_cancelled=False, alarm_minutes=None, method=None,
+    organizer=None, privacy="public", filename=None,
+):  # fmt: skip
+    """A feed of slots. Its rows (one light query) key the whole feed, and each row keys its event, so an
+    unchanged feed is not written again and a changed one only writes the events that changed."""
+    where = [*where, services.shown(now=now, hide_cancelled=hide_cancelled)]
+    options = (FEED_VERSION, request.host_url, alarm_minutes, method, str(organizer or ""))
+
+    def render_events(keys):
+        by_key = {key: slot_id for slot_id, key in keys_by_id.items()}
+        slots = services.load_slots(*where, Slot.id.in_([by_key[k] for k in keys]))
+        made = {}
+        for slot in slots:
+            event = feeds.slot_event(slot, url=url_for_slot(slot), alarm_minutes=alarm_minutes)
+            if organizer:
+                event.add("organizer", organizer)
+            made[keys_by_id[slot.id]] = (event.to_ical(), feeds.last_changed([slot]))
+        return made
+
+    def build():
+        rows = services.slot_fingerprints(*where)
+        event_keys[:] = [cache.key(options, tuple(row)) for row in rows]
+        keys_by_id.update({row[0]: key for key, row in zip(event_keys, rows, strict=True)})
+        events = cache.events(event_keys, render_events)
+        calendar = feeds.new_calendar(name, method=method).to_ical()
+        end = b"END:VCALENDAR\r\n"
+        body = calendar[: -len(end)] + b"".join(e for e, _changed in events) + end
+        return body, max((changed for _event, changed in events), default=feeds.EPOCH)
+
+    event_keys, keys_by_id = [], {}
+    feed_key = cache.key(options, request.base_url, name, parts, services.feed_state(*where))
+    body, etag, changed = cache.get_or_render(feed_key, build)
+    return ics(body, etag, changed, privacy=privacy, filename=filename)
 
 
 def _edition(slug):
@@ -47,39 +86,41 @@ def _programme_link(edition):
 @allow(PUBLIC)
 def programme_feed(slug):
     edition = _edition(slug)
-    slots = feeds.visible(services.edition_slots(edition), now=utcnow())
-    calendar = feeds.slots_calendar(edition.name, slots, url_for_slot=_programme_link(edition))
-    return ics(calendar, changed=max(feeds.last_changed(slots), edition.published_at or feeds.EPOCH))
+    return slots_feed(services.edition_where(edition), edition.name, _programme_link(edition), now=utcnow())
 
 
 @bp.get("/programme/<slug>/venues/<int:programme_venue>.ics")
 @allow(PUBLIC)
 def venue_feed(slug, programme_venue):
+    from crm.contacts.models import Organisation
+
     edition = _edition(slug)
-    slots = feeds.visible(services.edition_slots(edition, programme_venue), now=utcnow())
-    if not slots:
+    venue = db.session.get(Organisation, programme_venue)
+    if venue is None or venue.network_id != edition.network_id or not venue.is_venue:
         abort(404)
-    name = f"{edition.name} — {slots[0].venue.name}"
-    calendar = feeds.slots_calendar(name, slots, url_for_slot=_programme_link(edition))
-    return ics(calendar, changed=max(feeds.last_changed(slots), edition.published_at or feeds.EPOCH))
+    name = f"{edition.name} — {venue.name}"
+    return slots_feed(services.edition_where(edition, venue.id), name, _programme_link(edition), now=utcnow())
 
 
 @bp.get("/programme/<slug>/slots/<int:programme_slot>.ics")
 @allow(PUBLIC)
 def slot_download(slug, programme_slot):
     """One slot to add to one's own calendar: METHOD:PUBLISH, so an ORGANIZER (RFC 5546)."""
+    from crm.showcase.models import Slot
+
     edition = _edition(slug)
-    slots = [s for s in services.edition_slots(edition) if s.id == programme_slot]
-    if not slots:
+    where = [*services.edition_where(edition), Slot.id == programme_slot]
+    if not services.slot_fingerprints(*where):
         abort(404)
-    calendar = feeds.slots_calendar(
+    return slots_feed(
+        where,
         edition.name,
-        slots,
-        url_for_slot=_programme_link(edition),
+        _programme_link(edition),
+        now=utcnow(),
         method="PUBLISH",
         organizer=feeds.organizer_of(edition.network),
+        filename=f"vitrine-{programme_slot}.ics",
     )
-    return ics(calendar, changed=feeds.last_changed(slots), filename=f"vitrine-{programme_slot}.ics")
 
 
 @bp.get("/programme/<slug>/subscribe")
@@ -118,32 +159,35 @@ def private_feed(secret):
             tasks,
             url_for_task=lambda task: external_url("followups.task", task_id=task.id),
         )
+        body = calendar.to_ical()
         changed = max((t.created_at for t in tasks), default=feeds.EPOCH)
-        return ics(calendar, changed=changed, privacy="private")
+        return ics(body, hashlib.sha256(body).hexdigest(), changed, privacy="private")
     if subscription.kind == FeedKind.COMPANY:
-        slots, name = services.company_slots(subscription.company_id), subscription.company.name
+        where, name, parts = services.company_where(subscription.company_id), subscription.company.name, ()
     else:
         invitation = subscription.invitation
-        slots, name = services.programmer_slots(invitation), invitation.edition.name
-    slots = feeds.visible(slots, now=now, hide_cancelled=subscription.hide_cancelled)
-    slugs = edition_slugs({s.edition_id for s in slots})
-    calendar = feeds.slots_calendar(
+        where, name = services.programmer_where(invitation), invitation.edition.name
+        parts = (invitation.answer, [d.day for d in invitation.days], invitation.edition.status)
+
+    def url_for_slot(slot):
+        return external_url("programme.edition", slug=edition_slug(slot.edition_id))
+
+    return slots_feed(
+        where,
         name,
-        slots,
-        url_for_slot=lambda slot: external_url("programme.edition", slug=slugs[slot.edition_id]),
+        url_for_slot,
+        parts,
+        now=now,
+        hide_cancelled=subscription.hide_cancelled,
         alarm_minutes=subscription.alarm_minutes,
+        privacy="private",
     )
-    return ics(calendar, changed=max(feeds.last_changed(slots), subscription.created_at), privacy="private")
 
 
-def edition_slugs(edition_ids) -> dict:
+def edition_slug(edition_id) -> str:
     from crm.showcase.models import Edition
 
-    if not edition_ids:
-        return {}
-    return dict(
-        db.session.execute(db.select(Edition.id, Edition.slug).where(Edition.id.in_(edition_ids))).all()
-    )
+    return db.session.get(Edition, edition_id).slug  # the identity map keeps each edition once
 
 
 def _owner_subscription(feed):

@@ -40,7 +40,8 @@ def _world(events):
     company = Organisation(network_id=network.id, kind=OrganisationKind.COMPANY, name="Compagnie, la; belle")
     edition = Edition(
         network_id=network.id, name="Grand temps fort", slug="grand", starts_on=date(2027, 3, 1),
-        ends_on=date(2027, 3, 31), status=EditionStatus.PUBLISHED, published_at=datetime(2027, 1, 1, tzinfo=UTC),
+        ends_on=date(2027, 3, 31), status=EditionStatus.PUBLISHED,
+        published_at=datetime(2027, 1, 1, tzinfo=UTC),
     )  # fmt: skip
     db.session.add_all([venue, company, edition])
     db.session.flush()

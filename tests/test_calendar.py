@@ -211,3 +211,18 @@ def test_the_invitation_carries_the_editions_days_as_an_attachment(world, app):
     days = sorted(e["DTSTART"].dt for e in _events(calendar))
     assert days == [a.planned.starts_on, a.planned.ends_on]
     assert all("ORGANIZER" in e for e in _events(calendar))
+
+
+def test_a_venue_feed_holds_that_venues_slots_only(world, client):
+    from tests.followups.conftest import on_stage
+
+    a = world.a
+    other = factories.structure(a.network, name="Salle des fêtes", is_venue=True)
+    elsewhere = on_stage(a.planned, other, a.companies[1], a.shows[1], 10)
+    db.session.commit()
+    here = _parse(client.get(f"/programme/{a.planned.slug}/venues/{a.venue.id}.ics"))
+    there = _parse(client.get(f"/programme/{a.planned.slug}/venues/{other.id}.ics"))
+    assert [str(e["UID"]) for e in _events(here)] == [f"slot-{a.slot.id}@vitrine"]
+    assert [str(e["UID"]) for e in _events(there)] == [f"slot-{elsewhere.id}@vitrine"]
+    assert "Salle des fêtes" in str(there["X-WR-CALNAME"])
+    assert client.get(f"/programme/{a.planned.slug}/venues/{world.b.venue.id}.ics").status_code == 404

@@ -96,7 +96,7 @@ def venue_feed(slug, programme_venue):
 
     edition = _edition(slug)
     venue = db.session.get(Organisation, programme_venue)
-    if venue is None or venue.network_id != edition.network_id or not venue.is_venue:
+    if venue is None or venue.network_id != edition.network_id:
         abort(404)
     name = f"{edition.name} — {venue.name}"
     return slots_feed(services.edition_where(edition, venue.id), name, _programme_link(edition), now=utcnow())

@@ -24,4 +24,8 @@ CASES = [
     HttpCase(
         "registrations review", "/editions/{held_id}/registrations", role="coordinator", p95_goal_ms=250
     ),
+    HttpCase("shared follow-up dashboard", "/editions/{held_id}/suivi", role="coordinator", p95_goal_ms=250),
+    HttpCase("follow-up dashboard, page 5", "/editions/{held_id}/suivi?page=5", role="coordinator"),
+    HttpCase("coordination tasks", "/taches?vue=done", role="coordinator"),
+    HttpCase("programme calendar feed", "/programme/{held_slug}.ics"),
 ]

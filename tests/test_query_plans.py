@@ -29,10 +29,23 @@ PAGES = [
     "/programme/reseau-01-edition-9",
     "/programme/reseau-01-edition-9.json",
     "/programme/",
+    "/editions/9/suivi",
+    "/editions/9/suivi?page=4",
+    "/taches?vue=done",
+    "/taches?vue=upcoming",
+    "/programmers/12",
+    "/programmers?contacted=never",
+    "/programmers?contacted=30",
+    "/programme/reseau-01-edition-9.ics",
+    "/outbox",
 ]
 # Registrations and slots grow with every edition. Editions (300) and assignments (about 5,000) stay
 # small enough at national scale that a hash join over a sequential scan is the planner's right choice.
 LARGE_TABLES |= {"registrations", "slots", "attendances"}
+# The follow-up's tables: hundreds of thousands of rows at national scale.
+LARGE_TABLES |= {
+    "followup_enrolments", "followup_step_runs", "followup_tasks", "followup_answers", "interactions",
+}  # fmt: skip
 
 
 def _scans(plan):

@@ -1,7 +1,7 @@
 """Companies, structures and programmers of a network: creation, edits, scoped queries."""
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
 from crm.accounts.models import User
@@ -186,12 +186,13 @@ def _last_contact(days):
     from crm.database import utcnow
     from crm.followups.models import Interaction
 
-    shared = Interaction.private.is_(False)
+    # Correlated EXISTS: the (programmer, date) index answers it for each person, whatever the log's size.
+    shared = [Interaction.programmer_id == Programmer.id, Interaction.private.is_(False)]
     if days is None:
-        return Programmer.id.not_in(select(Interaction.programmer_id).where(shared))
+        return ~exists().where(*shared)
     since = utcnow() - timedelta(days=abs(days))
-    recent = select(Interaction.programmer_id).where(shared, Interaction.occurred_at >= since)
-    return Programmer.id.in_(recent) if days > 0 else Programmer.id.not_in(recent)
+    recent = exists().where(*shared, Interaction.occurred_at >= since)
+    return recent if days > 0 else ~recent
 
 
 def programmers_query(network_id: int, text: str | None = None, **filters):

@@ -24,6 +24,23 @@ from crm.database import search_key
 from crm.demo import data
 from crm.enums import Audience, Discipline
 from crm.extensions import db
+from crm.followups.messages import DEFAULT_STEPS
+from crm.followups.models import (
+    Action,
+    Answer,
+    Choice,
+    Enrolment,
+    Interaction,
+    InteractionKind,
+    Path,
+    Result,
+    RunState,
+    Sequence,
+    Step,
+    StepKind,
+    StepRun,
+    Task,
+)
 from crm.geo import departements
 from crm.networks.models import Network
 from crm.showcase.models import (
@@ -72,6 +89,13 @@ GENERATED_TABLES = [
     Slot,
     Assignment,
     Attendance,
+    Sequence,
+    Step,
+    Enrolment,
+    StepRun,
+    Task,
+    Answer,
+    Interaction,
 ]
 PRESENT_PER_SLOT = 21  # programmers checked in at each assigned slot: 4,800 slots give about 100,000 rows
 PER_EDITION = 20  # registrations, slots and (for held editions) assignments per edition
@@ -94,9 +118,10 @@ def generate(scale: Scale, today: date) -> dict[str, int]:
     codes = list(departements())
     counts = dict.fromkeys([m.__tablename__ for m in GENERATED_TABLES], 0)
     ids = dict.fromkeys(
-        ["org", "programmer", "show", "edition", "user", "registration", "slot", "assignment", "attendance"],
+        ["org", "programmer", "show", "edition", "user", "registration", "slot", "assignment", "attendance",
+         "sequence", "step", "enrolment", "run", "task", "answer", "interaction"],
         0,
-    )
+    )  # fmt: skip
     password = hash_password(data.PASSWORD)
     for n in range(1, scale.networks + 1):
         counts["networks"] += _bulk(
@@ -121,7 +146,13 @@ def generate(scale: Scale, today: date) -> dict[str, int]:
             planned = _programme(edition, venues, companies, shows, ids)
             for model, rows in zip((EditionVenue, Registration, Slot, Assignment), planned, strict=True):
                 counts[model.__tablename__] += _bulk(model, rows)
-            counts["attendances"] += _bulk(Attendance, _attendances(rng, planned[3], people, ids))
+            present = _attendances(rng, planned[3], people, ids)
+            counts["attendances"] += _bulk(Attendance, present)
+            if present:
+                tables = _followup(rng, edition, present, planned, today, ids)
+                models = (Sequence, Step, Enrolment, StepRun, Task, Answer, Interaction)
+                for model, rows in zip(models, tables, strict=True):
+                    counts[model.__tablename__] += _bulk(model, rows)
     _reset_sequences()
     return counts
 
@@ -365,6 +396,137 @@ def _attendances(rng, assignments, people, ids):
                 }
             )
     return rows
+
+
+def _followup(rng, edition, present, planned, today, ids):
+    """A held edition's shared follow-up, launched: everyone present enrolled, the steps already due
+    done (messages logged on the timeline), company tasks (half done, with a result), some answers."""
+    _links, registrations, slots, assignments = planned
+    company_of_slot = {
+        a["slot_id"]: r["company_id"]
+        for a in assignments
+        for r in registrations
+        if r["id"] == a["registration_id"]
+    }
+    show_of_company = {r["company_id"]: r["show_id"] for r in registrations}
+    ended = datetime.combine(edition["ends_on"], datetime.min.time(), tzinfo=UTC)
+    ids["sequence"] += 1
+    sequence = {
+        "id": ids["sequence"],
+        "edition_id": edition["id"],
+        "max_calls_per_week": 2,
+        "activated_at": ended + timedelta(days=1),
+        "created_at": CREATED,
+    }
+    steps = []
+    for template in DEFAULT_STEPS:
+        ids["step"] += 1
+        steps.append({"id": ids["step"], "sequence_id": sequence["id"], "action": None, **template})
+    seen = {}
+    for row in present:
+        seen.setdefault(row["programmer_id"], []).append(company_of_slot[row["slot_id"]])
+    enrolments, runs, tasks, answers, interactions = [], [], [], [], []
+
+    def interaction(person, kind, when, company=None, result=None, summary=""):
+        ids["interaction"] += 1
+        interactions.append(
+            {
+                "id": ids["interaction"],
+                "network_id": edition["network_id"],
+                "programmer_id": person,
+                "company_id": company,
+                "user_id": None,
+                "edition_id": edition["id"],
+                "kind": kind,
+                "result": result,
+                "summary": summary,
+                "private": False,
+                "occurred_at": when,
+                "created_at": when,
+            }
+        )
+
+    for person, companies in seen.items():
+        ids["enrolment"] += 1
+        enrolment = ids["enrolment"]
+        answered = rng.random() < 0.2
+        enrolments.append(
+            {
+                "id": enrolment,
+                "sequence_id": sequence["id"],
+                "programmer_id": person,
+                "path": Path.ATTENDED,
+                "enrolled_at": sequence["activated_at"],
+                "answered_at": ended + timedelta(days=3) if answered else None,
+                "stopped_at": None,
+                "stop_reason": None,
+            }
+        )
+        for step in steps:
+            if step["path"] != Path.ATTENDED:
+                continue
+            ids["run"] += 1
+            due = ended + timedelta(days=step["offset_days"], hours=8)
+            done = due.date() < today
+            runs.append(
+                {
+                    "id": ids["run"],
+                    "step_id": step["id"],
+                    "enrolment_id": enrolment,
+                    "due_at": due,
+                    "state": RunState.DONE if done else RunState.PENDING,
+                    "message_id": f"<gen-{ids['run']}@bench>",
+                    "claimed_by": None,
+                    "done_at": due if done else None,
+                    "note": None,
+                }
+            )
+            if not done:
+                continue
+            if step["kind"] == StepKind.MESSAGE:
+                interaction(person, InteractionKind.MESSAGE, due, summary=step["title"])
+            elif step["kind"] == StepKind.COMPANY_TASK:
+                for company in dict.fromkeys(companies):
+                    ids["task"] += 1
+                    finished = rng.random() < 0.5
+                    result = rng.choice(list(Result)) if finished else None
+                    tasks.append(
+                        {
+                            "id": ids["task"],
+                            "network_id": edition["network_id"],
+                            "edition_id": edition["id"],
+                            "enrolment_id": enrolment,
+                            "step_run_id": ids["run"],
+                            "programmer_id": person,
+                            "company_id": company,
+                            "assignee_id": None,
+                            "action": step["action"] or Action.CALL,
+                            "title": step["title"],
+                            "due_on": due.date(),
+                            "done_at": due if finished else None,
+                            "done_by_id": None,
+                            "result": result,
+                            "result_note": None,
+                            "created_at": due,
+                        }
+                    )
+                    if finished:
+                        interaction(person, InteractionKind.CALL, due, company, result, step["title"])
+        if answered:
+            company = companies[0]
+            ids["answer"] += 1
+            answers.append(
+                {
+                    "id": ids["answer"],
+                    "enrolment_id": enrolment,
+                    "show_id": show_of_company[company],
+                    "company_id": company,
+                    "choice": rng.choice(list(Choice)),
+                    "answered_at": ended + timedelta(days=3),
+                }
+            )
+            interaction(person, InteractionKind.ANSWER, ended + timedelta(days=3), company)
+    return [sequence], steps, enrolments, runs, tasks, answers, interactions
 
 
 def _reset_sequences():

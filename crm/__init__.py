@@ -61,6 +61,7 @@ def register_blueprints(app):
         contacts,
         core,
         followups,
+        impact,
         imports,
         invitations,
         mail,
@@ -72,6 +73,7 @@ def register_blueprints(app):
         "core.views", "accounts.views", "admin.views", "contacts.views", "showcase.views",
         "showcase.views_company", "showcase.views_planning", "mail.views", "imports.views",
         "invitations.views", "checkin.views", "followups.views", "calendar.views",
+        "impact.views",
     ]  # fmt: skip
     for name in view_modules:
         importlib.import_module(f"crm.{name}")
@@ -88,6 +90,7 @@ def register_blueprints(app):
         checkin,
         followups,
         calendar,
+        impact,
     ):
         app.register_blueprint(module.bp)
 

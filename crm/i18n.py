@@ -41,6 +41,8 @@ def _number(value):
 def register_filters(app):
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["number"] = _number
+    app.jinja_env.filters["cents"] = lambda cents: format_decimal(Decimal(cents) / 100, format="#,##0.00")
+    app.jinja_env.filters["money"] = lambda value: format_decimal(Decimal(value or 0), format="#,##0.00")
     app.jinja_env.filters["localtime"] = lambda value, fmt="HH:mm": (
         format_datetime(value, fmt) if value else ""
     )

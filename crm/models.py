@@ -14,6 +14,7 @@ from crm.followups.models import (
     StepRun,
     Task,
 )
+from crm.impact.models import BoxOffice, Outcome, OutcomeDate, OutcomeEvent
 from crm.imports.models import ImportFile
 from crm.invitations.models import Invitation, InvitationDay, InvitationShow
 from crm.mail.models import DeliveryAttempt, OutboxMessage
@@ -31,6 +32,10 @@ from crm.showcase.models import (
 )
 
 __all__ = [
+    "BoxOffice",
+    "Outcome",
+    "OutcomeDate",
+    "OutcomeEvent",
     "Answer",
     "DeliveryAttempt",
     "Enrolment",

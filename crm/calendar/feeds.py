@@ -153,5 +153,22 @@ def tasks_calendar(name, tasks, *, url_for_task) -> Calendar:
     return calendar
 
 
+def outcome_date_event(date) -> Event:
+    """A confirmed performance obtained: an all-day event (the hour is the venue's to tell)."""
+    outcome = date.outcome
+    event = Event()
+    event.add("uid", f"outcome-date-{date.id}@vitrine")
+    event.add("sequence", 0)
+    event.add("dtstamp", outcome.updated_at)
+    event.add("last-modified", outcome.updated_at)
+    event.add("dtstart", date.on)
+    event.add("dtend", date.on + timedelta(days=1))
+    event.add("summary", _("Représentation : %(show)s", show=outcome.show.title))
+    event.add("location", ", ".join(p for p in (date.venue, date.town) if p))
+    event.add("status", "CONFIRMED")
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
 def last_changed(slots) -> datetime:
     return max((max(s.updated_at, s.assignment.registration.updated_at) for s in slots), default=EPOCH)

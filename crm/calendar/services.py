@@ -193,3 +193,19 @@ def open_tasks(user) -> list:
     from crm.timeutil import today_local
 
     return list(db.session.scalars(tasks_query(user, "open", today_local()).limit(1000)).unique())
+
+
+def confirmed_dates(company_id: int) -> list:
+    """The company's confirmed outcome dates (performances obtained), for its feed."""
+    from crm.impact.models import Outcome, OutcomeDate, OutcomeStatus
+
+    return list(
+        db.session.scalars(
+            select(OutcomeDate)
+            .join(Outcome, Outcome.id == OutcomeDate.outcome_id)
+            .where(Outcome.company_id == company_id, Outcome.status == OutcomeStatus.CONFIRMED)
+            .options(joinedload(OutcomeDate.outcome).joinedload(Outcome.show))
+            .order_by(OutcomeDate.on, OutcomeDate.id)
+            .limit(1000)
+        )
+    )

@@ -34,7 +34,7 @@ def ics(body: bytes, etag: str, changed: datetime, *, privacy="public", filename
 
 def slots_feed(
     where, name, url_for_slot, *parts, now, hide_cancelled=False, alarm_minutes=None, method=None,
-    organizer=None, privacy="public", filename=None,
+    organizer=None, privacy="public", filename=None, extra=(),
 ):  # fmt: skip
     """A feed of slots. Its rows (one light query) key the whole feed, and each row keys its event, so an
     unchanged feed is not written again and a changed one only writes the events that changed."""
@@ -59,11 +59,13 @@ def slots_feed(
         events = cache.events(event_keys, render_events)
         calendar = feeds.new_calendar(name, method=method).to_ical()
         end = b"END:VCALENDAR\r\n"
-        body = calendar[: -len(end)] + b"".join(e for e, _changed in events) + end
-        return body, max((changed for _event, changed in events), default=feeds.EPOCH)
+        body = calendar[: -len(end)] + b"".join(e for e, _changed in events) + b"".join(extra_bytes) + end
+        return body, max([changed for _event, changed in events] + extra_changed, default=feeds.EPOCH)
 
+    extra_bytes = [event.to_ical() for event in extra]  # a few all-day events: written every time
+    extra_changed = [event["DTSTAMP"].dt for event in extra]
     event_keys, keys_by_id = [], {}
-    feed_key = cache.key(options, request.base_url, name, parts, services.feed_state(*where))
+    feed_key = cache.key(options, request.base_url, name, parts, services.feed_state(*where), extra_bytes)
     body, etag, changed = cache.get_or_render(feed_key, build)
     return ics(body, etag, changed, privacy=privacy, filename=filename)
 
@@ -162,8 +164,10 @@ def private_feed(secret):
         body = calendar.to_ical()
         changed = max((t.created_at for t in tasks), default=feeds.EPOCH)
         return ics(body, hashlib.sha256(body).hexdigest(), changed, privacy="private")
+    extra = []
     if subscription.kind == FeedKind.COMPANY:
         where, name, parts = services.company_where(subscription.company_id), subscription.company.name, ()
+        extra = [feeds.outcome_date_event(date) for date in services.confirmed_dates(subscription.company_id)]
     else:
         invitation = subscription.invitation
         where, name = services.programmer_where(invitation), invitation.edition.name
@@ -181,6 +185,7 @@ def private_feed(secret):
         hide_cancelled=subscription.hide_cancelled,
         alarm_minutes=subscription.alarm_minutes,
         privacy="private",
+        extra=extra,
     )
 
 

@@ -363,6 +363,10 @@ def record_answer(enrolment, show_id: int, choice: str, *, now) -> Answer:
             occurred_at=now,
         )
     )
+    if choice == Choice.BOOK:
+        from crm.impact.services import draft_from_answer
+
+        draft_from_answer(enrolment, row, now=now)
     if choice in (Choice.BOOK, Choice.FILE):
         in_charge = people_in_charge([row]).get(row.company_id)
         db.session.add(
@@ -458,7 +462,15 @@ def complete(task, data: dict, *, actor, now) -> Task:
         )
     )
     if task.enrolment_id and task.company_id and result in (Result.BOOKED, Result.NOT_INTERESTED):
-        stop_pair(db.session.get(Enrolment, task.enrolment_id), task.company_id, reason=result.value)
+        enrolment = db.session.get(Enrolment, task.enrolment_id)
+        stop_pair(enrolment, task.company_id, reason=result.value)
+        if result == Result.BOOKED:
+            from crm.impact.services import draft_from_answer
+
+            row = next((r for r in programme([task.edition_id]).get(task.edition_id, [])
+                        if r.company_id == task.company_id), None)  # fmt: skip
+            if row is not None:
+                draft_from_answer(enrolment, row, now=now)
     db.session.flush()
     return task
 

@@ -40,7 +40,14 @@ def dashboard_page(edition_id):
         answers=dashboard.recent_answers(edition),
         page=page,
         contacts=contacts,
+        missing_logo=_missing_logo(edition),
     )
+
+
+def _missing_logo(edition) -> int:
+    from crm.impact.services import missing_logo_count
+
+    return missing_logo_count(current_user, edition.id)
 
 
 # --- The sequence (coordinators) ---------------------------------------------------------------------

@@ -110,6 +110,15 @@ EXPECTED = {
     "calendar.private_feed": EVERYONE,
     "calendar.subscribe": {COORD, MEMBER},
     "calendar.programmer_subscribe": EVERYONE,
+    "impact.outcomes": {COORD, MEMBER},
+    "impact.outcome_new": {COORD, MEMBER},
+    "impact.outcome_edit": {COORD, MEMBER},
+    "impact.outcomes_export": {COORD, MEMBER},
+    "impact.edition_report": {COORD, MEMBER},
+    "impact.network_report": {COORD, MEMBER},
+    "impact.report_export": {COORD},
+    "impact.box_office": {COORD},
+    "impact.box_office_company": {COORD, MEMBER},
 }
 
 
@@ -169,7 +178,29 @@ def _url_values(world):
         "programme_slot": _second_slot(a),
         "feed": "tasks",
         "secret": _calendar_secret(a),
+        "outcome_id": _outcome(a),
+        "fmt": "xlsx",
     }
+
+
+def _outcome(a):
+    """An outcome of the member's company, and the planned edition's box office."""
+    from datetime import date
+    from decimal import Decimal
+
+    from crm.impact.models import BoxOffice, Outcome, OutcomeKind, OutcomeStatus, RemainderRule
+
+    outcome = Outcome(network_id=a.network.id, company_id=a.companies[0].id, show_id=a.shows[0].id,
+                      edition_id=a.planned.id, kind=OutcomeKind.PERFORMANCES, status=OutcomeStatus.OPTION,
+                      decided_on=date(2027, 4, 1), currency="EUR")  # fmt: skip
+    db.session.add(outcome)
+    from tests.followups.conftest import on_stage
+
+    on_stage(a.edition, a.venue, a.companies[0], a.shows[0], 9)  # the member's company performs there
+    db.session.add(BoxOffice(edition_id=a.edition.id, income=Decimal("1000"), fee_per_person=Decimal("255"),
+                             rule=RemainderRule.EQUAL))  # fmt: skip
+    db.session.commit()
+    return outcome.id
 
 
 def _second_slot(a):

@@ -1,0 +1,107 @@
+"""CSV and XLSX of outcomes and of the report's tables; every text cell neutralised against formulas."""
+
+import io
+from decimal import Decimal
+
+from flask import Response
+from flask_babel import gettext as _
+from openpyxl import Workbook
+
+from crm.impact.models import OutcomeStatus
+from crm.imports.reading import neutralise, to_csv
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("oui") if value else _("non")
+    if isinstance(value, (int, float, Decimal)):
+        return value
+    return neutralise(str(getattr(value, "label", value)))
+
+
+def to_xlsx(headers, rows) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append([neutralise(str(h)) for h in headers])
+    for row in rows:
+        sheet.append([float(c) if isinstance(c, Decimal) else _cell(c) for c in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def download(fmt, name, headers, rows) -> Response:
+    rows = [[_cell(c) for c in row] for row in rows]
+    if fmt == "xlsx":
+        body = to_xlsx(headers, rows)
+        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    elif fmt == "csv":
+        body, kind = to_csv(headers, rows), "text/csv; charset=utf-8"
+    else:
+        from flask import abort
+
+        abort(404)
+    response = Response(body, content_type=kind)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def outcome_rows(outcomes):
+    headers = [
+        _("Compagnie"), _("Spectacle"), _("Programmateur·rice"), _("Structure"), _("Édition"), _("Nature"),
+        _("Statut"), _("Date de l'accord"), _("Représentations"), _("Prix par représentation"), _("Devise"),
+        _("Total"), _("Logo crédité"), _("Attribution vérifiée"), _("Dates et lieux"),
+    ]  # fmt: skip
+    rows = []
+    for o in outcomes:
+        count = len(o.dates)
+        total = (o.fee_per_performance or Decimal(0)) * count if o.status == OutcomeStatus.CONFIRMED else None
+        places = " | ".join(f"{d.on.isoformat()} {d.venue or ''} {d.town or ''}".strip() for d in o.dates)
+        rows.append([
+            o.company.name, o.show.title, o.programmer.full_name if o.programmer else "",
+            o.organisation.name if o.organisation else "", o.edition.name if o.edition else "", o.kind,
+            o.status, o.decided_on.isoformat(), count, o.fee_per_performance, o.currency, total,
+            o.logo_credited, o.attribution_confirmed, places,
+        ])  # fmt: skip
+    return headers, rows
+
+
+def report_rows(figures):
+    """The report's tables, one after the other, in three columns: table, line, figures."""
+    headers = [_("Tableau"), _("Ligne"), _("Confirmées"), _("Représentations"), _("Cessions")]
+    funnel = figures["funnel"]
+    rows = [[_("Entonnoir"), key, value, "", ""] for key, value in funnel.items() if key != "conversion"]
+    rows.append([_("Entonnoir"), "conversion", round(funnel["conversion"] or 0, 4), "", ""])
+    rows.append([_("Total"), _("représentations et cessions"), "", figures["performances"], figures["fees"]])
+    rows.append([_("Total"), _("délai médian (jours)"), figures["median_days"], "", ""])
+    for kind, statuses in figures["kinds"].items():
+        for status, count in statuses.items():
+            rows.append([_("Nature et statut"), f"{kind.label} / {status.label}", count, "", ""])
+    for table, key in ((_("Discipline"), "disciplines"), (_("Type de structure"), "structures"),
+                       (_("Compagnie"), "companies")):  # fmt: skip
+        for label, confirmed, performances, fees in figures[key]:
+            rows.append([table, getattr(label, "label", label) or "—", confirmed, performances, fees])
+    for code, count in sorted(figures["departements"].items()):
+        rows.append([_("Département"), code, "", count, ""])
+    return headers, rows
+
+
+def statement_rows(edition, statement, line):
+    euros = lambda c: (Decimal(c) / 100).quantize(Decimal("0.01"))  # noqa: E731
+    headers = [_("Poste"), _("Montant (€)")]
+    rows = [
+        [_("Édition"), edition.name],
+        [_("Compagnie"), line.name],
+        [_("Recette totale de la billetterie"), euros(statement.income_cents)],
+        [_("Forfait par personne au plateau"), euros(statement.fee_cents)],
+        [_("Personnes au plateau"), line.cast],
+        [_("Représentations"), line.performances],
+        [_("Part forfaitaire"), euros(line.flat_cents)],
+        [_("Complément"), euros(line.complement_cents)],
+        [_("Total dû à la compagnie"), euros(line.total_cents)],
+    ]
+    if statement.shortfall_cents:
+        rows.append([_("Manque pour payer tous les forfaits"), euros(statement.shortfall_cents)])
+    return headers, rows

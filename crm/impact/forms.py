@@ -1,0 +1,74 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+
+from crm.forms import blank, optional_int, options, strip
+from crm.impact.models import OutcomeKind, OutcomeStatus, RemainderRule
+
+STRIP = [strip]
+CURRENCIES = ["EUR", "CHF", "GBP", "USD", "CAD"]
+
+
+class DateRow(Form):
+    on = DateField(_l("Date"), validators=[Optional()])
+    venue = StringField(_l("Lieu"), validators=[Optional(), Length(max=160)], filters=STRIP)
+    town = StringField(_l("Ville"), validators=[Optional(), Length(max=100)], filters=STRIP)
+    departement_code = StringField(
+        _l("Département (n°)"), validators=[Optional(), Length(max=3)], filters=STRIP
+    )
+
+
+class OutcomeForm(FlaskForm):
+    company_id = SelectField(_l("Compagnie"), coerce=optional_int, validators=[DataRequired()])
+    show_id = SelectField(_l("Spectacle"), coerce=optional_int, validators=[DataRequired()])
+    programmer_email = EmailField(
+        _l("E-mail du programmateur ou de la programmatrice"),
+        validators=[Optional(), Email(), Length(max=254)],
+        filters=STRIP,
+        description=_l("Une personne de l'annuaire : l'édition où elle a vu le spectacle est proposée."),
+    )
+    kind = SelectField(_l("Nature"), choices=OutcomeKind.choices(), validators=[DataRequired()])
+    status = SelectField(_l("Statut"), choices=OutcomeStatus.choices(), validators=[DataRequired()])
+    decided_on = DateField(_l("Date de l'accord"), validators=[DataRequired()])
+    fee = StringField(_l("Prix de cession par représentation (HT)"), validators=[Optional(), Length(max=20)])
+    currency = SelectField(_l("Devise"), choices=[SelectChoice(c, c) for c in CURRENCIES], default="EUR")
+    dates = FieldList(FormField(DateRow), label=_l("Représentations"), min_entries=4, max_entries=30)
+    edition_id = SelectField(_l("Édition qui a produit cette date"), coerce=optional_int)
+    attribution_confirmed = BooleanField(_l("Attribution vérifiée par la coordination"))
+    logo_credited = BooleanField(_l("Logo du réseau crédité sur la communication de ces dates"))
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 3})
+
+    def set_choices(self, companies, shows, editions, *, coordinator):
+        self.company_id.choices = blank() + options(companies)
+        self.show_id.choices = blank() + options(shows)
+        self.edition_id.choices = blank(
+            _l("— Aucune (proposée si la personne a vu le spectacle) —")
+        ) + options(editions)
+        if not coordinator:
+            del self.attribution_confirmed
+
+
+class BoxOfficeForm(FlaskForm):
+    income = DecimalField(
+        _l("Recette totale de la billetterie (€)"), places=2, validators=[InputRequired(), NumberRange(min=0)]
+    )
+    fee_per_person = DecimalField(
+        _l("Forfait par personne au plateau (€)"),
+        places=2,
+        default=255,
+        validators=[DataRequired(), NumberRange(min=0)],
+    )
+    rule = SelectField(_l("Partage du reste"), choices=RemainderRule.choices(), validators=[DataRequired()])

@@ -1,0 +1,142 @@
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.contacts.duplicates import REFERENCES
+from crm.database import UTCDateTime, utcnow
+from crm.enums import LabelledEnum, enum_column
+from crm.extensions import db
+
+
+class OutcomeKind(LabelledEnum):
+    PERFORMANCES = "performances"
+    RESIDENCY = "residency"
+    COPRODUCTION = "coproduction"
+    PREPURCHASE = "prepurchase"
+    FESTIVAL = "festival"
+    PARTNERSHIP = "partnership"
+
+    @classmethod
+    def labels(cls):
+        return {
+            cls.PERFORMANCES: _l("Dates de diffusion (cession)"),
+            cls.RESIDENCY: _l("Résidence"),
+            cls.COPRODUCTION: _l("Coproduction"),
+            cls.PREPURCHASE: _l("Préachat"),
+            cls.FESTIVAL: _l("Invitation en festival"),
+            cls.PARTNERSHIP: _l("Partenariat"),
+        }
+
+
+class OutcomeStatus(LabelledEnum):
+    DRAFT = "draft"
+    OPTION = "option"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+    @classmethod
+    def labels(cls):
+        return {
+            cls.DRAFT: _l("À compléter"),
+            cls.OPTION: _l("Option"),
+            cls.CONFIRMED: _l("Confirmé"),
+            cls.CANCELLED: _l("Annulé"),
+        }
+
+
+class Outcome(db.Model):
+    """A booking (or other result) a company obtained, attributed to the edition that produced it."""
+
+    __tablename__ = "outcomes"
+    __table_args__ = (
+        Index("ix_outcomes_network_edition_status", "network_id", "edition_id", "status"),
+        Index("ix_outcomes_company_status", "company_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id"), index=True)
+    programmer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programmers.id", ondelete="SET NULL"), index=True
+    )
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    edition_id: Mapped[int | None] = mapped_column(ForeignKey("editions.id"), index=True)
+    attribution_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    kind: Mapped[OutcomeKind] = mapped_column(enum_column(OutcomeKind, 20))
+    status: Mapped[OutcomeStatus] = mapped_column(enum_column(OutcomeStatus, 12))
+    fee_per_performance = mapped_column(Numeric(10, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    decided_on = mapped_column(Date, nullable=False)
+    logo_credited: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+    company = relationship("Organisation", foreign_keys=[company_id])
+    organisation = relationship("Organisation", foreign_keys=[organisation_id])
+    show = relationship("Show")
+    programmer = relationship("Programmer")
+    edition = relationship("Edition")
+    dates = relationship(
+        "OutcomeDate", cascade="all, delete-orphan", order_by="OutcomeDate.on", back_populates="outcome"
+    )
+    history = relationship("OutcomeEvent", cascade="all, delete-orphan", order_by="OutcomeEvent.id")
+
+
+class OutcomeDate(db.Model):
+    __tablename__ = "outcome_dates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outcome_id: Mapped[int] = mapped_column(ForeignKey("outcomes.id", ondelete="CASCADE"), index=True)
+    on = mapped_column(Date, nullable=False)
+    venue: Mapped[str | None] = mapped_column(String(160))
+    town: Mapped[str | None] = mapped_column(String(100))
+    departement_code: Mapped[str | None] = mapped_column(String(3), index=True)
+
+    outcome = relationship("Outcome", back_populates="dates")
+
+
+class OutcomeEvent(db.Model):
+    """The history of an outcome's status."""
+
+    __tablename__ = "outcome_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outcome_id: Mapped[int] = mapped_column(ForeignKey("outcomes.id", ondelete="CASCADE"), index=True)
+    at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    status: Mapped[OutcomeStatus] = mapped_column(enum_column(OutcomeStatus, 12))
+    note: Mapped[str | None] = mapped_column(String(200))
+
+    user = relationship("User")
+
+
+class RemainderRule(LabelledEnum):
+    EQUAL = "equal"
+    PERFORMANCES = "performances"
+
+    @classmethod
+    def labels(cls):
+        return {
+            cls.EQUAL: _l("À parts égales entre compagnies"),
+            cls.PERFORMANCES: _l("Au prorata des représentations"),
+        }
+
+
+class BoxOffice(db.Model):
+    """An edition's pooled box office (billetterie mutualisée)."""
+
+    __tablename__ = "box_offices"
+    __table_args__ = (UniqueConstraint("edition_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"))
+    income = mapped_column(Numeric(12, 2), nullable=False)
+    fee_per_person = mapped_column(Numeric(10, 2), nullable=False)
+    rule: Mapped[RemainderRule] = mapped_column(enum_column(RemainderRule, 12))
+    updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+
+REFERENCES.append((Outcome, "programmer_id", None))

@@ -1,0 +1,234 @@
+"""Outcomes: recording them, attributing them to an edition, their history; the box office of an edition."""
+
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from crm.accounts.models import Role
+from crm.checkin.models import Attendance
+from crm.contacts.models import Organisation, OrganisationKind, Programmer
+from crm.errors import DomainError
+from crm.extensions import db
+from crm.geo import departement
+from crm.impact.models import (
+    BoxOffice,
+    Outcome,
+    OutcomeDate,
+    OutcomeEvent,
+    OutcomeKind,
+    OutcomeStatus,
+    RemainderRule,
+)
+from crm.showcase.models import Assignment, Edition, Registration, Show, Slot, SlotStatus
+
+
+def proposed_edition(company_id: int, programmer_id: int | None) -> Edition | None:
+    """The latest edition where the person saw one of the company's shows."""
+    if not programmer_id:
+        return None
+    return db.session.scalar(
+        select(Edition)
+        .join(Slot, Slot.edition_id == Edition.id)
+        .join(Attendance, Attendance.slot_id == Slot.id)
+        .join(Assignment, Assignment.slot_id == Slot.id)
+        .join(Registration, Registration.id == Assignment.registration_id)
+        .where(Attendance.programmer_id == programmer_id, Registration.company_id == company_id)
+        .order_by(Edition.ends_on.desc(), Edition.id.desc())
+        .limit(1)
+    )
+
+
+def may_edit(user, outcome) -> bool:
+    if user.network_id != outcome.network_id:
+        return False
+    return user.role == Role.COORDINATOR or user.company_id == outcome.company_id
+
+
+def outcomes_query(user, *, edition_id=None, status=None, missing_logo=False):
+    query = select(Outcome).where(Outcome.network_id == user.network_id)
+    if user.role != Role.COORDINATOR:
+        query = query.where(Outcome.company_id == user.company_id)
+    if edition_id:
+        query = query.where(Outcome.edition_id == edition_id)
+    if status:
+        query = query.where(Outcome.status == status)
+    if missing_logo:
+        query = query.where(
+            Outcome.edition_id.is_not(None),
+            Outcome.status == OutcomeStatus.CONFIRMED,
+            Outcome.logo_credited.is_(False),
+        )
+    return query.options(
+        db.joinedload(Outcome.company), db.joinedload(Outcome.show), db.joinedload(Outcome.programmer),
+        db.joinedload(Outcome.edition), db.selectinload(Outcome.dates),
+    ).order_by(Outcome.decided_on.desc(), Outcome.id.desc())  # fmt: skip
+
+
+def missing_logo_count(user, edition_id) -> int:
+    """Attributed, confirmed outcomes whose dates do not credit the network's logo yet."""
+    where = [
+        Outcome.network_id == user.network_id,
+        Outcome.edition_id == edition_id,
+        Outcome.status == OutcomeStatus.CONFIRMED,
+        Outcome.logo_credited.is_(False),
+    ]
+    if user.role != Role.COORDINATOR:
+        where.append(Outcome.company_id == user.company_id)
+    return db.session.scalar(select(db.func.count()).select_from(Outcome).where(*where))
+
+
+def _in_network(model, object_id, network_id, field):
+    found = db.session.get(model, object_id) if object_id else None
+    if found is None or found.network_id != network_id:
+        raise DomainError(_("Choisissez dans la liste."), field=field)
+    return found
+
+
+def _fee(value):
+    if value in (None, ""):
+        return None
+    try:
+        fee = Decimal(str(value).replace(",", ".").replace(" ", "")).quantize(Decimal("0.01"))
+    except InvalidOperation as error:
+        raise DomainError(_("Un montant en euros, par exemple 1200 ou 1200,50."), field="fee") from error
+    if fee < 0:
+        raise DomainError(_("Un montant positif."), field="fee")
+    return fee
+
+
+def _dates(rows) -> list[OutcomeDate]:
+    dates = []
+    for row in rows or ():
+        if not row.get("on"):
+            if row.get("venue") or row.get("town"):
+                raise DomainError(_("Donnez la date de chaque représentation."), field="dates")
+            continue
+        code = (row.get("departement_code") or "").strip().upper() or None
+        if code and departement(code) is None:
+            raise DomainError(_("Département inconnu : %(code)s", code=code), field="dates")
+        dates.append(OutcomeDate(on=row["on"], venue=row.get("venue") or None, town=row.get("town") or None,
+                                 departement_code=code))  # fmt: skip
+    return sorted(dates, key=lambda d: d.on)
+
+
+def save_outcome(outcome, network, data: dict, *, actor, now) -> Outcome:
+    """Create (outcome None) or update an outcome; a change of status is kept in its history."""
+    company = _in_network(Organisation, data.get("company_id"), network.id, "company_id")
+    if company.kind != OrganisationKind.COMPANY:
+        raise DomainError(_("Choisissez une compagnie."), field="company_id")
+    if actor.role != Role.COORDINATOR and company.id != actor.company_id:
+        raise DomainError(_("Vous enregistrez les dates de votre compagnie."), field="company_id")
+    show = _in_network(Show, data.get("show_id"), network.id, "show_id")
+    if show.company_id != company.id:
+        raise DomainError(_("Ce spectacle n'est pas celui de cette compagnie."), field="show_id")
+    person = (
+        _in_network(Programmer, data["programmer_id"], network.id, "programmer_id")
+        if data.get("programmer_id")
+        else None
+    )
+    edition = (
+        _in_network(Edition, data["edition_id"], network.id, "edition_id") if data.get("edition_id") else None
+    )
+    status = OutcomeStatus(data["status"])
+    kind = OutcomeKind(data["kind"])
+    dates = _dates(data.get("dates"))
+    if kind == OutcomeKind.PERFORMANCES and status == OutcomeStatus.CONFIRMED and not dates:
+        raise DomainError(_("Des dates confirmées ont au moins une date de représentation."), field="dates")
+    if outcome is None:
+        outcome = Outcome(network_id=network.id, created_by_id=actor.id, created_at=now)
+        db.session.add(outcome)
+        previous = None
+    else:
+        previous = outcome.status
+    if actor.role == Role.COORDINATOR:
+        outcome.attribution_confirmed = bool(data.get("attribution_confirmed")) and edition is not None
+    elif outcome.edition_id != (edition.id if edition else None):
+        outcome.attribution_confirmed = False  # a company's change waits for the coordination
+    outcome.company_id, outcome.show_id = company.id, show.id
+    outcome.programmer_id = person.id if person else None
+    outcome.organisation_id = person.organisation_id if person else None
+    outcome.edition_id = edition.id if edition else None
+    outcome.kind, outcome.status = kind, status
+    outcome.fee_per_performance = _fee(data.get("fee"))
+    outcome.currency = (data.get("currency") or "EUR").upper()[:3]
+    outcome.decided_on = data.get("decided_on") or now.date()
+    outcome.logo_credited = bool(data.get("logo_credited"))
+    outcome.note = (data.get("note") or "").strip() or None
+    outcome.dates = dates
+    if previous != status:
+        outcome.history.append(OutcomeEvent(at=now, user_id=actor.id, status=status))
+    db.session.flush()
+    _stop_follow_up(outcome)
+    return outcome
+
+
+def _stop_follow_up(outcome) -> None:
+    """A recorded outcome ends that company's follow-up with the person (stop rule of the follow-up)."""
+    from crm.followups.models import Enrolment, Sequence
+    from crm.followups.services import stop_pair
+
+    if not (outcome.programmer_id and outcome.edition_id) or outcome.status == OutcomeStatus.CANCELLED:
+        return
+    enrolment = db.session.scalar(
+        select(Enrolment)
+        .join(Sequence)
+        .where(Sequence.edition_id == outcome.edition_id, Enrolment.programmer_id == outcome.programmer_id)
+    )
+    if enrolment is not None:
+        stop_pair(enrolment, outcome.company_id, reason="outcome")
+        db.session.flush()
+
+
+def draft_from_answer(enrolment, row, *, now) -> Outcome:
+    """A draft for the company to complete ("I'd like to book it", or a call that ended in a booking),
+    already attributed to the edition."""
+    person = enrolment.programmer
+    outcome = Outcome(
+        network_id=person.network_id, company_id=row.company_id, show_id=row.show_id,
+        programmer_id=person.id, organisation_id=person.organisation_id,
+        edition_id=enrolment.sequence.edition_id, attribution_confirmed=False,
+        kind=OutcomeKind.PERFORMANCES, status=OutcomeStatus.DRAFT, currency="EUR", decided_on=now.date(),
+        logo_credited=False, created_at=now,
+        note=_("Créé par la réponse « Je souhaite le programmer » de %(name)s.", name=person.full_name),
+    )  # fmt: skip
+    outcome.history.append(OutcomeEvent(at=now, status=OutcomeStatus.DRAFT))
+    db.session.add(outcome)
+    db.session.flush()
+    return outcome
+
+
+# --- Box office -------------------------------------------------------------------------------------
+
+
+def performing_companies(edition) -> list[tuple]:
+    """(company id, name, cast, performances) for each company on stage, cancelled slots aside."""
+    rows = db.session.execute(
+        select(
+            Organisation.id, Organisation.name, db.func.max(Registration.cast_size), db.func.count(Slot.id)
+        )
+        .join(Registration, Registration.company_id == Organisation.id)
+        .join(Assignment, Assignment.registration_id == Registration.id)
+        .join(Slot, Slot.id == Assignment.slot_id)
+        .where(Slot.edition_id == edition.id, Slot.status != SlotStatus.CANCELLED)
+        .group_by(Organisation.id, Organisation.name)
+    ).all()
+    return [tuple(r) for r in rows]
+
+
+def box_office_for(edition) -> BoxOffice | None:
+    return db.session.scalar(select(BoxOffice).where(BoxOffice.edition_id == edition.id))
+
+
+def save_box_office(edition, data: dict) -> BoxOffice:
+    found = box_office_for(edition) or BoxOffice(edition_id=edition.id)
+    income, fee = data.get("income"), data.get("fee_per_person")
+    if income is None or income < 0:
+        raise DomainError(_("La recette totale, en euros (0 ou plus)."), field="income")
+    if fee is None or fee < 0:
+        raise DomainError(_("Le forfait par personne au plateau, en euros."), field="fee_per_person")
+    found.income, found.fee_per_person = income, fee
+    found.rule = RemainderRule(data["rule"])
+    db.session.add(found)
+    db.session.flush()
+    return found

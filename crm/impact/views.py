@@ -1,0 +1,262 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from crm.accounts.models import Role
+from crm.contacts.models import Organisation, OrganisationKind, Programmer
+from crm.database import get_in_network_or_404, utcnow
+from crm.errors import DomainError, attach_to_form
+from crm.extensions import db
+from crm.impact import boxoffice, bp, exports, report, services
+from crm.impact.forms import BoxOfficeForm, OutcomeForm
+from crm.impact.models import Outcome, OutcomeStatus
+from crm.permissions import allow
+from crm.showcase.models import Edition, EditionStatus, Show
+from crm.views import paginate
+
+REPORTED = (EditionStatus.PUBLISHED, EditionStatus.HELD, EditionStatus.FOLLOW_UP)
+
+
+@bp.app_context_processor
+def _map_helpers():
+    from crm.impact import maps
+
+    return {"map_of": maps.coloured, "map_box": maps.view_box}
+
+
+def _choices(network_id, company_id=None):
+    companies = select(Organisation.id, Organisation.name).where(
+        Organisation.network_id == network_id, Organisation.kind == OrganisationKind.COMPANY
+    )
+    shows = (
+        select(Show.id, Organisation.name + " — " + Show.title)
+        .join(Organisation, Organisation.id == Show.company_id)
+        .where(Show.network_id == network_id)
+    )
+    if company_id:
+        companies = companies.where(Organisation.id == company_id)
+        shows = shows.where(Show.company_id == company_id)
+    editions = (
+        select(Edition.id, Edition.name)
+        .where(Edition.network_id == network_id, Edition.status.in_(REPORTED))
+        .order_by(Edition.starts_on.desc())
+    )
+    run = db.session.execute
+    return (
+        run(companies.order_by(Organisation.name)).all(),
+        run(shows.order_by(Organisation.name, Show.title)).all(),
+        run(editions).all(),
+    )
+
+
+def _outcome_form(outcome=None):
+    form = OutcomeForm(obj=outcome)
+    coordinator = current_user.role == Role.COORDINATOR
+    form.set_choices(*_choices(current_user.network_id, None if coordinator else current_user.company_id),
+                     coordinator=coordinator)  # fmt: skip
+    if not form.is_submitted():
+        if outcome is not None:
+            form.programmer_email.data = outcome.programmer.email if outcome.programmer else ""
+            form.fee.data = str(outcome.fee_per_performance or "")
+            for row, date in zip(form.dates, outcome.dates, strict=False):
+                row.form.process(obj=date)
+        else:
+            form.company_id.data = current_user.company_id
+            form.decided_on.data = utcnow().date()
+            person = request.args.get("programmer_id", type=int)
+            if person:
+                found = get_in_network_or_404(Programmer, person, current_user.network_id)
+                form.programmer_email.data = found.email
+    return form
+
+
+def _save(outcome, form):
+    data = dict(form.data)
+    data["dates"] = [row.data for row in form.dates]
+    email = (data.pop("programmer_email") or "").lower()
+    data["programmer_id"] = None
+    if email:
+        person = db.session.scalar(
+            select(Programmer).where(
+                Programmer.network_id == current_user.network_id, Programmer.email == email
+            )
+        )
+        if person is None:
+            raise DomainError(
+                _("Personne n'a cette adresse dans l'annuaire : ajoutez-la d'abord."),
+                field="programmer_email",
+            )
+        data["programmer_id"] = person.id
+    proposal = None
+    if not data.get("edition_id") and data.get("company_id"):
+        proposal = services.proposed_edition(data["company_id"], data["programmer_id"])
+        data["edition_id"] = proposal.id if proposal else None
+    saved = services.save_outcome(outcome, current_user.network, data, actor=current_user, now=utcnow())
+    if proposal:
+        flash(_("Attribuée à %(name)s : la personne y a vu le spectacle.", name=proposal.name))
+    return saved
+
+
+def _outcome_page(outcome, form, title):
+    if form.validate_on_submit():
+        try:
+            saved = _save(outcome, form)
+        except DomainError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Enregistré."))
+            return redirect(url_for(".outcomes", edition=saved.edition_id or ""))
+    status = 422 if form.errors or getattr(form, "form_errors", None) else 200
+    return render_template("impact/outcome_form.html", form=form, title=title, outcome=outcome), status
+
+
+@bp.get("/outcomes")
+@allow(Role.COORDINATOR, Role.MEMBER)
+def outcomes():
+    edition_id = request.args.get("edition", type=int)
+    status = (
+        request.args.get("status") if request.args.get("status") in {s.value for s in OutcomeStatus} else None
+    )
+    missing = request.args.get("logo") == "missing"
+    query = services.outcomes_query(current_user, edition_id=edition_id, status=status, missing_logo=missing)
+    editions = _choices(current_user.network_id)[2]
+    return render_template(
+        "impact/outcomes.html", page=paginate(query), editions=editions, edition_id=edition_id, status=status,
+        missing=missing, statuses=OutcomeStatus,
+    )  # fmt: skip
+
+
+@bp.route("/outcomes/new", methods=["GET", "POST"])
+@allow(Role.COORDINATOR, Role.MEMBER)
+def outcome_new():
+    return _outcome_page(None, _outcome_form(), _("Nouvelle date obtenue"))
+
+
+@bp.route("/outcomes/<int:outcome_id>", methods=["GET", "POST"])
+@allow(Role.COORDINATOR, Role.MEMBER)
+def outcome_edit(outcome_id):
+    outcome = get_in_network_or_404(Outcome, outcome_id, current_user.network_id)
+    if not services.may_edit(current_user, outcome):
+        abort(404)
+    return _outcome_page(
+        outcome, _outcome_form(outcome), _("Date obtenue : %(show)s", show=outcome.show.title)
+    )
+
+
+@bp.get("/outcomes/export.<fmt>")
+@allow(Role.COORDINATOR, Role.MEMBER)
+def outcomes_export(fmt):
+    rows = db.session.scalars(
+        services.outcomes_query(current_user, edition_id=request.args.get("edition", type=int))
+    )
+    headers, table = exports.outcome_rows(rows.unique())
+    return exports.download(fmt, "dates-obtenues", headers, table)
+
+
+# --- The report ---------------------------------------------------------------------------------------
+
+
+def _editions_for_report(edition_id=None):
+    query = select(Edition).where(Edition.network_id == current_user.network_id)
+    if edition_id is not None:  # any edition of the network (a draft one simply has nothing yet)
+        query = query.where(Edition.id == edition_id)
+    else:
+        query = query.where(Edition.status.in_(REPORTED))
+    found = db.session.scalars(query.order_by(Edition.starts_on)).all()
+    if edition_id is not None and not found:
+        abort(404)
+    return found
+
+
+def _report(editions):
+    ids = [e.id for e in editions]
+    companies = report.breakdown(ids, "company")
+    names = dict(db.session.execute(select(Organisation.id, Organisation.name).where(
+        Organisation.id.in_([c[0] for c in companies]))).all())  # fmt: skip
+    if current_user.role != Role.COORDINATOR:  # a company sees its own line, not the others'
+        companies = [c for c in companies if c[0] == current_user.company_id]
+    performances, fees = report.performances_and_fees(ids)
+    return {
+        "funnel": report.funnel(ids),
+        "kinds": report.outcomes_by_kind_and_status(ids),
+        "performances": performances,
+        "fees": fees,
+        "median_days": report.median_days_to_booking(ids),
+        "disciplines": report.breakdown(ids, "discipline"),
+        "structures": report.breakdown(ids, "structure_type"),
+        "companies": [(names.get(c[0], "?"), *c[1:]) for c in companies],
+        "departements": report.by_departement(ids),
+        "months": report.by_month_after(ids),
+    }
+
+
+@bp.get("/editions/<int:edition_id>/impact")
+@allow(Role.COORDINATOR, Role.MEMBER)
+def edition_report(edition_id):
+    editions = _editions_for_report(edition_id)
+    return render_template(
+        "impact/report.html", editions=editions, edition=editions[0], figures=_report(editions)
+    )
+
+
+@bp.get("/impact")
+@allow(Role.COORDINATOR, Role.MEMBER)
+def network_report():
+    editions = _editions_for_report()
+    return render_template("impact/report.html", editions=editions, edition=None, figures=_report(editions))
+
+
+@bp.get("/impact/export.<fmt>")
+@allow(Role.COORDINATOR)
+def report_export(fmt):
+    edition_id = request.args.get("edition", type=int)
+    editions = _editions_for_report(edition_id)
+    headers, table = exports.report_rows(_report(editions))
+    return exports.download(fmt, "bilan", headers, table)
+
+
+# --- Pooled box office -----------------------------------------------------------------------------
+
+
+@bp.route("/editions/<int:edition_id>/box-office", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def box_office(edition_id):
+    edition = get_in_network_or_404(Edition, edition_id, current_user.network_id)
+    found = services.box_office_for(edition)
+    form = BoxOfficeForm(obj=found)
+    if form.validate_on_submit():
+        try:
+            services.save_box_office(edition, form.data)
+        except DomainError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            return redirect(url_for(".box_office", edition_id=edition.id))
+    statement = None
+    if found is not None:
+        statement = boxoffice.statement(found.income, found.fee_per_person, found.rule,
+                                        services.performing_companies(edition))  # fmt: skip
+    status = 422 if form.errors else 200
+    return render_template("impact/box_office.html", edition=edition, form=form, statement=statement), status
+
+
+@bp.get("/editions/<int:edition_id>/box-office/<int:company_id>.csv")
+@allow(Role.COORDINATOR, Role.MEMBER)
+def box_office_company(edition_id, company_id):
+    edition = get_in_network_or_404(Edition, edition_id, current_user.network_id)
+    if current_user.role != Role.COORDINATOR and current_user.company_id != company_id:
+        abort(404)
+    found = services.box_office_for(edition)
+    if found is None:
+        abort(404)
+    statement = boxoffice.statement(found.income, found.fee_per_person, found.rule,
+                                    services.performing_companies(edition))  # fmt: skip
+    line = next((line for line in statement.lines if line.company_id == company_id), None)
+    if line is None:
+        abort(404)
+    headers, table = exports.statement_rows(edition, statement, line)
+    return exports.download("csv", f"billetterie-{edition.slug}-{company_id}", headers, table)

@@ -19,6 +19,8 @@ from crm.database import utcnow
 from crm.extensions import db
 from tests import factories
 
+pytest_plugins = ["tests.scene"]  # the follow-up scene (a held edition with people present), shared
+
 _SQLITE_DIR = tempfile.mkdtemp(prefix="vitrine-tests-")
 DATABASE_URL = normalise_database_url(
     os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_SQLITE_DIR}/test.sqlite3"

@@ -214,7 +214,7 @@ def test_the_invitation_carries_the_editions_days_as_an_attachment(world, app):
 
 
 def test_a_venue_feed_holds_that_venues_slots_only(world, client):
-    from tests.followups.conftest import on_stage
+    from tests.scene import on_stage
 
     a = world.a
     other = factories.structure(a.network, name="Salle des fêtes", is_venue=True)

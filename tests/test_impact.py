@@ -21,14 +21,15 @@ from crm.followups.runner import run_due
 from crm.impact import report, services
 from crm.impact.models import Outcome, OutcomeKind, OutcomeStatus
 from tests.conftest import post_form, sign_in
-from tests.followups.conftest import D2, ENDED, launch, scene, travel  # noqa: F401 - scene: the fixture
+from tests.scene import D2, ENDED, launch, travel
 
 
 def _record(scene, person, company, show, status, dates, *, fee=None, decided_on, actor=None, **extra):
     data = {
         "company_id": company.id, "show_id": show.id, "programmer_id": person.id if person else None,
         "edition_id": scene.edition.id, "kind": "performances", "status": status, "fee": fee,
-        "decided_on": decided_on, "dates": [{"on": d, "departement_code": code} for d, code in dates], **extra,
+        "decided_on": decided_on, "dates": [{"on": d, "departement_code": code} for d, code in dates],
+        **extra,
     }  # fmt: skip
     outcome = services.save_outcome(
         None, scene.a.network, data, actor=actor or scene.a.coordinator, now=ENDED
@@ -61,7 +62,8 @@ def test_the_funnel_of_an_edition(booked):
     figures = report.funnel([booked.edition.id])
     # invited: the world's invitation of programmer A1 (came) and the scene's of member_contact (missed)
     assert figures == {
-        "invited": 2, "present": 2, "messaged": 3, "answered": 1, "interested": 1, "booked": 2, "conversion": 1.0,
+        "invited": 2, "present": 2, "messaged": 3, "answered": 1, "interested": 1, "booked": 2,
+        "conversion": 1.0,
     }  # fmt: skip
 
 
@@ -102,7 +104,8 @@ def test_attribution_is_proposed_where_the_person_saw_the_show(scene, client):
     member = scene.a.members[0]
     sign_in(client, member)
     response = post_form(client, "/outcomes/new", {
-        "company_id": member.company_id, "show_id": scene.shows[0].id, "programmer_email": scene.came_once.email,
+        "company_id": member.company_id, "show_id": scene.shows[0].id,
+        "programmer_email": scene.came_once.email,
         "kind": "performances", "status": "confirmed", "decided_on": "2027-04-01", "fee": "950",
         "currency": "EUR", "dates-0-on": "2027-06-12", "dates-0-venue": "Le Quai", "dates-0-town": "Angers",
         "dates-0-departement_code": "49",
@@ -123,8 +126,8 @@ def test_a_recorded_outcome_stops_that_companys_follow_up(scene):
 def test_a_member_records_only_for_their_company_and_bad_input_is_refused(scene):
     member = scene.a.members[0]
     with pytest.raises(DomainError) as other:
-        _record(scene, scene.came, scene.companies[1], scene.shows[1], "option", [], decided_on=date(2027, 4, 1),
-                actor=member)  # fmt: skip
+        _record(scene, scene.came, scene.companies[1], scene.shows[1], "option", [],
+                decided_on=date(2027, 4, 1), actor=member)  # fmt: skip
     assert other.value.field == "company_id"
     with pytest.raises(DomainError) as wrong_show:
         _record(

@@ -11,12 +11,12 @@ from crm.extensions import db
 from crm.followups.models import Step, StepKind, StepRun, Task
 from crm.followups.runner import run_due
 from tests.browser.test_home import _screenshot, _sign_in
-from tests.followups.conftest import launch, scene  # noqa: F401 - the fixture
+from tests.scene import launch
 
 pytestmark = pytest.mark.browser
 
 
-def test_member_completes_a_task_and_the_dashboard_shows_it(scene, live_server, browser):  # noqa: F811
+def test_member_completes_a_task_and_the_dashboard_shows_it(scene, live_server, browser):
     launch(scene)
     calls = select(Step.id).where(Step.sequence_id == scene.sequence.id, Step.kind == StepKind.COMPANY_TASK)
     db.session.execute(

@@ -194,7 +194,7 @@ def _outcome(a):
                       edition_id=a.planned.id, kind=OutcomeKind.PERFORMANCES, status=OutcomeStatus.OPTION,
                       decided_on=date(2027, 4, 1), currency="EUR")  # fmt: skip
     db.session.add(outcome)
-    from tests.followups.conftest import on_stage
+    from tests.scene import on_stage
 
     on_stage(a.edition, a.venue, a.companies[0], a.shows[0], 9)  # the member's company performs there
     db.session.add(BoxOffice(edition_id=a.edition.id, income=Decimal("1000"), fee_per_person=Decimal("255"),
@@ -205,7 +205,7 @@ def _outcome(a):
 
 def _second_slot(a):
     """A slot of the published programme that the walk's own unassign and cancel leave alone."""
-    from tests.followups.conftest import on_stage
+    from tests.scene import on_stage
 
     slot = on_stage(a.planned, a.venue, a.companies[1], a.shows[1], 10)
     db.session.commit()

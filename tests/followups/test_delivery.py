@@ -11,7 +11,7 @@ from crm.followups.runner import run_due
 from crm.mail import delivery
 from crm.mail.models import DeliveryAttempt, MailState, OutboxMessage
 from crm.mail.services import send
-from tests.followups.conftest import D2, D30, free_port, launch, travel
+from tests.scene import D2, D30, free_port, launch, travel
 
 
 def _message_to(person):

@@ -10,9 +10,9 @@ from crm.followups.runner import run_batch
 from crm.querycount import count_queries
 from tests import factories
 from tests.conftest import IS_POSTGRES, sign_in
-from tests.followups.conftest import D2, D10, ENDED, launch, travel
+from tests.scene import D2, D10, ENDED, launch, travel
 
-DASHBOARD, TASKS, PROGRAMMER, OUTBOX = 15, 2, 8, 4
+DASHBOARD, TASKS, PROGRAMMER, OUTBOX = 16, 2, 8, 4
 # The claim (UPDATE … RETURNING, preceded by BEGIN IMMEDIATE on SQLite), the claimed rows, what they
 # need (6 lookups), then one write per table (3).
 BATCH = 11 if IS_POSTGRES else 12

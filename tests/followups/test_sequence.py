@@ -14,7 +14,7 @@ from crm.followups.models import Enrolment, PairStop, Path, RunState, StepKind, 
 from crm.followups.runner import run_due
 from crm.invitations.models import Invitation, InvitationShow
 from crm.mail.models import OutboxMessage
-from tests.followups.conftest import D2, D10, D30, launch, travel
+from tests.scene import D2, D10, D30, launch, travel
 
 
 def _messages_to(person):

@@ -8,7 +8,7 @@ from crm.followups import services as followups
 from crm.followups.models import Answer, Enrolment, Interaction, Step, Task
 from crm.followups.runner import run_due
 from tests.conftest import post_form, sign_in
-from tests.followups.conftest import D2, D10, launch, travel
+from tests.scene import D2, D10, launch, travel
 
 
 def _link(scene, person):
@@ -210,7 +210,7 @@ def test_the_dashboard_funnel_counts_people(scene, client):
 
 def test_the_directory_filters_on_the_last_contact(scene, client):
     from crm.followups.services import log_interaction
-    from tests.followups.conftest import ENDED
+    from tests.scene import ENDED
 
     log_interaction(scene.came, {"kind": "call", "summary": "Appel"}, actor=scene.a.members[0], now=ENDED)
     log_interaction(scene.came_once, {"kind": "note", "summary": "Secret", "private": True},

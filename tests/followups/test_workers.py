@@ -18,7 +18,7 @@ from crm.followups.models import Step, StepKind, StepRun
 from crm.mail.models import MailState, OutboxMessage
 from tests import factories
 from tests.conftest import DATABASE_URL
-from tests.followups.conftest import launch
+from tests.scene import launch
 
 PEOPLE = 120
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -28,4 +28,7 @@ CASES = [
     HttpCase("follow-up dashboard, page 5", "/editions/{held_id}/suivi?page=5", role="coordinator"),
     HttpCase("coordination tasks", "/taches?vue=done", role="coordinator"),
     HttpCase("programme calendar feed", "/programme/{held_slug}.ics"),
+    HttpCase("impact report, all editions", "/impact", role="coordinator", p95_goal_ms=300),
+    HttpCase("impact report, one edition", "/editions/{held_id}/impact", role="coordinator"),
+    HttpCase("bookings without the logo", "/outcomes?logo=missing", role="coordinator"),
 ]

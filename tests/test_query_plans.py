@@ -38,6 +38,11 @@ PAGES = [
     "/programmers?contacted=30",
     "/programme/reseau-01-edition-9.ics",
     "/outbox",
+    "/impact",
+    "/editions/9/impact",
+    "/outcomes",
+    "/outcomes?logo=missing&edition=9",
+    "/editions/9/box-office",
 ]
 # Registrations and slots grow with every edition. Editions (300) and assignments (about 5,000) stay
 # small enough at national scale that a hash join over a sequential scan is the planner's right choice.
@@ -45,6 +50,7 @@ LARGE_TABLES |= {"registrations", "slots", "attendances"}
 # The follow-up's tables: hundreds of thousands of rows at national scale.
 LARGE_TABLES |= {
     "followup_enrolments", "followup_step_runs", "followup_tasks", "followup_answers", "interactions",
+    "outcomes", "outcome_dates",
 }  # fmt: skip
 
 

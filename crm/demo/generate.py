@@ -6,6 +6,7 @@ It grows with the model: a feature that adds tables adds its rows here.
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, insert, select, text
 
@@ -42,6 +43,7 @@ from crm.followups.models import (
     Task,
 )
 from crm.geo import departements
+from crm.impact.models import Outcome, OutcomeDate, OutcomeKind, OutcomeStatus
 from crm.networks.models import Network
 from crm.showcase.models import (
     Assignment,
@@ -96,6 +98,8 @@ GENERATED_TABLES = [
     Task,
     Answer,
     Interaction,
+    Outcome,
+    OutcomeDate,
 ]
 PRESENT_PER_SLOT = 21  # programmers checked in at each assigned slot: 4,800 slots give about 100,000 rows
 PER_EDITION = 20  # registrations, slots and (for held editions) assignments per edition
@@ -119,7 +123,7 @@ def generate(scale: Scale, today: date) -> dict[str, int]:
     counts = dict.fromkeys([m.__tablename__ for m in GENERATED_TABLES], 0)
     ids = dict.fromkeys(
         ["org", "programmer", "show", "edition", "user", "registration", "slot", "assignment", "attendance",
-         "sequence", "step", "enrolment", "run", "task", "answer", "interaction"],
+         "sequence", "step", "enrolment", "run", "task", "answer", "interaction", "outcome", "outcome_date"],
         0,
     )  # fmt: skip
     password = hash_password(data.PASSWORD)
@@ -149,8 +153,11 @@ def generate(scale: Scale, today: date) -> dict[str, int]:
             present = _attendances(rng, planned[3], people, ids)
             counts["attendances"] += _bulk(Attendance, present)
             if present:
-                tables = _followup(rng, edition, present, planned, today, ids)
-                models = (Sequence, Step, Enrolment, StepRun, Task, Answer, Interaction)
+                tables = [
+                    *_followup(rng, edition, present, planned, today, ids),
+                    *_outcomes(rng, edition, present, planned, people, codes, ids),
+                ]
+                models = (Sequence, Step, Enrolment, StepRun, Task, Answer, Interaction, Outcome, OutcomeDate)
                 for model, rows in zip(models, tables, strict=True):
                     counts[model.__tablename__] += _bulk(model, rows)
     _reset_sequences()
@@ -527,6 +534,68 @@ def _followup(rng, edition, present, planned, today, ids):
             )
             interaction(person, InteractionKind.ANSWER, ended + timedelta(days=3), company)
     return [sequence], steps, enrolments, runs, tasks, answers, interactions
+
+
+OUTCOME_SHARE = 0.53  # of the people present: about 50,000 outcomes at national scale
+STATUSES = (
+    [OutcomeStatus.CONFIRMED] * 12
+    + [OutcomeStatus.OPTION] * 5
+    + [OutcomeStatus.CANCELLED] * 2
+    + [OutcomeStatus.DRAFT]
+)
+
+
+def _outcomes(rng, edition, present, planned, people, codes, ids):
+    """Bookings that came out of the edition: some people present book one of the shows they saw."""
+    _links, registrations, _slots, assignments = planned
+    registration_of_slot = {a["slot_id"]: a["registration_id"] for a in assignments}
+    by_id = {r["id"]: r for r in registrations}
+    organisation = {p["id"]: p["organisation_id"] for p in people}
+    seen = {}
+    for row in present:
+        seen.setdefault(row["programmer_id"], by_id[registration_of_slot[row["slot_id"]]])
+    outcomes, dates = [], []
+    for person, registration in seen.items():
+        if rng.random() >= OUTCOME_SHARE:
+            continue
+        ids["outcome"] += 1
+        status = rng.choice(STATUSES)
+        decided = edition["ends_on"] + timedelta(days=rng.randint(0, 300))
+        outcomes.append(
+            {
+                "id": ids["outcome"],
+                "network_id": edition["network_id"],
+                "company_id": registration["company_id"],
+                "show_id": registration["show_id"],
+                "programmer_id": person,
+                "organisation_id": organisation[person],
+                "edition_id": edition["id"],
+                "attribution_confirmed": rng.random() < 0.7,
+                "kind": OutcomeKind.PERFORMANCES if rng.random() < 0.8 else rng.choice(list(OutcomeKind)),
+                "status": status,
+                "fee_per_performance": Decimal(rng.randrange(500, 3000, 50)),
+                "currency": "EUR",
+                "decided_on": decided,
+                "logo_credited": rng.random() < 0.6,
+                "note": None,
+                "created_by_id": None,
+                "created_at": CREATED,
+                "updated_at": CREATED,
+            }
+        )
+        for n in range(rng.randint(1, 3)):
+            ids["outcome_date"] += 1
+            dates.append(
+                {
+                    "id": ids["outcome_date"],
+                    "outcome_id": ids["outcome"],
+                    "on": decided + timedelta(days=60 + n),
+                    "venue": None,
+                    "town": None,
+                    "departement_code": rng.choice(codes),
+                }
+            )
+    return [outcomes, dates]
 
 
 def _reset_sequences():

@@ -2,13 +2,12 @@
 the figure is the app's own work), on a fresh SQLite database and, when reachable, PostgreSQL."""
 
 import statistics
-import subprocess
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bench.harness import PG, CallCase, p95
+from bench.harness import CallCase, on_fresh_postgresql, p95
 
 EVENTS = 1000
 GOALS_MS = {"feed": 200, "304": 20}
@@ -155,16 +154,7 @@ def _sqlite(quick):
 
 
 def _postgresql(quick):
-    if subprocess.run(["pg_isready", "-q", "-d", PG], check=False).returncode != 0:
-        return ["PostgreSQL not reachable: skipped"]
-    name = "vitrine_bench_calendar"
-    admin = ["psql", "-q", "-d", f"{PG}/postgres", "-c"]
-    subprocess.run([*admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True)
-    subprocess.run([*admin, f'CREATE DATABASE "{name}"'], check=True)
-    try:
-        return _measure(f"{PG}/{name}", quick)
-    finally:
-        subprocess.run([*admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True)
+    return on_fresh_postgresql("vitrine_bench_calendar", _measure, quick)
 
 
 CASES = [

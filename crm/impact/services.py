@@ -59,10 +59,12 @@ def outcomes_query(user, *, edition_id=None, status=None, missing_logo=False):
             Outcome.status == OutcomeStatus.CONFIRMED,
             Outcome.logo_credited.is_(False),
         )
-    return query.options(
-        db.joinedload(Outcome.company), db.joinedload(Outcome.show), db.joinedload(Outcome.programmer),
-        db.joinedload(Outcome.edition), db.selectinload(Outcome.dates),
-    ).order_by(Outcome.decided_on.desc(), Outcome.id.desc())  # fmt: skip
+    # One page of rows, then their related rows by primary key: never a join over whole tables.
+    related = (Outcome.company, Outcome.show, Outcome.programmer, Outcome.organisation, Outcome.edition,
+               Outcome.dates)  # fmt: skip
+    return query.options(*(db.selectinload(r) for r in related)).order_by(
+        Outcome.decided_on.desc(), Outcome.id.desc()
+    )
 
 
 def missing_logo_count(user, edition_id) -> int:

@@ -122,7 +122,11 @@ def outcomes():
     )
     missing = request.args.get("logo") == "missing"
     query = services.outcomes_query(current_user, edition_id=edition_id, status=status, missing_logo=missing)
-    editions = _choices(current_user.network_id)[2]
+    editions = db.session.execute(
+        select(Edition.id, Edition.name)
+        .where(Edition.network_id == current_user.network_id, Edition.status.in_(REPORTED))
+        .order_by(Edition.starts_on.desc())
+    ).all()
     return render_template(
         "impact/outcomes.html", page=paginate(query), editions=editions, edition_id=edition_id, status=status,
         missing=missing, statuses=OutcomeStatus,

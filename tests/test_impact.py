@@ -220,3 +220,28 @@ def test_the_box_office_statement_and_the_companys_download(scene, client):
     assert rows["Manque pour payer tous les forfaits"] == "785.00"
     bad = post_form(client, url, {"income": "-5", "fee_per_person": "255", "rule": "equal"}, token_from=url)
     assert bad.status_code == 422 and "-5" in bad.get_data(as_text=True)
+
+
+def test_report_and_list_query_counts_do_not_grow(booked, app):
+    from crm.querycount import count_queries
+
+    client = app.test_client()
+    sign_in(client, booked.a.coordinator)
+    urls = [f"/editions/{booked.edition.id}/impact", "/impact", "/outcomes", "/outcomes/export.xlsx"]
+
+    def counts():
+        found = []
+        for url in urls:
+            with count_queries(db.engine) as statements:
+                assert client.get(url).status_code == 200
+            found.append(len(statements))
+        return found
+
+    small = counts()
+    for n in range(6):
+        _record(booked, booked.came_once, booked.companies[0], booked.shows[0], "confirmed",
+                [(date(2027, 7, 1 + n), "44")], fee="500", decided_on=date(2027, 5, 1 + n))  # fmt: skip
+    assert counts() == small == [REPORT, REPORT, LIST, EXPORT]
+
+
+REPORT, LIST, EXPORT = 17, 10, 8

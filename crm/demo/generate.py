@@ -3,6 +3,7 @@
 It grows with the model: a feature that adds tables adds its rows here.
 """
 
+import enum
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -106,9 +107,42 @@ PER_EDITION = 20  # registrations, slots and (for held editions) assignments per
 
 
 def _bulk(model, rows) -> int:
+    """Write rows fast: PostgreSQL's COPY, else batched executemany."""
+    if not rows:
+        return 0
+    if db.session.connection().dialect.name == "postgresql":
+        _copy(model.__table__, rows)
+        return len(rows)
     for start in range(0, len(rows), BATCH):
         db.session.execute(insert(model), rows[start : start + BATCH])
     return len(rows)
+
+
+def _copy(table, rows: list[dict]) -> None:
+    """COPY bypasses SQLAlchemy: the columns' Python-side defaults are filled here, as INSERT would."""
+    columns = list(rows[0])
+    defaults = {}
+    for column in table.columns:
+        if column.name not in columns and column.default is not None:
+            value = column.default.arg
+            defaults[column.name] = value(None) if callable(value) else value
+    names = ", ".join(f'"{name}"' for name in [*columns, *defaults])  # quoted: "on" is a keyword
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:  # our own table and column names
+        for row in rows:
+            copy.write_row(
+                [_plain(row.get(column)) for column in columns] + [_plain(v) for v in defaults.values()]
+            )
+    cursor.close()
+
+
+def _plain(value):
+    """As the column types would bind it: enums by value, instants as naive UTC (UTCDateTime)."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
 
 
 def _spread(total, parts, index):
@@ -161,6 +195,8 @@ def generate(scale: Scale, today: date) -> dict[str, int]:
                 for model, rows in zip(models, tables, strict=True):
                     counts[model.__tablename__] += _bulk(model, rows)
     _reset_sequences()
+    if db.session.connection().dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE"))  # fresh planner statistics for a million new rows
     return counts
 
 

@@ -32,12 +32,17 @@ def funnel(edition_ids) -> dict:
         .join(Slot, Slot.id == Attendance.slot_id)
         .where(Slot.edition_id.in_(edition_ids))
     )
-    messaged = db.session.scalar(
+    messaged = db.session.scalar(  # from the editions' few message steps to their rows
         select(func.count(func.distinct(Enrolment.programmer_id)))
-        .select_from(Enrolment)
-        .join(StepRun, StepRun.enrolment_id == Enrolment.id)
-        .join(Step, Step.id == StepRun.step_id)
-        .where(Enrolment.id.in_(enrolled), Step.kind == StepKind.MESSAGE, StepRun.state == RunState.DONE)
+        .select_from(Step)
+        .join(Sequence, Sequence.id == Step.sequence_id)
+        .join(StepRun, StepRun.step_id == Step.id)
+        .join(Enrolment, Enrolment.id == StepRun.enrolment_id)
+        .where(
+            Sequence.edition_id.in_(edition_ids),
+            Step.kind == StepKind.MESSAGE,
+            StepRun.state == RunState.DONE,
+        )
     )
     answered, interested = db.session.execute(
         select(

@@ -226,3 +226,33 @@ def test_a_venue_feed_holds_that_venues_slots_only(world, client):
     assert [str(e["UID"]) for e in _events(there)] == [f"slot-{elsewhere.id}@vitrine"]
     assert "Salle des fêtes" in str(there["X-WR-CALNAME"])
     assert client.get(f"/programme/{a.planned.slug}/venues/{world.b.venue.id}.ics").status_code == 404
+
+
+def test_feed_query_counts_do_not_grow_with_the_events(world, app):
+    from crm.calendar import cache
+    from crm.querycount import count_queries
+    from tests.scene import on_stage
+
+    a = world.a
+    subscription = calendars.subscription_for(FeedKind.COMPANY, a.companies[1].id)
+    db.session.commit()
+    client = app.test_client()
+    urls = [f"/programme/{a.planned.slug}.ics", f"/calendars/{calendars.token_for(subscription)}.ics"]
+
+    def counts():
+        cache.clear()  # written anew: the most statements a feed needs
+        found = []
+        for url in urls:
+            with count_queries(db.engine) as statements:
+                assert client.get(url).status_code == 200
+            found.append(len(statements))
+        return found
+
+    small = counts()
+    for hour in range(8, 14):
+        on_stage(a.planned, a.venue, a.companies[1], factories.show(a.companies[1]), hour)
+    db.session.commit()
+    assert counts() == small == [PUBLIC_FEED, PRIVATE_FEED]
+
+
+PUBLIC_FEED, PRIVATE_FEED = 4, 5  # edition, rows, slots to write (+ subscription, booked dates)

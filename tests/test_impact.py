@@ -245,3 +245,9 @@ def test_report_and_list_query_counts_do_not_grow(booked, app):
 
 
 REPORT, LIST, EXPORT = 17, 10, 8
+
+
+def test_the_follow_up_dashboard_counts_the_same_bookings_as_the_report(booked):
+    from crm.followups import dashboard
+
+    assert dashboard.funnel(booked.edition)["booked"] == report.funnel([booked.edition.id])["booked"] == 2

@@ -11,7 +11,6 @@ from crm.followups.models import (
     Choice,
     Enrolment,
     Interaction,
-    Result,
     RunState,
     Sequence,
     Step,
@@ -20,6 +19,7 @@ from crm.followups.models import (
     Task,
 )
 from crm.followups.services import visible_interactions
+from crm.impact.models import Outcome, OutcomeStatus
 from crm.showcase.models import Slot
 
 LAST_CONTACTS = 3
@@ -52,9 +52,9 @@ def funnel(edition) -> dict:
             ),
         ).where(Answer.enrolment_id.in_(enrolled))
     ).one()
-    booked = db.session.scalar(
-        select(func.count(func.distinct(Task.programmer_id))).where(
-            Task.edition_id == edition.id, Task.result == Result.BOOKED
+    booked = db.session.scalar(  # confirmed bookings attributed to the edition, as in its report
+        select(func.count(func.distinct(Outcome.programmer_id))).where(
+            Outcome.edition_id == edition.id, Outcome.status == OutcomeStatus.CONFIRMED
         )
     )
     return {

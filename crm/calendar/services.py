@@ -154,10 +154,6 @@ def company_where(company_id: int) -> list:
     return [Registration.company_id == company_id, Slot.edition_id.in_(published)]
 
 
-def company_slots(company_id: int) -> list:
-    return load_slots(*company_where(company_id))
-
-
 def programmer_where(invitation) -> list:
     """The programme's slots on the days the person said they would come (local days)."""
     from sqlalchemy import false, or_
@@ -182,10 +178,6 @@ def edition_where(edition, venue_id=None) -> list:
     if venue_id is not None:
         where.append(Slot.venue_id == venue_id)
     return where
-
-
-def edition_slots(edition, venue_id=None) -> list:
-    return load_slots(*edition_where(edition, venue_id))
 
 
 def open_tasks(user) -> list:

@@ -130,7 +130,18 @@ def slot_download(slug, programme_slot):
 def programme_subscribe(slug):
     edition = _edition(slug)
     url = external_url("calendar.programme_feed", slug=edition.slug)
-    venues = {s.venue_id: s.venue for s in services.edition_slots(edition)}
+    from crm.contacts.models import Organisation
+
+    venues = {
+        v.id: v
+        for v in db.session.scalars(
+            db.select(Organisation)
+            .join(Slot, Slot.venue_id == Organisation.id)
+            .where(*services.edition_where(edition))
+            .distinct()
+            .order_by(Organisation.name)
+        )
+    }
     return render_template(
         "calendar/subscribe.html",
         title=_("S'abonner au programme de %(name)s", name=edition.name),

@@ -7,7 +7,7 @@ from datetime import time, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, exists, insert, or_, select
+from sqlalchemy import and_, insert, or_, select
 
 from crm.accounts.models import Role, User
 from crm.checkin.models import Attendance
@@ -524,7 +524,3 @@ def tasks_query(user, tab: str, today):
         db.joinedload(Task.company),
         db.joinedload(Task.edition),
     ).order_by(*order, Task.id)
-
-
-def has_answered(enrolment) -> bool:
-    return db.session.scalar(select(exists().where(Answer.enrolment_id == enrolment.id)))

@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def register_extensions(app):
     from crm import models  # noqa: F401  (every table known to the metadata and to Alembic)
     from crm.accounts.services import load_session_user
+    from crm.contacts import subscriptions  # noqa: F401  (reactions to the mail layer's events)
     from crm.database import utcnow
     from crm.i18n import register_filters, select_locale
     from crm.permissions import enforce

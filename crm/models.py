@@ -17,7 +17,7 @@ from crm.followups.models import (
 from crm.impact.models import BoxOffice, Outcome, OutcomeDate, OutcomeEvent
 from crm.imports.models import ImportFile
 from crm.invitations.models import Invitation, InvitationDay, InvitationShow
-from crm.mail.models import DeliveryAttempt, OutboxMessage
+from crm.mail.models import DeliveryAttempt, MailSuppression, OutboxMessage
 from crm.networks.models import Network
 from crm.showcase.models import (
     Assignment,
@@ -56,6 +56,7 @@ __all__ = [
     "InvitationDay",
     "InvitationShow",
     "LoginAttempt",
+    "MailSuppression",
     "Network",
     "Organisation",
     "OutboxMessage",

@@ -106,6 +106,9 @@ class Recorder:
     def __init__(self):
         self.received = []
         self.rcpt_replies = {}
+        self.data_replies = {}  # recipient → replies to the end of DATA, one per attempt
+        self.greylist = False  # answer 451 to the first DATA of each message (by Message-ID)
+        self.seen_ids = set()
         self.delay = 0.0
         self.lock = threading.Lock()
 
@@ -119,8 +122,16 @@ class Recorder:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         if self.delay:
             await asyncio.sleep(self.delay)
+        parsed = email.message_from_bytes(envelope.content, policy=default)
+        for address in envelope.rcpt_tos:
+            replies = self.data_replies.get(address)
+            if replies:
+                return replies.pop(0)
+        if self.greylist and parsed["Message-ID"] not in self.seen_ids:
+            self.seen_ids.add(parsed["Message-ID"])
+            return "451 4.7.1 Greylisted, please try again later"
         with self.lock:
-            self.received.append(email.message_from_bytes(envelope.content, policy=default))
+            self.received.append(parsed)
         return "250 Message accepted for delivery"
 
     def message_ids(self):

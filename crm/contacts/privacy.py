@@ -8,6 +8,8 @@ from flask_babel import gettext as _
 from crm.errors import DomainError
 from crm.extensions import db
 from crm.imports.reading import to_csv
+from crm.mail import suppression
+from crm.mail.models import SuppressionReason
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +56,16 @@ def opt_out(programmer, *, now) -> None:
         programmer.opted_out_at = now
         log.info("programmer %s opted out", programmer.id)
     db.session.flush()
+    if programmer.erased_at is None:
+        suppression.suppress(programmer.network_id, programmer.email, SuppressionReason.OBJECTION, now=now)
 
 
 def erase(programmer, *, now) -> None:
     """Wipe the person's personal fields; the row stays so that counts (attendance, outcomes) stay right."""
     if programmer.erased_at is not None:
         raise DomainError(_("Cette personne a déjà été effacée."))
+    suppression.suppress(programmer.network_id, programmer.email, SuppressionReason.ERASURE, now=now)
+    suppression.forget(programmer.network_id, programmer.email, programmer.id)
     programmer.first_name = ""
     programmer.last_name = _("Personne effacée")
     programmer.email = f"effacee-{programmer.id}@invalid"

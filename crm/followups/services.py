@@ -396,6 +396,7 @@ def _notify_company(row, person, choice, edition) -> None:
             email=person.email,
             phone=person.phone or "",
         ),
+        about_programmer_id=person.id,
     )
 
 

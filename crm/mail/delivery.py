@@ -8,6 +8,7 @@ UNKNOWN: the server may or may not have it, so a coordinator decides instead of 
 
 import contextlib
 import logging
+import re
 import smtplib
 from datetime import timedelta
 from email.message import EmailMessage
@@ -19,12 +20,17 @@ from sqlalchemy import select, update
 
 from crm.database import claim_rows, utcnow
 from crm.extensions import db
-from crm.mail.models import DeliveryAttempt, MailState, OutboxMessage
+from crm.mail import suppression
+from crm.mail.events import AddressBounced, address_bounced
+from crm.mail.models import DeliveryAttempt, MailState, OutboxMessage, SuppressionReason
 from crm.mail.rendering import text_to_html
 
 log = logging.getLogger(__name__)
 
-SENT, TEMPORARY, PERMANENT, UNKNOWN = "sent", "temporary", "permanent", "unknown"
+SENT, TEMPORARY, PERMANENT, REFUSED, UNKNOWN = "sent", "temporary", "permanent", "refused", "unknown"
+CANCELLED = "cancelled"  # not an answer of the server: stopped by the suppression list before sending
+OUTCOMES = (SENT, TEMPORARY, PERMANENT, REFUSED, UNKNOWN)
+_ENHANCED = re.compile(r"^\s*5\.(\d{1,3})\.(\d{1,3})")
 
 
 def build(message: OutboxMessage) -> EmailMessage:
@@ -51,8 +57,21 @@ def build(message: OutboxMessage) -> EmailMessage:
     return mime
 
 
-def _classify(code: int | None) -> str:
-    return PERMANENT if code and 500 <= code < 600 else TEMPORARY
+def classify(code: int | None, reply: str = "") -> str:
+    """What a server's reply means for the message: 2xx sent, 4xx try again later, 5xx on the address
+    (550, 551, 553, or an enhanced code 5.1.x / 5.2.1) a bounce, any other 5xx a refusal of the message
+    itself (554 content, 552 size…), which says nothing about the address and is shown for checking."""
+    if code is None or not 200 <= code < 600:
+        return TEMPORARY
+    if code < 300:
+        return SENT
+    if code < 500:
+        return TEMPORARY
+    enhanced = _ENHANCED.match(reply or "")
+    if enhanced:
+        subject, detail = enhanced.groups()
+        return PERMANENT if subject == "1" or (subject, detail) == ("2", "1") else REFUSED
+    return PERMANENT if code in (550, 551, 553) else REFUSED
 
 
 class _Connection:
@@ -105,18 +124,28 @@ def attempt(connection: _Connection, message: OutboxMessage) -> tuple[str, int |
         code, reply = smtp.rcpt(message.to_address)
         if code not in (250, 251):
             smtp.rset()
-            return _classify(code), code, reply.decode(errors="replace")
+            reply = reply.decode(errors="replace")
+            outcome = classify(code, reply)
+            return (TEMPORARY if outcome == SENT else outcome), code, reply
     except (smtplib.SMTPException, OSError) as exc:  # nothing handed over yet: safe to try again later
         connection.drop()
         return TEMPORARY, None, f"{type(exc).__name__}: {exc}"
     try:
+        # data() *returns* the server's final reply to the body: a 451 or a 554 there is no delivery.
         code, reply = smtp.data(payload)
-    except smtplib.SMTPDataError as exc:  # the server answered: it refused the message
-        return _classify(exc.smtp_code), exc.smtp_code, str(exc.smtp_error)
+    except smtplib.SMTPDataError as exc:  # the DATA command itself was refused
+        detail = _text(exc.smtp_error)
+        outcome = classify(exc.smtp_code, detail)
+        return (TEMPORARY if outcome == SENT else outcome), exc.smtp_code, detail
     except (smtplib.SMTPException, OSError) as exc:  # cut during DATA: the server may have it
         connection.drop()
         return UNKNOWN, None, f"{type(exc).__name__}: {exc}"
-    return SENT, code, reply.decode(errors="replace")
+    reply = _text(reply)
+    return classify(code, reply), code, reply
+
+
+def _text(reply) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
 
 
 def recover_abandoned(now) -> int:
@@ -146,7 +175,7 @@ def recover_abandoned(now) -> int:
 def deliver_due(*, worker: str, limit: int = 100) -> dict:
     """Claim and send one batch of due messages; returns counts per outcome."""
     config = current_app.config
-    counts = {SENT: 0, TEMPORARY: 0, PERMANENT: 0, UNKNOWN: 0}
+    counts = dict.fromkeys((*OUTCOMES, CANCELLED), 0)
     if not config.get("MAIL_SERVER"):
         return counts
     lease = timedelta(seconds=config["MAIL_LEASE_SECONDS"])
@@ -158,6 +187,7 @@ def deliver_due(*, worker: str, limit: int = 100) -> dict:
         limit,
         {"state": MailState.CLAIMED, "claimed_by": worker, "lease_until": utcnow() + lease},
     )
+    counts[CANCELLED] = suppression.cancel_claimed(ids)  # objected, erased or bouncing: never sent
     db.session.commit()
     connection = _Connection(config)
     try:
@@ -168,13 +198,18 @@ def deliver_due(*, worker: str, limit: int = 100) -> dict:
                     OutboxMessage.id == message_id,
                     OutboxMessage.state == MailState.CLAIMED,
                     OutboxMessage.claimed_by == worker,
+                    suppression.not_listed(),  # checked again at the very last moment
                 )
                 .values(state=MailState.SENDING, lease_until=utcnow() + lease),
                 execution_options={"synchronize_session": False},
             ).rowcount
-            db.session.commit()
-            if not started:
+            if not started:  # listed since the claim (or cancelled by the listing itself)
+                suppression.cancel_claimed([message_id])
+                db.session.commit()
+                state = db.session.scalar(select(OutboxMessage.state).where(OutboxMessage.id == message_id))
+                counts[CANCELLED] += state == MailState.CANCELLED
                 continue
+            db.session.commit()
             message = db.session.get(OutboxMessage, message_id)
             db.session.refresh(message)
             outcome, code, detail = attempt(connection, message)
@@ -201,14 +236,21 @@ def record(message: OutboxMessage, outcome: str, code, detail: str, *, worker: s
         message.state, message.sent_at, message.last_error = MailState.SENT, now, None
     elif outcome == UNKNOWN:
         message.state, message.last_error = MailState.UNKNOWN, detail
+    elif outcome == REFUSED:
+        message.state, message.last_error = MailState.REFUSED, detail
+        log.warning(
+            "message %s refused by the server (%s): content or policy, not the address", message.id, code
+        )
     elif outcome == PERMANENT:
         message.state, message.last_error = MailState.BOUNCED, detail
-        if message.programmer_id:
-            from crm.contacts.models import Programmer
-
-            person = db.session.get(Programmer, message.programmer_id)
-            person.bounced_at = person.bounced_at or now
-            log.info("address of programmer %s refused for good (%s)", person.id, code)
+        if message.programmer_id and message.network_id:
+            db.session.flush()
+            suppression.suppress(message.network_id, message.to_address, SuppressionReason.BOUNCE, now=now)
+            address_bounced.send(
+                message.network_id,
+                event=AddressBounced(message.network_id, message.programmer_id, now),
+            )
+            log.info("address of programmer %s refused for good (%s)", message.programmer_id, code)
     elif message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
         message.state, message.last_error = MailState.FAILED, detail
     else:

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.database import UTCDateTime, utcnow
@@ -20,6 +20,8 @@ class MailState(LabelledEnum):
     BOUNCED = "bounced"
     FAILED = "failed"
     UNKNOWN = "unknown"
+    REFUSED = "refused"
+    CANCELLED = "cancelled"
 
     @classmethod
     def labels(cls):
@@ -32,11 +34,34 @@ class MailState(LabelledEnum):
             cls.BOUNCED: _l("Refusé (adresse en erreur)"),
             cls.FAILED: _l("Abandonné après plusieurs essais"),
             cls.UNKNOWN: _l("Sort inconnu : à vérifier"),
+            cls.REFUSED: _l("Refusé par le serveur (contenu du message)"),
+            cls.CANCELLED: _l("Annulé avant l'envoi"),
         }
 
     @classmethod
     def flagged(cls):
-        return [cls.BOUNCED, cls.FAILED, cls.UNKNOWN]
+        return [cls.BOUNCED, cls.FAILED, cls.UNKNOWN, cls.REFUSED]
+
+    @classmethod
+    def waiting(cls):
+        """Not yet handed to a server: what an objection or an erasure still stops at once."""
+        return [cls.KEPT, cls.PENDING, cls.CLAIMED]
+
+
+class SuppressionReason(LabelledEnum):
+    """Why an address gets nothing more from a network (its suppression list)."""
+
+    OBJECTION = "objection"
+    ERASURE = "erasure"
+    BOUNCE = "bounce"
+
+    @classmethod
+    def labels(cls):
+        return {
+            cls.OBJECTION: _l("Annulé : la personne s'est opposée aux messages"),
+            cls.ERASURE: _l("Annulé : les données de la personne ont été effacées"),
+            cls.BOUNCE: _l("Annulé : l'adresse est refusée par son serveur"),
+        }
 
 
 class OutboxMessage(db.Model):
@@ -46,14 +71,22 @@ class OutboxMessage(db.Model):
     __table_args__ = (
         Index("ix_outbox_messages_network_created", "network_id", "created_at"),
         Index("ix_outbox_messages_state_next", "state", "next_attempt_at"),
+        Index("ix_outbox_messages_network_to_hash", "network_id", "to_hash"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id"), index=True)
+    # None for the few notices that concern no network (an administrator's sign-in alerts).
+    network_id: Mapped[int | None] = mapped_column(ForeignKey("networks.id"), index=True)
     programmer_id: Mapped[int | None] = mapped_column(
         ForeignKey("programmers.id", ondelete="SET NULL"), index=True
     )
+    # A notice to someone else that names a programmer (a company told of an answer): erased with them.
+    about_programmer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programmers.id", ondelete="SET NULL"), index=True
+    )
     to_address: Mapped[str] = mapped_column(String(254))
+    # SHA-256 of the address, matched against the network's suppression list at the moment of sending.
+    to_hash: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(200))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
@@ -68,6 +101,7 @@ class OutboxMessage(db.Model):
     lease_until = mapped_column(UTCDateTime)
     sent_at = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    cancel_reason: Mapped[SuppressionReason | None] = mapped_column(enum_column(SuppressionReason, 10))
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     attempts_log = relationship("DeliveryAttempt", order_by="DeliveryAttempt.id", viewonly=True)
@@ -85,3 +119,18 @@ class DeliveryAttempt(db.Model):
     outcome: Mapped[str] = mapped_column(String(20))
     code: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class MailSuppression(db.Model):
+    """An address a network must never write to again: someone who objected, was erased, or whose
+    server refuses it for good. Only a digest of the address is kept, so an erased person's address
+    is not readable here, yet a message to it is still stopped."""
+
+    __tablename__ = "mail_suppressions"
+    __table_args__ = (UniqueConstraint("network_id", "address_hash", name="uq_mail_suppressions_address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id"))
+    address_hash: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[SuppressionReason] = mapped_column(enum_column(SuppressionReason, 10))
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)

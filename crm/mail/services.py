@@ -12,6 +12,7 @@ from crm.accounts.models import Role, User
 from crm.database import utcnow
 from crm.extensions import db
 from crm.mail.models import MailState, OutboxMessage
+from crm.mail.suppression import address_digest, cancel_waiting
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ def message_values(
     *,
     html: str | None = None,
     programmer_id: int | None = None,
+    about_programmer_id: int | None = None,
     unsubscribe_url: str | None = None,
     message_id: str | None = None,
     attachment_ics: str | None = None,
@@ -44,7 +46,9 @@ def message_values(
     return {
         "network_id": network_id,
         "programmer_id": programmer_id,
+        "about_programmer_id": about_programmer_id,
         "to_address": address.strip().lower(),
+        "to_hash": address_digest(address),
         "subject": subject,
         "body_text": body,
         "body_html": html,
@@ -58,8 +62,8 @@ def message_values(
     }
 
 
-def send(network_id: int, to: list[str], subject: str, body: str, **extra) -> list[OutboxMessage]:
-    """Queue one message per address (deduplicated)."""
+def send(network_id: int | None, to: list[str], subject: str, body: str, **extra) -> list[OutboxMessage]:
+    """Queue one message per address (deduplicated); one to a listed address is cancelled at once."""
     messages = []
     for address in dict.fromkeys(a.strip().lower() for a in to if a and a.strip()):
         if messages:
@@ -68,7 +72,12 @@ def send(network_id: int, to: list[str], subject: str, body: str, **extra) -> li
         db.session.add(message)
         messages.append(message)
     db.session.flush()
-    log.info("%d message(s) queued: %s", len(messages), subject)
+    if messages and network_id is not None:
+        ids = [m.id for m in messages]
+        if cancel_waiting([OutboxMessage.id.in_(ids)], states=MailState.waiting()):
+            for message in messages:
+                db.session.refresh(message)
+    log.info("%d message(s) queued", len(messages))
     return messages
 
 

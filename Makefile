@@ -11,7 +11,7 @@ COMPILED := $(CATALOGUES:.po=.mo)
 run: $(VENV)/.runtime $(COMPILED)
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
-	VITRINE_SCHEDULER=1 $(FLASK) run --host 127.0.0.1 --port 5000
+	VITRINE_SCHEDULER=1 MFA_REQUIRED_ROLES= $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.dev $(COMPILED)
 	$(BIN)/pytest $(PYTEST_ARGS)

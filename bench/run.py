@@ -40,11 +40,11 @@ def databases(choice, scale):
         if subprocess.run(["pg_isready", "-q", "-d", PG], check=False).returncode != 0:
             print(f"PostgreSQL not reachable at {PG}: skipped", file=sys.stderr)
             return
-        name = f"vitrine_bench_{scale}"
-        admin = ["psql", "-q", "-d", f"{PG}/postgres", "-c"]
-        subprocess.run([*admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True)
-        subprocess.run([*admin, f'CREATE DATABASE "{name}"'], check=True)
-        yield "postgresql", f"{PG}/{name}"
+        name = harness.create_database(f"vitrine_bench_{scale}")
+        try:
+            yield "postgresql", f"{PG}/{name}"
+        finally:
+            harness.drop_database(name)
 
 
 def run_database(label, url, args, selected):

@@ -5,6 +5,7 @@ import logging
 from flask import Flask, render_template
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from crm.audit import configure_logging, security_event
 from crm.config import load_settings, normalise_database_url
 from crm.extensions import babel, csrf, db, login_manager, migrate
 
@@ -15,6 +16,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(load_settings(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    configure_logging(app.config["VITRINE_LOG_LEVEL"])
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     register_extensions(app)
     register_blueprints(app)
@@ -27,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def register_extensions(app):
     from crm import models  # noqa: F401  (every table known to the metadata and to Alembic)
     from crm.accounts.services import load_session_user
+    from crm.accounts.views import require_second_factor
     from crm.contacts import subscriptions  # noqa: F401  (reactions to the mail layer's events)
     from crm.database import utcnow
     from crm.i18n import register_filters, select_locale
@@ -38,13 +41,19 @@ def register_extensions(app):
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
     app.before_request(enforce)
+    app.before_request(require_second_factor)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="../translations")
     register_filters(app)
 
     @login_manager.user_loader
     def _load(token):
-        return load_session_user(token, now=utcnow(), max_days=app.config["SESSION_MAX_DAYS"])
+        return load_session_user(
+            token,
+            now=utcnow(),
+            max_days=app.config["SESSION_MAX_DAYS"],
+            idle_minutes=app.config["SESSION_IDLE_MINUTES"],
+        )
 
 
 def register_blueprints(app):
@@ -128,12 +137,25 @@ def register_error_pages(app):
             if status >= 500:
                 db.session.rollback()
                 log.exception("unhandled error")
+            elif status == 403:
+                from flask_login import current_user
+
+                user = current_user.id if current_user.is_authenticated else None
+                security_event("forbidden", user=user)
             return render_template("errors/error.html", status=status), status
 
         return handler
 
     for status in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(status, page(status))
+
+    from crm.ratelimit import RateLimitedError
+
+    @app.errorhandler(RateLimitedError)
+    def too_many(error):
+        db.session.rollback()
+        body = render_template("errors/error.html", status=429, message=error.message)
+        return body, 429, {"Retry-After": str(error.retry_after)}
 
 
 def register_security(app):

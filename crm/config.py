@@ -11,6 +11,10 @@ def _flag(name, default="0"):
     return os.environ.get(name, default).strip().lower() in ("1", "true", "yes", "on")
 
 
+def _list(value: str) -> frozenset[str]:
+    return frozenset(v.strip() for v in value.split(",") if v.strip())
+
+
 def _secret_key(instance_path: Path) -> str:
     """Return SECRET_KEY, or a generated key persisted under instance/ so sessions survive restarts."""
     key = os.environ.get("SECRET_KEY")
@@ -39,10 +43,13 @@ def load_settings(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "VITRINE_TIMEZONE": os.environ.get("VITRINE_TIMEZONE", "Europe/Paris"),
+        "VITRINE_LOG_LEVEL": os.environ.get("VITRINE_LOG_LEVEL", "INFO").upper(),
         "VITRINE_HTTPS": https,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": https,
+        # Under HTTPS the __Host- prefix binds the cookie to this host and path, Secure only.
+        "SESSION_COOKIE_NAME": "__Host-session" if https else "session",
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "fr",
@@ -52,8 +59,18 @@ def load_settings(instance_path: str) -> dict:
         "LOGIN_THROTTLE_MINUTES": int(os.environ.get("LOGIN_THROTTLE_MINUTES", 15)),
         "PASSWORD_HASH_METHOD": "scrypt",
         "MAX_IMPORT_BYTES": int(os.environ.get("MAX_IMPORT_BYTES", 5 * 2**20)),
+        "MAX_IMPORT_ROWS": int(os.environ.get("MAX_IMPORT_ROWS", 20_000)),
+        # (per account, per client address, over so many minutes) for the costly actions.
+        "RATE_LIMITS": {
+            "import": (30, 60, 60),
+            "import-preview": (300, 600, 60),
+            "invitations": (20, 40, 60),
+        },
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_IMPORT_BYTES", 5 * 2**20)) + 2**20,
         "SESSION_MAX_DAYS": int(os.environ.get("SESSION_MAX_DAYS", 30)),
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", 120)),
+        # Roles that must sign in with a second factor (TOTP); `make run` clears it for the demo.
+        "MFA_REQUIRED_ROLES": _list(os.environ.get("MFA_REQUIRED_ROLES", "admin,coordinator")),
         "VITRINE_TRUSTED_PROXIES": int(os.environ.get("VITRINE_TRUSTED_PROXIES", 0)),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", 25)),

@@ -2,9 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField
-from wtforms.validators import URL, Optional
+from wtforms.validators import URL, Optional, StopValidation
 
 from crm.geo import departement_choices
+from crm.numbers import row_id
 
 
 def blank(label=_l("— Choisir —")):
@@ -26,8 +27,24 @@ def DepartementField(label=_l("Département")):  # noqa: N802 - reads like the o
 
 
 def optional_int(value):
-    """Coerce for a select whose first choice is blank."""
-    return int(value) if value not in (None, "", "None") else None
+    """Coerce for a select whose first choice is blank (a key the database can hold, or None)."""
+    return row_id(value) if value not in (None, "", "None") else None
+
+
+class Finite:
+    """Stops a decimal field's validation at NaN, infinities and exponents out of range, which
+    NumberRange cannot compare: the person sees a message instead of the page failing."""
+
+    def __init__(self, maximum, message=None):
+        self.maximum = maximum
+        self.message = message
+
+    def __call__(self, form, field):
+        data = field.data
+        if data is None:
+            return
+        if not data.is_finite() or abs(data) > self.maximum:
+            raise StopValidation(self.message or _l("Un nombre, par exemple 1200 ou 1200,50."))
 
 
 def optional_url():

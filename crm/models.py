@@ -1,6 +1,6 @@
 """Imports every model so the metadata (and Alembic's autogenerate) knows every table."""
 
-from crm.accounts.models import LoginAttempt, User, UserSession
+from crm.accounts.models import RecoveryCode, User, UserSession
 from crm.calendar.models import Subscription
 from crm.checkin.models import Attendance
 from crm.contacts.models import Organisation, Programmer, ProgrammerDiscipline
@@ -19,6 +19,7 @@ from crm.imports.models import ImportFile
 from crm.invitations.models import Invitation, InvitationDay, InvitationShow
 from crm.mail.models import DeliveryAttempt, MailSuppression, OutboxMessage
 from crm.networks.models import Network
+from crm.ratelimit import RateHit
 from crm.showcase.models import (
     Assignment,
     Edition,
@@ -55,12 +56,13 @@ __all__ = [
     "Invitation",
     "InvitationDay",
     "InvitationShow",
-    "LoginAttempt",
     "MailSuppression",
     "Network",
     "Organisation",
     "OutboxMessage",
     "Programmer",
+    "RateHit",
+    "RecoveryCode",
     "ProgrammerDiscipline",
     "Registration",
     "RegistrationBand",

@@ -5,6 +5,7 @@ from flask_sqlalchemy.pagination import Pagination
 
 from crm.errors import DomainError, attach_to_form
 from crm.extensions import db
+from crm.numbers import page_number
 
 PER_PAGE = 25
 
@@ -45,5 +46,5 @@ def act(action, done_message):
 
 def paginate(query) -> Pagination:
     """One page of a list (?page=N), 25 rows a page, never the whole table."""
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=page_number)
     return db.paginate(query, page=max(page, 1), per_page=PER_PAGE, error_out=False, max_per_page=100)

@@ -47,6 +47,8 @@ def make_app(**overrides):
         "SERVER_NAME": None,
         # Still scrypt, at a cost that keeps fixtures quick; production uses Werkzeug's default.
         "PASSWORD_HASH_METHOD": "scrypt:4096:8:1",
+        # The suite signs in as every role; the tests of the second factor turn the requirement on.
+        "MFA_REQUIRED_ROLES": frozenset(),
     }
     config.update(overrides)
     app = create_app(config)

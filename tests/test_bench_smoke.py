@@ -30,3 +30,33 @@ def test_every_benchmark_runs_on_tiny_data():
     assert [n for r in assignments for n in r["notes"] if "all rules hold" in n] != []
     searches = [r for r in results if r["name"] == "directory search"]
     assert searches[0]["queries"] == 6  # the same budget as tests/test_query_counts.py
+
+
+def _pg_reachable():
+    from bench.harness import PG
+
+    return subprocess.run(["pg_isready", "-q", "-d", PG], check=False).returncode == 0
+
+
+@pytest.mark.skipif(not _pg_reachable(), reason="needs the PostgreSQL server at 127.0.0.1:5432")
+def test_a_benchmark_database_never_disturbs_another_run_on_the_same_server():
+    """Another run's database, with the name a fixed-name harness would pick, keeps its connection."""
+    import psycopg
+
+    from bench import harness
+
+    other = harness.create_database("vitrine_bench_calendar")
+    try:
+        with psycopg.connect(f"{harness.PG}/{other}") as connection:
+            seen = harness.on_fresh_postgresql(
+                "vitrine_bench_calendar", lambda url, quick: url.rsplit("/", 1)[1], quick=True
+            )
+            assert seen != other and seen.startswith("vitrine_bench_calendar_")
+            assert connection.execute("SELECT 1").fetchone() == (1,)
+        listed = subprocess.run(
+            [*harness.PSQL_ADMIN[:-1], "-tAc", "SELECT datname FROM pg_database"],
+            capture_output=True, text=True, check=True,
+        ).stdout.split()  # fmt: skip
+        assert other in listed and seen not in listed
+    finally:
+        harness.drop_database(other)

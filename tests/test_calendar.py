@@ -141,6 +141,10 @@ def test_the_subscribe_page_is_the_owners_only(world, app):
     owner, other = app.test_client(), app.test_client()
     sign_in(owner, a.members[0])
     sign_in(other, a.members[1])
+    for client in (owner, other):
+        post_form(
+            client, "/calendars/subscribe/company", {"action": "create"}, token_from="/account/password"
+        )
     mine = owner.get("/calendars/subscribe/company").get_data(as_text=True)
     theirs = other.get("/calendars/subscribe/company").get_data(as_text=True)
     first = calendars.subscription_for(FeedKind.COMPANY, a.companies[0].id)
@@ -154,6 +158,13 @@ def test_the_programmers_agenda_keeps_the_days_they_chose_with_a_reminder(world,
     invitation.answer = Answer.COMING
     invitation.days = [InvitationDay(day=a.planned.starts_on)]
     db.session.commit()
+    assert "/calendars/" not in client.get(f"/rsvp/{invitation.token}/calendar").get_data(as_text=True)
+    post_form(
+        client,
+        f"/rsvp/{invitation.token}/calendar",
+        {"action": "create"},
+        token_from=f"/rsvp/{invitation.token}",
+    )
     page = client.get(f"/rsvp/{invitation.token}/calendar").get_data(as_text=True)
     assert "/calendars/" in page
     subscription = calendars.subscription_for(FeedKind.PROGRAMMER, invitation.id)

@@ -2,7 +2,7 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.database import UTCDateTime, utcnow
@@ -42,6 +42,10 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     password_changed_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # Two-factor sign-in (TOTP, RFC 6238): the secret is set at enrolment and active once confirmed.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)  # a code is accepted once only
 
     network = relationship("Network")
     company = relationship("Organisation", foreign_keys=[company_id])
@@ -55,6 +59,10 @@ class User(UserMixin, db.Model):
 
     def get_id(self):
         return self.session_token
+
+    @property
+    def has_mfa(self):
+        return self.totp_confirmed_at is not None
 
     @property
     def is_admin(self):
@@ -78,24 +86,21 @@ class UserSession(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    last_seen_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     revoked_at = mapped_column(UTCDateTime)
 
     user = relationship("User")
 
 
-class LoginAttempt(db.Model):
-    """Failed sign-ins, counted per account and per client address by every worker alike."""
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the authenticator app; only its digest is kept."""
 
-    __tablename__ = "login_attempts"
-    __table_args__ = (
-        Index("ix_login_attempts_email_created", "email", "created_at"),
-        Index("ix_login_attempts_address_created", "address", "created_at"),
-    )
+    __tablename__ = "recovery_codes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254))
-    address: Mapped[str] = mapped_column(String(64))
-    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at = mapped_column(UTCDateTime)
 
 
 class ThrottleScope(enum.StrEnum):

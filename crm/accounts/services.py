@@ -5,18 +5,21 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from crm.accounts.models import LoginAttempt, Role, ThrottleScope, User, UserSession
+from crm import ratelimit
+from crm.accounts import passwords
+from crm.accounts.models import Role, ThrottleScope, User, UserSession
+from crm.audit import security_event
 from crm.errors import DomainError
 from crm.extensions import db
+from crm.ratelimit import Rule
 from crm.tokens import hash_token, new_token
 
 log = logging.getLogger(__name__)
 
-MIN_PASSWORD_LENGTH = 10
 # A hash to check against when the account does not exist, so both paths take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")
 
@@ -43,31 +46,40 @@ def normalise_email(email: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    return generate_password_hash(
+        passwords.normalise(password), method=current_app.config["PASSWORD_HASH_METHOD"]
+    )
 
 
-def check_password_strength(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(_("Le mot de passe doit faire au moins %(n)d caractères.", n=MIN_PASSWORD_LENGTH))
+def password_matches(password_hash: str, password: str) -> bool:
+    """The password as typed, in NFC form (so an accented letter typed on any device matches)."""
+    normalised = passwords.normalise(password)
+    if check_password_hash(password_hash, normalised):
+        return True
+    return normalised != password and check_password_hash(password_hash, password)
 
 
-def _recent_failures(column, value, since) -> int:
-    query = select(func.count()).select_from(LoginAttempt)
-    return db.session.scalar(query.where(column == value, LoginAttempt.created_at >= since))
+def _failure_rules(settings) -> tuple[Rule, Rule, Rule]:
+    minutes = settings["LOGIN_THROTTLE_MINUTES"]
+    return (
+        Rule("login:account-address", settings["LOGIN_MAX_FAILURES_PER_ACCOUNT"], minutes),
+        Rule("login:address", settings["LOGIN_MAX_FAILURES_PER_ADDRESS"], minutes),
+        Rule("login:account", settings["LOGIN_MAX_FAILURES_PER_ACCOUNT"], minutes),
+    )
 
 
 def check_throttle(email: str, address: str, *, now, settings) -> None:
-    """Raise LoginThrottledError when the account or the client address failed too often lately."""
-    minutes = settings["LOGIN_THROTTLE_MINUTES"]
-    since = now - timedelta(minutes=minutes)
-    limits = (
-        (ThrottleScope.ACCOUNT, LoginAttempt.email, email, settings["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
-        (ThrottleScope.ADDRESS, LoginAttempt.address, address, settings["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
-    )
-    for scope, column, value, limit in limits:
-        if _recent_failures(column, value, since) >= limit:
-            log.warning("sign-in throttled (%s scope) from address %s", scope, address)
-            raise LoginThrottledError(scope, minutes)
+    """Raise LoginThrottledError when this account failed too often from this address, or the address
+    failed too often on any account. Failures elsewhere never lock the owner out of their account."""
+    pair, per_address, _account = _failure_rules(settings)
+    for scope, rule, key in (
+        (ThrottleScope.ACCOUNT, pair, f"{email}|{address}"),
+        (ThrottleScope.ADDRESS, per_address, address),
+    ):
+        wait = ratelimit.wait_seconds(rule, key, now=now)
+        if wait:
+            security_event("login.throttled", scope=str(scope), address=address)
+            raise LoginThrottledError(scope, -(-wait // 60))
 
 
 def authenticate(email: str, password: str, address: str, *, now, settings) -> User:
@@ -75,44 +87,98 @@ def authenticate(email: str, password: str, address: str, *, now, settings) -> U
     email = normalise_email(email)
     check_throttle(email, address, now=now, settings=settings)
     user = db.session.scalar(select(User).where(User.email == email))
-    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    valid = password_matches(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not valid or not user.active:
-        db.session.add(LoginAttempt(email=email, address=address, created_at=now))
-        db.session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < now - timedelta(days=1)))
-        db.session.flush()
-        log.info("sign-in failed for %s", f"user {user.id}" if user else "an unknown account")
+        record_failure(user, email, address, now=now, settings=settings)
         raise InvalidCredentialsError()
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+    ratelimit.forget("login:account-address", f"{email}|{address}")
     return user
+
+
+def record_failure(user, email, address, *, now, settings, factor="password") -> None:
+    """A wrong password (or second-factor code): counted for throttling, logged, and the owner told
+    when the account keeps failing."""
+    pair, per_address, per_account = _failure_rules(settings)
+    ratelimit.record(pair.bucket, f"{email}|{address}", now=now)
+    ratelimit.record(per_address.bucket, address, now=now)
+    ratelimit.record(per_account.bucket, email, now=now)
+    security_event("login.failure", user=user.id if user else None, address=address, factor=factor)
+    if user is not None:
+        since = now - timedelta(minutes=per_account.minutes)
+        if ratelimit.count(per_account.bucket, email, since=since) >= per_account.limit:
+            _alert_owner(user, now=now)
+
+
+ALERT_EVERY = timedelta(days=1)
+
+
+def _alert_owner(user: User, *, now) -> None:
+    """Tell the account's owner, at most once a day, that someone keeps failing to sign in as them."""
+    from flask_babel import force_locale
+
+    from crm.mail.services import send
+
+    if ratelimit.count("login:alert", str(user.id), since=now - ALERT_EVERY):
+        return
+    ratelimit.record("login:alert", str(user.id), now=now)
+    with force_locale(user.locale or "fr"):
+        subject = _("Vitrine : tentatives de connexion à votre compte")
+        body = _(
+            "Bonjour %(name)s,\n\nPlusieurs tentatives de connexion à votre compte Vitrine (%(email)s) "
+            "ont échoué ces dernières minutes. Si c'était vous, rien à faire : vous pouvez vous connecter "
+            "normalement depuis votre appareil habituel.\n\nSi ce n'était pas vous, votre mot de passe "
+            "tient bon, mais choisissez-en un long que vous n'utilisez nulle part ailleurs, et activez la "
+            "double authentification (menu Sécurité).\n",
+            name=user.full_name,
+            email=user.email,
+        )
+    send(user.network_id, [user.email], subject, body)
+    security_event("login.alert_sent", user=user.id)
 
 
 def start_session(user: User, *, now) -> str:
     """Open a server-side session for the user and return its token (kept in the signed cookie)."""
     token = new_token()
-    db.session.add(UserSession(user_id=user.id, token_hash=hash_token(token), created_at=now))
+    db.session.add(
+        UserSession(user_id=user.id, token_hash=hash_token(token), created_at=now, last_seen_at=now)
+    )
     db.session.flush()
     user.session_token = token
     return token
 
 
-def load_session_user(token: str | None, *, now, max_days: int) -> User | None:
-    """The user of a live session token, or None once it was revoked, expired or is unknown."""
+SEEN_EVERY = timedelta(minutes=1)  # how often a session's last use is written down (not at every request)
+
+
+def load_session_user(token: str | None, *, now, max_days: int, idle_minutes: int) -> User | None:
+    """The user of a live session token, or None once it was revoked, expired, left unused for
+    `idle_minutes`, or is unknown."""
     if not token:
         return None
     query = (
-        select(User)
+        select(User, UserSession.id, UserSession.last_seen_at)
         .options(joinedload(User.network))
         .join(UserSession, UserSession.user_id == User.id)
         .where(
             UserSession.token_hash == hash_token(token),
             UserSession.revoked_at.is_(None),
             UserSession.created_at >= now - timedelta(days=max_days),
+            UserSession.last_seen_at >= now - timedelta(minutes=idle_minutes),
             User.active.is_(True),
         )
     )
-    user = db.session.scalar(query)
-    if user is not None:
-        user.session_token = token
+    row = db.session.execute(query).first()
+    if row is None:
+        return None
+    user, session_id, last_seen = row
+    if now - last_seen >= SEEN_EVERY:
+        # On a connection of its own: a page that only reads still keeps its session alive, and the
+        # objects this request loaded are not expired by a commit.
+        with db.engine.begin() as connection:
+            connection.execute(
+                update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now)
+            )
+    user.session_token = token
     return user
 
 
@@ -136,20 +202,24 @@ def end_all_sessions(user: User, *, now) -> None:
 
 def change_password(user: User, current: str, new: str, *, now) -> str:
     """Change the password, end every session of the user, and open a fresh one for this browser."""
-    if not check_password_hash(user.password_hash, current):
+    if not password_matches(user.password_hash, current):
         raise DomainError(_("Le mot de passe actuel est incorrect."), field="current_password")
     try:
-        check_password_strength(new)
+        passwords.check(new, email=user.email, name=user.full_name)
     except DomainError as error:
         raise DomainError(error.message, field="new_password") from None
     user.password_hash = hash_password(new)
     user.password_changed_at = now
     end_all_sessions(user, now=now)
+    security_event("password.changed", user=user.id)
     return start_session(user, now=now)
 
 
-def create_user(*, email, full_name, role: Role, password, network=None, company=None) -> User:
-    """Create an account after checking the role's attachments and the password."""
+def create_user(
+    *, email, full_name, role: Role, password, network=None, company=None, check_strength=True
+) -> User:
+    """Create an account after checking the role's attachments and the password (the demo's shared,
+    published password is the one exception: `check_strength=False`)."""
     email = normalise_email(email)
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise DomainError(_("Un compte existe déjà avec cette adresse."), field="email")
@@ -159,7 +229,11 @@ def create_user(*, email, full_name, role: Role, password, network=None, company
         raise DomainError(_("Une coordination doit être rattachée à un réseau."), field="network")
     if company is not None:
         network = company.network
-    check_password_strength(password)
+    try:
+        if check_strength:
+            passwords.check(password, email=email, name=full_name)
+    except DomainError as error:
+        raise DomainError(error.message, field="password") from None
     user = User(
         email=email,
         full_name=full_name.strip(),
@@ -170,4 +244,5 @@ def create_user(*, email, full_name, role: Role, password, network=None, company
     )
     db.session.add(user)
     db.session.flush()
+    security_event("account.created", user=user.id, role=str(role), network=user.network_id)
     return user

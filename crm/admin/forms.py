@@ -30,4 +30,6 @@ class UserForm(FlaskForm):
     role = SelectField(_l("Rôle"), choices=Role.choices(), validators=[DataRequired()])
     network_id = SelectField(_l("Réseau (coordination)"), coerce=optional_int, validate_choice=False)
     company_id = SelectField(_l("Compagnie (membre)"), coerce=optional_int, validate_choice=False)
-    password = PasswordField(_l("Mot de passe initial"), validators=[DataRequired(), Length(min=10, max=200)])
+    password = PasswordField(
+        _l("Mot de passe initial"), validators=[DataRequired(), Length(min=10, max=1000)]
+    )

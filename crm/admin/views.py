@@ -2,10 +2,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from crm.accounts import mfa
 from crm.accounts import services as accounts
 from crm.accounts.models import Role, User
 from crm.admin import bp, services
 from crm.admin.forms import NetworkForm, UserForm
+from crm.audit import security_event
 from crm.contacts.models import Organisation
 from crm.database import utcnow
 from crm.errors import DomainError
@@ -96,6 +98,19 @@ def user_active(user_id):
         return redirect(url_for(".users"))
     if not active:
         accounts.end_all_sessions(user, now=utcnow())
+    security_event("account.activated" if active else "account.deactivated", user=user.id, by=current_user.id)
     db.session.commit()
     flash(_("Compte activé.") if active else _("Compte désactivé et sessions fermées."))
+    return redirect(url_for(".users"))
+
+
+@bp.post("/users/<int:user_id>/mfa-reset")
+@allow(Role.ADMIN)
+def user_mfa_reset(user_id):
+    """A lost phone: the second factor is removed and the person's sessions end; they enrol again."""
+    user = db.get_or_404(User, user_id)
+    mfa.reset(user, actor=current_user)
+    accounts.end_all_sessions(user, now=utcnow())
+    db.session.commit()
+    flash(_("Double authentification retirée : la personne la réactivera à sa prochaine connexion."))
     return redirect(url_for(".users"))

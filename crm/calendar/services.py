@@ -4,11 +4,14 @@ import hashlib
 import hmac
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import String, func, literal_column, or_, select, type_coerce
 from sqlalchemy.orm import aliased, joinedload
 
 from crm.calendar.models import FeedKind, Subscription
+from crm.errors import DomainError
 from crm.extensions import db
+from crm.numbers import row_ids
 from crm.showcase.models import Assignment, Registration, Slot
 from crm.showcase.programme import PUBLIC
 
@@ -28,19 +31,25 @@ def token_for(subscription) -> str:
 def by_token(token: str) -> Subscription | None:
     """The live subscription behind a link; None for anything forged, old or revoked (no hint which)."""
     number, _dash, signature = (token or "").partition("-")
-    if not number.isdigit() or not signature:
+    found = row_ids([number])
+    if not found or not signature:
         return None
-    subscription = db.session.get(Subscription, int(number))
+    subscription = db.session.get(Subscription, found[0])
     if subscription is None or subscription.revoked:
         return None
     return subscription if hmac.compare_digest(signature, _signature(subscription)) else None
 
 
-def subscription_for(kind: FeedKind, owner_id: int) -> Subscription:
+def find_subscription(kind: FeedKind, owner_id: int) -> Subscription | None:
+    """The owner's subscription, if a link was ever made (reading never creates one)."""
     column = getattr(Subscription, OWNER[kind])
-    found = db.session.scalar(
+    return db.session.scalar(
         select(Subscription).where(Subscription.kind == kind, column == owner_id).order_by(Subscription.id)
     )
+
+
+def subscription_for(kind: FeedKind, owner_id: int) -> Subscription:
+    found = find_subscription(kind, owner_id)
     if found is None:
         found = Subscription(
             kind=kind, version=1, hide_cancelled=False, revoked=False, **{OWNER[kind]: owner_id}
@@ -63,10 +72,16 @@ def revoke(subscription) -> None:
     db.session.flush()
 
 
+ALARM_MINUTES = (0, 30, 60, 1440)  # the choices the page offers: none, 30 min, 1 h, the day before
+
+
 def set_options(subscription, data: dict) -> None:
+    """Options as the page sends them; anything but a listed reminder is refused, nothing saved."""
+    raw = (data.get("alarm_minutes") or "0").strip()
+    if raw not in {str(m) for m in ALARM_MINUTES}:
+        raise DomainError(_("Choisissez un rappel dans la liste."), field="alarm_minutes")
     subscription.hide_cancelled = bool(data.get("hide_cancelled"))
-    minutes = data.get("alarm_minutes")
-    subscription.alarm_minutes = int(minutes) if minutes not in (None, "", "0") else None
+    subscription.alarm_minutes = int(raw) or None
     db.session.flush()
 
 

@@ -9,6 +9,7 @@ from crm.accounts.models import Role
 from crm.calendar import bp, cache, feeds, services
 from crm.calendar.models import FeedKind
 from crm.database import utcnow
+from crm.errors import DomainError
 from crm.extensions import db
 from crm.links import external_url
 from crm.permissions import PUBLIC, allow
@@ -206,48 +207,64 @@ def edition_slug(edition_id) -> str:
     return db.session.get(Edition, edition_id).slug  # the identity map keeps each edition once
 
 
-def _owner_subscription(feed):
+def _owner(feed) -> tuple[FeedKind, int]:
     if feed == "company" and current_user.role == Role.MEMBER:
-        return services.subscription_for(FeedKind.COMPANY, current_user.company_id)
+        return FeedKind.COMPANY, current_user.company_id
     if feed == "tasks":
-        return services.subscription_for(FeedKind.TASKS, current_user.id)
+        return FeedKind.TASKS, current_user.id
     abort(404)
 
 
-def _manage(subscription, back):
-    """The owner's page: links, options, a new link (the old one stops working), or no link at all."""
+def _manage(kind, owner_id, back):
+    """The owner's page: links, options, a new link (the old one stops working), or no link at all.
+    Looking at the page writes nothing; the first POST makes the link."""
+    error = None
     if request.method == "POST":
+        subscription = services.subscription_for(kind, owner_id)
         action = request.form.get("action")
-        if action == "regenerate":
-            services.regenerate(subscription)
-            flash(_("Nouveau lien créé : l'ancien ne fonctionne plus. Abonnez-vous avec celui-ci."))
-        elif action == "revoke":
-            services.revoke(subscription)
-            flash(_("Lien désactivé : plus personne ne peut lire ce calendrier."))
+        try:
+            if action == "regenerate":
+                services.regenerate(subscription)
+                message = _("Nouveau lien créé : l'ancien ne fonctionne plus. Abonnez-vous avec celui-ci.")
+            elif action == "revoke":
+                services.revoke(subscription)
+                message = _("Lien désactivé : plus personne ne peut lire ce calendrier.")
+            elif action == "create":
+                message = _("Lien créé : abonnez-vous avec lui dans votre agenda.")
+            else:
+                services.set_options(subscription, request.form)
+                message = _("Réglages enregistrés.")
+        except DomainError as problem:
+            db.session.rollback()
+            error = problem
         else:
-            services.set_options(subscription, request.form)
-            flash(_("Réglages enregistrés."))
-        db.session.commit()
-        return redirect(request.path)
-    db.session.commit()  # a first visit creates the subscription
+            db.session.commit()
+            flash(message)
+            return redirect(request.path)
+    subscription = services.find_subscription(kind, owner_id)
+    if error is not None and subscription is None:
+        flash(error.message, "error")
     url = (
         None
-        if subscription.revoked
+        if subscription is None or subscription.revoked
         else external_url("calendar.private_feed", secret=services.token_for(subscription))
     )
     return render_template(
         "calendar/subscribe.html",
-        title=subscription.kind.label,
+        title=kind.label,
         feed_url=url,
         subscription=subscription,
+        creatable=subscription is None,
+        error=error,
+        typed=request.form if error else None,
         back=back,
-    )
+    ), 422 if error else 200
 
 
 @bp.route("/calendars/subscribe/<feed>", methods=["GET", "POST"])
 @allow(Role.COORDINATOR, Role.MEMBER)
 def subscribe(feed):
-    return _manage(_owner_subscription(feed), url_for("core.home"))
+    return _manage(*_owner(feed), url_for("core.home"))
 
 
 @bp.route("/rsvp/<token>/calendar", methods=["GET", "POST"])
@@ -260,5 +277,4 @@ def programmer_subscribe(token):
         invitation = invitations.by_token(token, now=utcnow())
     except invitations.LinkError as error:
         return render_template("invitations/link_error.html", message=error.message), 404
-    subscription = services.subscription_for(FeedKind.PROGRAMMER, invitation.id)
-    return _manage(subscription, url_for("invitations.rsvp", token=token))
+    return _manage(FeedKind.PROGRAMMER, invitation.id, url_for("invitations.rsvp", token=token))

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from crm.contacts.models import LawfulBasis, StructureType
 from crm.enums import Discipline
-from crm.forms import DepartementField, blank, optional_int, optional_url, options, strip
+from crm.forms import DepartementField, Finite, blank, optional_int, optional_url, options, strip
 
 STRIP = [strip]
 
@@ -43,10 +43,10 @@ class StructureForm(FlaskForm, _AddressMixin):
     is_venue = BooleanField(_l("Lieu d'accueil de temps forts (scène, salle)"))
     capacity = IntegerField(_l("Jauge (places)"), validators=[Optional(), NumberRange(1, 100000)])
     stage_width_m = DecimalField(
-        _l("Ouverture du plateau (m)"), places=1, validators=[Optional(), NumberRange(0, 100)]
+        _l("Ouverture du plateau (m)"), places=1, validators=[Optional(), Finite(100), NumberRange(0, 100)]
     )
     stage_depth_m = DecimalField(
-        _l("Profondeur du plateau (m)"), places=1, validators=[Optional(), NumberRange(0, 100)]
+        _l("Profondeur du plateau (m)"), places=1, validators=[Optional(), Finite(100), NumberRange(0, 100)]
     )
     has_blackout = BooleanField(_l("Le noir complet est possible"))
 

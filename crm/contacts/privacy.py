@@ -5,6 +5,7 @@ import logging
 
 from flask_babel import gettext as _
 
+from crm.audit import security_event
 from crm.errors import DomainError
 from crm.extensions import db
 from crm.imports.reading import to_csv
@@ -54,7 +55,7 @@ def opt_out(programmer, *, now) -> None:
     """An objection (art. 21): no message of any kind is sent to the person again, in the whole network."""
     if programmer.opted_out_at is None:
         programmer.opted_out_at = now
-        log.info("programmer %s opted out", programmer.id)
+        security_event("privacy.objection", programmer=programmer.id, network=programmer.network_id)
     db.session.flush()
     if programmer.erased_at is None:
         suppression.suppress(programmer.network_id, programmer.email, SuppressionReason.OBJECTION, now=now)
@@ -76,7 +77,7 @@ def erase(programmer, *, now) -> None:
     programmer.search_key = ""
     programmer.opted_out_at = programmer.opted_out_at or now
     programmer.erased_at = now
-    log.info("programmer %s erased", programmer.id)
+    security_event("privacy.erasure", programmer=programmer.id, network=programmer.network_id)
     db.session.flush()
 
 

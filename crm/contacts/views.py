@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.accounts.models import Role
+from crm.audit import security_event
 from crm.contacts import bp, duplicates, privacy, services
 from crm.contacts.forms import CompanyForm, ProgrammerForm, StructureForm
 from crm.contacts.models import Organisation, OrganisationKind, Programmer, StructureType
@@ -189,6 +190,7 @@ def programmer_merge(keep_id, drop_id):
 def programmer_export(programmer_id, kind):
     person = get_in_network_or_404(Programmer, programmer_id, current_user.network_id)
     content = privacy.export_json(person) if kind == "json" else privacy.export_csv(person)
+    security_event("export.personal_data", what="programmer", programmer=person.id, user=current_user.id)
     mimetype = "application/json" if kind == "json" else "text/csv"
     return current_app.response_class(
         content,

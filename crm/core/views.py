@@ -6,6 +6,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from crm.core import bp, services
 from crm.extensions import db
 from crm.i18n import LOCALES
+from crm.links import local_path
 from crm.permissions import PUBLIC, SIGNED_IN, allow
 
 
@@ -33,10 +34,7 @@ def language():
         if current_user.is_authenticated:
             current_user.locale = chosen
             db.session.commit()
-    target = request.form.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("core.home")
-    return redirect(target)
+    return redirect(local_path(request.form.get("next")) or url_for("core.home"))
 
 
 @bp.get("/healthz")

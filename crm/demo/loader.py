@@ -43,7 +43,7 @@ def load(today: date) -> dict:
     rng = random.Random(SEED)
     admin = accounts.create_user(
         email="admin@vitrine.example", full_name="Administration Vitrine",
-        role=Role.ADMIN, password=data.PASSWORD,
+        role=Role.ADMIN, password=data.PASSWORD, check_strength=False,
     )  # fmt: skip
     made = [admin]
     for index, spec in enumerate(data.NETWORKS):
@@ -60,7 +60,7 @@ def _load_network(spec, index, rng, today) -> list[User]:
     network.region_code = spec["region"]
     coordinator = accounts.create_user(
         email=f"coordination@{spec['slug']}.example", full_name=f"Coordination {spec['name']}",
-        role=Role.COORDINATOR, password=data.PASSWORD, network=network,
+        role=Role.COORDINATOR, password=data.PASSWORD, check_strength=False, network=network,
     )  # fmt: skip
     structures = _structures(network, spec, rng)
     companies = _companies(network, spec, rng, today)
@@ -80,6 +80,7 @@ def _load_network(spec, index, rng, today) -> list[User]:
                 full_name=f"Chargée de diffusion {company.name}",
                 role=Role.MEMBER,
                 password=data.PASSWORD,
+                check_strength=False,
                 company=company,
             )  # fmt: skip
         )

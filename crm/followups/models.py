@@ -177,6 +177,8 @@ class Enrolment(db.Model):
     answered_at = mapped_column(UTCDateTime)
     stopped_at = mapped_column(UTCDateTime)
     stop_reason: Mapped[str | None] = mapped_column(String(30))
+    # Raised when a coordinator revokes the person's links (a forwarded message): older links stop.
+    link_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     sequence = relationship("Sequence")
     programmer = relationship("Programmer")

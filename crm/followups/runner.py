@@ -279,7 +279,9 @@ def _message(run, context, *, now) -> str:
             body,
             html=html,
             programmer_id=person.id,
-            unsubscribe_url=external_url("followups.stop", link=services.token_for(enrolment.id)),
+            unsubscribe_url=external_url(
+                "followups.stop", link=services.token_for(enrolment.id, enrolment.link_version)
+            ),
             message_id=run.message_id,
             now=now,
         )
@@ -311,7 +313,7 @@ def compose(run, shows, in_charge, network, language=None) -> tuple[str, str, st
     edition = enrolment.sequence.edition
     wanted = language or person.language
     language = "en" if wanted == "en" and step.body_en and step.subject_en else "fr"
-    token = services.token_for(enrolment.id)
+    token = services.token_for(enrolment.id, enrolment.link_version)
 
     def link(show_id, choice):
         return external_url("followups.answer", link=token, show_id=show_id, choice=choice)

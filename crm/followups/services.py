@@ -7,9 +7,10 @@ from datetime import time, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, insert, or_, select
+from sqlalchemy import and_, insert, or_, select, update
 
 from crm.accounts.models import Role, User
+from crm.audit import security_event
 from crm.checkin.models import Attendance
 from crm.contacts.models import Programmer
 from crm.errors import DomainError
@@ -189,8 +190,34 @@ def _serializer():
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="followup-enrolment")
 
 
-def token_for(enrolment_id: int) -> str:
-    return _serializer().dumps(enrolment_id)
+def token_for(enrolment_id: int, version: int = 0) -> str:
+    """The person's signed link; links written before any revocation carry the bare id (version 0)."""
+    return _serializer().dumps(enrolment_id if not version else [enrolment_id, version])
+
+
+def _read(token: str) -> tuple[int | None, int]:
+    try:
+        value = _serializer().loads(token or "")
+    except BadSignature:
+        return None, 0
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value, 0
+    if isinstance(value, list) and len(value) == 2 and all(type(v) is int for v in value):
+        return value[0], value[1]
+    return None, 0
+
+
+def revoke_links(programmer, *, actor, now) -> int:
+    """Every follow-up link the person was sent stops working (answers as an expired link does); the
+    next messages carry new ones. Returns how many enrolments were concerned."""
+    count = db.session.execute(
+        update(Enrolment)
+        .where(Enrolment.programmer_id == programmer.id)
+        .values(link_version=Enrolment.link_version + 1),
+        execution_options={"synchronize_session": "fetch"},
+    ).rowcount
+    security_event("followup.links_revoked", programmer=programmer.id, user=actor.id)
+    return count
 
 
 class LinkError(DomainError):
@@ -198,16 +225,14 @@ class LinkError(DomainError):
 
 
 def by_token(token: str, *, now) -> Enrolment:
-    try:
-        enrolment_id = _serializer().loads(token or "")
-    except BadSignature:
-        enrolment_id = None
-    enrolment = db.session.get(Enrolment, enrolment_id) if isinstance(enrolment_id, int) else None
+    enrolment_id, version = _read(token)
+    enrolment = db.session.get(Enrolment, enrolment_id) if enrolment_id and 0 < enrolment_id < 2**31 else None
     if enrolment is None:
         raise LinkError(_("Ce lien n'est pas valide. Vérifiez qu'il a été copié en entier."))
     if enrolment.programmer.erased_at is not None:
         raise LinkError(_("Ce lien n'est plus valide : les données de cette personne ont été effacées."))
-    if now.date() > enrolment.sequence.edition.ends_on + timedelta(days=ANSWER_DAYS):
+    too_old = now.date() > enrolment.sequence.edition.ends_on + timedelta(days=ANSWER_DAYS)
+    if too_old or version != enrolment.link_version:
         raise LinkError(_("Ce lien a expiré."))
     return enrolment
 

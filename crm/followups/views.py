@@ -12,6 +12,7 @@ from crm.followups.forms import CompleteForm, InteractionForm, SettingsForm, Ste
 from crm.followups.messages import MERGE_FIELDS
 from crm.followups.models import Choice, Enrolment, RunState, Step, StepRun, Task
 from crm.followups.runner import compose
+from crm.numbers import row_id
 from crm.permissions import PUBLIC, allow
 from crm.showcase.models import Edition
 from crm.timeutil import today_local
@@ -160,7 +161,7 @@ def step_preview(step_id):
     """The message as one real person would receive it (nothing is sent or saved)."""
     step = _step_in_network(step_id)
     edition = step.sequence.edition
-    chosen = request.args.get("programmer_id", type=int)
+    chosen = request.args.get("programmer_id", type=row_id)
     if chosen is None:
         people = _preview_people(edition)
         if not people:
@@ -304,3 +305,16 @@ def stop(link):
         db.session.commit()
         return render_template("invitations/stopped.html", network=network)
     return render_template("invitations/stop.html", network=network)
+
+
+@bp.post("/programmers/<int:programmer_id>/suivi/liens")
+@allow(Role.COORDINATOR)
+def revoke_links(programmer_id):
+    """A forwarded message: the person's answer and stop links stop working; new ones come with the
+    next message."""
+    person = get_in_network_or_404(Programmer, programmer_id, current_user.network_id)
+    act(
+        lambda: services.revoke_links(person, actor=current_user, now=utcnow()),
+        _("Liens désactivés : ceux des messages déjà envoyés ne fonctionnent plus."),
+    )
+    return redirect(url_for("contacts.programmer", programmer_id=person.id))

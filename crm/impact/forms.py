@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -15,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from crm.forms import blank, optional_int, options, strip
+from crm.forms import Finite, blank, optional_int, options, strip
 from crm.impact.models import OutcomeKind, OutcomeStatus, RemainderRule
 
 STRIP = [strip]
@@ -61,14 +63,20 @@ class OutcomeForm(FlaskForm):
             del self.attribution_confirmed
 
 
+MAX_INCOME = Decimal("9999999999.99")  # what the columns hold (Numeric 12,2 and 10,2)
+MAX_FEE = Decimal("99999999.99")
+
+
 class BoxOfficeForm(FlaskForm):
     income = DecimalField(
-        _l("Recette totale de la billetterie (€)"), places=2, validators=[InputRequired(), NumberRange(min=0)]
+        _l("Recette totale de la billetterie (€)"),
+        places=2,
+        validators=[InputRequired(), Finite(MAX_INCOME), NumberRange(min=0, max=MAX_INCOME)],
     )
     fee_per_person = DecimalField(
         _l("Forfait par personne au plateau (€)"),
         places=2,
         default=255,
-        validators=[DataRequired(), NumberRange(min=0)],
+        validators=[DataRequired(), Finite(MAX_FEE), NumberRange(min=0, max=MAX_FEE)],
     )
     rule = SelectField(_l("Partage du reste"), choices=RemainderRule.choices(), validators=[DataRequired()])

@@ -1,6 +1,6 @@
 """Outcomes: recording them, attributing them to an edition, their history; the box office of an edition."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from crm.impact.models import (
     OutcomeStatus,
     RemainderRule,
 )
+from crm.numbers import amount
 from crm.showcase.models import Assignment, Edition, Registration, Show, Slot, SlotStatus
 
 
@@ -87,16 +88,16 @@ def _in_network(model, object_id, network_id, field):
     return found
 
 
+MAX_FEE = Decimal("99999999.99")  # Numeric(10, 2)
+
+
 def _fee(value):
     if value in (None, ""):
         return None
     try:
-        fee = Decimal(str(value).replace(",", ".").replace(" ", "")).quantize(Decimal("0.01"))
-    except InvalidOperation as error:
-        raise DomainError(_("Un montant en euros, par exemple 1200 ou 1200,50."), field="fee") from error
-    if fee < 0:
-        raise DomainError(_("Un montant positif."), field="fee")
-    return fee
+        return amount(value, maximum=MAX_FEE)
+    except ValueError:
+        raise DomainError(_("Un montant en euros, par exemple 1200 ou 1200,50."), field="fee") from None
 
 
 def _dates(rows) -> list[OutcomeDate]:

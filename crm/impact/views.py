@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from crm.accounts.models import Role
+from crm.audit import security_event
 from crm.contacts.models import Organisation, OrganisationKind, Programmer
 from crm.database import get_in_network_or_404, utcnow
 from crm.errors import DomainError, attach_to_form
@@ -11,6 +12,7 @@ from crm.extensions import db
 from crm.impact import boxoffice, bp, exports, report, services
 from crm.impact.forms import BoxOfficeForm, OutcomeForm
 from crm.impact.models import Outcome, OutcomeStatus
+from crm.numbers import row_id
 from crm.permissions import allow
 from crm.showcase.models import Edition, EditionStatus, Show
 from crm.views import paginate
@@ -64,7 +66,7 @@ def _outcome_form(outcome=None):
         else:
             form.company_id.data = current_user.company_id
             form.decided_on.data = utcnow().date()
-            person = request.args.get("programmer_id", type=int)
+            person = request.args.get("programmer_id", type=row_id)
             if person:
                 found = get_in_network_or_404(Programmer, person, current_user.network_id)
                 form.programmer_email.data = found.email
@@ -116,7 +118,7 @@ def _outcome_page(outcome, form, title):
 @bp.get("/outcomes")
 @allow(Role.COORDINATOR, Role.MEMBER)
 def outcomes():
-    edition_id = request.args.get("edition", type=int)
+    edition_id = request.args.get("edition", type=row_id)
     status = (
         request.args.get("status") if request.args.get("status") in {s.value for s in OutcomeStatus} else None
     )
@@ -154,9 +156,10 @@ def outcome_edit(outcome_id):
 @allow(Role.COORDINATOR, Role.MEMBER)
 def outcomes_export(fmt):
     rows = db.session.scalars(
-        services.outcomes_query(current_user, edition_id=request.args.get("edition", type=int))
+        services.outcomes_query(current_user, edition_id=request.args.get("edition", type=row_id))
     )
     headers, table = exports.outcome_rows(rows.unique())
+    security_event("export.personal_data", what="outcomes", user=current_user.id, rows=len(table))
     return exports.download(fmt, "dates-obtenues", headers, table)
 
 
@@ -216,7 +219,7 @@ def network_report():
 @bp.get("/impact/export.<fmt>")
 @allow(Role.COORDINATOR)
 def report_export(fmt):
-    edition_id = request.args.get("edition", type=int)
+    edition_id = request.args.get("edition", type=row_id)
     editions = _editions_for_report(edition_id)
     headers, table = exports.report_rows(_report(editions))
     return exports.download(fmt, "bilan", headers, table)

@@ -17,6 +17,8 @@ class ImportFile(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str] = mapped_column(String(200))
     content = mapped_column(LargeBinary, nullable=False)
+    # The table as read at upload (JSON [headers, rows]): previews and the import use it as it is.
+    parsed: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(200))
     lawful_basis: Mapped[LawfulBasis] = mapped_column(enum_column(LawfulBasis))
     # Set for an attendance sheet: its rows are people to tick in for this slot.

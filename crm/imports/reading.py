@@ -3,6 +3,8 @@ Windows-1252 (Excel's "CSV (séparateur : point-virgule)"), and XLSX."""
 
 import csv
 import io
+import json
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -13,6 +15,10 @@ from crm.errors import DomainError
 
 XLSX_MAGIC = b"PK\x03\x04"
 DELIMITERS = ";,\t"
+MAX_COLUMNS = 100  # a directory export has about 10; columns past this are not read
+MAX_CELL_CHARS = 10_000
+MAX_UNPACKED_RATIO = 40  # an XLSX unpacks to at most this many times its size (a zip bomb does not)
+DEFAULT_MAX_ROWS = 20_000
 
 
 @dataclass
@@ -21,12 +27,15 @@ class Table:
     rows: list[list[str]]
 
 
-def read_table(filename: str, data: bytes) -> Table:
-    """Headers and rows of the first sheet; DomainError with a clear message for anything else."""
+def read_table(filename: str, data: bytes, *, max_rows: int = DEFAULT_MAX_ROWS) -> Table:
+    """Headers and rows of the first sheet; DomainError with a clear message for anything else.
+
+    Reading streams and stops at the first row over `max_rows`, the first cell over MAX_CELL_CHARS,
+    or an XLSX that would unpack to far more than its size: a huge file costs a second, not a minute."""
     if not data.strip():
         raise DomainError(_("Le fichier est vide."), field="file")
-    table = _read_xlsx(data) if data.startswith(XLSX_MAGIC) else _read_csv(_decode(data))
-    table.rows = [row for row in table.rows if any(cell.strip() for cell in row)]
+    reader = _xlsx_rows(data) if data.startswith(XLSX_MAGIC) else _csv_rows(_decode(data))
+    table = _collect(reader, max_rows)
     if not table.rows:
         raise DomainError(
             _("Le fichier ne contient que des en-têtes, aucune ligne à importer."), field="file"
@@ -51,31 +60,123 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def _read_csv(text: str) -> Table:
+def _collect(reader, max_rows: int) -> Table:
+    headers, rows = None, []
+    for line, row in enumerate(reader, start=1):
+        if line > 10 * max_rows:  # mostly blank lines (a sheet formatted down to its last row)
+            raise _too_many(max_rows)
+        row = row[:MAX_COLUMNS]
+        for column, cell in enumerate(row, start=1):
+            if len(cell) > MAX_CELL_CHARS:
+                raise DomainError(
+                    _(
+                        "Ligne %(line)d, colonne %(column)d : la cellule dépasse %(max)s caractères. "
+                        "Vérifiez que c'est bien le bon fichier.",
+                        line=line,
+                        column=column,
+                        max=f"{MAX_CELL_CHARS:,}".replace(",", "\u202f"),
+                    ),
+                    field="file",
+                )
+        if headers is None:
+            headers = [h.strip() for h in row]
+            continue
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(rows) >= max_rows:
+            raise _too_many(max_rows)
+        rows.append([c.strip() for c in row])
+    if headers is None:
+        raise DomainError(_("Le fichier est vide."), field="file")
+    return Table(headers, rows)
+
+
+def _too_many(max_rows: int) -> DomainError:
+    return DomainError(
+        _(
+            "Le fichier compte plus de %(max)s lignes : coupez-le en plusieurs fichiers "
+            "et importez-les l'un après l'autre.",
+            max=f"{max_rows:,}".replace(",", "\u202f"),
+        ),
+        field="file",
+    )
+
+
+def to_json(table: Table) -> str:
+    """The table as read once at upload, kept with the import so that previews do not read it again."""
+    return json.dumps([table.headers, table.rows], ensure_ascii=False, separators=(",", ":"))
+
+
+def from_json(text: str) -> Table:
+    headers, rows = json.loads(text)
+    return Table(headers, rows)
+
+
+def _csv_rows(text: str):
     first_line = text.split("\n", 1)[0]
     delimiter = max(DELIMITERS, key=first_line.count)
     if first_line.count(delimiter) == 0 and len(text.splitlines()) < 2:
         raise _not_a_spreadsheet()
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    if not rows:
-        raise _not_a_spreadsheet()
-    return Table([h.strip() for h in rows[0]], [[c.strip() for c in r] for r in rows[1:]])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:  # a field over the csv module's own limit, or a stray NUL
+            raise DomainError(
+                _(
+                    "Ligne %(line)d : une cellule est trop longue ou illisible. "
+                    "Vérifiez que c'est bien le bon fichier.",
+                    line=reader.line_num,
+                ),
+                field="file",
+            ) from None
+        yield row
 
 
-def _read_xlsx(data: bytes) -> Table:
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3}\d+(?::[A-Z]{1,3}\d+)?)"')
+
+
+def _head_dimensions(sheet) -> None:
+    """Where openpyxl looks for a sheet's <dimension>, it parses until the end of <sheetData> when there
+    is none (files written by some exporters): the whole sheet before the first row. The element comes
+    first when present, so the head of the part is enough; without it, rows are simply read as they come."""
+    from openpyxl.utils.cell import range_boundaries
+
+    with sheet._get_source() as source:
+        found = _DIMENSION.search(source.read(64 * 1024))
+    if found:
+        ref = found.group(1).decode()
+        sheet._min_column, sheet._min_row, sheet._max_column, sheet._max_row = range_boundaries(
+            ref if ":" in ref else f"{ref}:{ref}"
+        )
+
+
+def _xlsx_rows(data: bytes):
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    ReadOnlyWorksheet._get_size = _head_dimensions  # see _head_dimensions: the same answer, read early
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > MAX_UNPACKED_RATIO * len(data) + 2**20:
+            raise _not_a_spreadsheet()
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise _not_a_spreadsheet() from None
-    sheet = workbook.worksheets[0]
-    rows = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    if not rows:
-        raise DomainError(_("Le fichier est vide."), field="file")
-    return Table(rows[0], rows[1:])
+    try:
+        sheet = workbook.worksheets[0]
+        for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+            cells = list(row)
+            while cells and cells[-1] is None:  # iter_rows pads each row up to max_col
+                cells.pop()
+            yield [_cell(value) for value in cells]
+    finally:
+        workbook.close()
 
 
 def _cell(value) -> str:

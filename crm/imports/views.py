@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.accounts.models import Role
+from crm.audit import security_event
 from crm.checkin import sheets
 from crm.contacts import importing
 from crm.database import utcnow
@@ -13,8 +14,9 @@ from crm.extensions import db
 from crm.imports import bp
 from crm.imports.forms import UploadForm
 from crm.imports.models import ImportFile
-from crm.imports.reading import human_size, read_table, to_csv
+from crm.imports.reading import from_json, human_size, read_table, to_csv, to_json
 from crm.permissions import allow
+from crm.ratelimit import limited
 from crm.showcase.models import Slot
 from crm.views import render_form
 
@@ -33,12 +35,14 @@ def _own(import_id) -> ImportFile:
 
 @bp.route("/imports/programmers/new", methods=["GET", "POST"])
 @allow(*PEOPLE)
+@limited("import")
 def upload():
     return _upload(slot=None)
 
 
 @bp.route("/slots/<int:slot_id>/sheet", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
+@limited("import")
 def upload_sheet(slot_id):
     from crm.database import get_in_network_or_404
     from crm.showcase.models import Edition, Slot
@@ -63,7 +67,9 @@ def _upload(slot):
                     limit=human_size(limit),
                 )
                 raise DomainError(message, field="file")
-            read_table(form.file.data.filename or "", data)
+            table = read_table(
+                form.file.data.filename or "", data, max_rows=current_app.config["MAX_IMPORT_ROWS"]
+            )
         except DomainError as error:
             attach_to_form(form, error)
         else:
@@ -71,6 +77,7 @@ def _upload(slot):
                 network_id=current_user.network_id,
                 user_id=current_user.id,
                 content=data,
+                parsed=to_json(table),
                 filename=(form.file.data.filename or "fichier")[:200],
                 source=form.source.data,
                 lawful_basis=form.lawful_basis.data,
@@ -85,6 +92,20 @@ def _upload(slot):
         cancel_url=url_for("contacts.programmers"),
         template="imports/upload.html",
     )
+
+
+def _table(found: ImportFile):
+    """The table read at upload (an import made before tables were kept is read once, then kept)."""
+    if found.parsed is None:
+        try:
+            table = read_table(found.filename, found.content, max_rows=current_app.config["MAX_IMPORT_ROWS"])
+        except DomainError as error:
+            flash(error.message, "error")
+            abort(redirect(url_for(".upload")))
+        found.parsed = to_json(table)
+        db.session.commit()
+        return table
+    return from_json(found.parsed)
 
 
 def _mapping(found, table, source):
@@ -118,9 +139,10 @@ def _apply(found, table, mapping):
 
 @bp.get("/imports/<int:import_id>")
 @allow(*PEOPLE)
+@limited("import-preview", methods=("GET",))
 def preview(import_id):
     found = _own(import_id)
-    table = read_table(found.filename, found.content)
+    table = _table(found)
     mapping = _mapping(found, table, request.args)
     planned = _plan(found, table, mapping)
     counts = {action: sum(1 for p in planned if p.action == action) for action in importing.Action}
@@ -139,9 +161,10 @@ def preview(import_id):
 
 @bp.post("/imports/<int:import_id>/apply")
 @allow(*PEOPLE)
+@limited("import")
 def apply(import_id):
     found = _own(import_id)
-    table = read_table(found.filename, found.content)
+    table = _table(found)
     mapping = _mapping(found, table, request.form)
     if "email" not in mapping.values():
         flash(_("Indiquez la colonne des e-mails : c'est elle qui évite les doublons."), "error")
@@ -177,11 +200,13 @@ def apply(import_id):
 
 @bp.get("/imports/<int:import_id>/refused.csv")
 @allow(*PEOPLE)
+@limited("import-preview", methods=("GET",))
 def refused(import_id):
     found = _own(import_id)
-    table = read_table(found.filename, found.content)
+    table = _table(found)
     planned = _plan(found, table, _mapping(found, table, request.args))
     headers, rows = importing.refused_rows(table, planned)
+    security_event("export.personal_data", what="refused_rows", user=current_user.id, rows=len(rows))
     name = found.filename.rsplit(".", 1)[0] + "-refus.csv"
     return current_app.response_class(
         to_csv(headers, rows),

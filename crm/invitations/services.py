@@ -14,6 +14,7 @@ from crm.errors import DomainError
 from crm.extensions import db
 from crm.invitations.models import Answer, Invitation, InvitationDay, InvitationShow
 from crm.mail.services import send_to_programmer
+from crm.numbers import row_ids
 from crm.showcase.models import EditionStatus
 from crm.tokens import hash_token, new_token
 
@@ -44,7 +45,7 @@ def chosen(people, selected_ids) -> list:
     """The people the coordinator left ticked in the list (all of them when the list was not shown)."""
     if selected_ids is None:
         return list(people)
-    keep = {int(i) for i in selected_ids if str(i).isdigit()}
+    keep = set(row_ids(selected_ids))
     return [p for p in people if p.id in keep]
 
 

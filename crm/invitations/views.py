@@ -13,6 +13,7 @@ from crm.geo import departement_choices, regions
 from crm.invitations import bp, services
 from crm.invitations.models import Answer
 from crm.permissions import PUBLIC, allow
+from crm.ratelimit import limited
 from crm.showcase.models import Edition
 from crm.views import act
 
@@ -59,6 +60,7 @@ def board(edition_id):
 
 @bp.post("/editions/<int:edition_id>/invitations")
 @allow(Role.COORDINATOR)
+@limited("invitations")
 def send(edition_id):
     edition = get_in_network_or_404(Edition, edition_id, current_user.network_id)
     people = db.session.scalars(

@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from crm.enums import Audience, Discipline
-from crm.forms import blank, optional_int, optional_url, strip
+from crm.forms import Finite, blank, optional_int, optional_url, strip
 
 
 class ShowForm(FlaskForm):
@@ -128,10 +128,14 @@ class RegistrationForm(FlaskForm):
         description=_l("Laissé vide : celui de la fiche du spectacle."),
     )
     stage_width_m = DecimalField(
-        _l("Ouverture de plateau nécessaire (m)"), places=1, validators=[Optional(), NumberRange(0, 100)]
+        _l("Ouverture de plateau nécessaire (m)"),
+        places=1,
+        validators=[Optional(), Finite(100), NumberRange(0, 100)],
     )
     stage_depth_m = DecimalField(
-        _l("Profondeur de plateau nécessaire (m)"), places=1, validators=[Optional(), NumberRange(0, 100)]
+        _l("Profondeur de plateau nécessaire (m)"),
+        places=1,
+        validators=[Optional(), Finite(100), NumberRange(0, 100)],
     )
     needs_blackout = BooleanField(_l("Le spectacle demande le noir complet"))
     video_url = StringField(_l("Lien vidéo"), validators=optional_url(), filters=[strip])

@@ -12,6 +12,7 @@ from crm.enums import Discipline
 from crm.errors import DomainError
 from crm.extensions import db
 from crm.mail.services import company_addresses, send
+from crm.numbers import row_ids
 from crm.showcase.models import (
     EditionStatus,
     Registration,
@@ -137,7 +138,7 @@ def _apply(registration, edition, show, data) -> None:
     for key in ("cast_size", "setup_minutes", "strike_minutes"):
         if getattr(registration, key) is None:
             setattr(registration, key, getattr(show, key))
-    wanted = {int(b) for b in data.get("band_ids") or ()}
+    wanted = set(row_ids(data.get("band_ids")))
     bands = [b for b in edition.bands if b.id in wanted]
     if len(bands) != len(wanted):
         raise DomainError(_("Tranche horaire inconnue."), field="band_ids")

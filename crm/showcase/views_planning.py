@@ -16,6 +16,7 @@ from crm.errors import DomainError
 from crm.extensions import db
 from crm.forms import blank, options
 from crm.geo import departement_choices
+from crm.numbers import row_ids, whole
 from crm.permissions import allow
 from crm.showcase import bp, editions, planning, registrations
 from crm.showcase.forms import AssignForm, BandForm, DecisionForm, EditionRulesForm, PitchSeriesForm, SlotForm
@@ -80,8 +81,8 @@ def edition_venues(edition_id):
     chosen = {v.venue_id: v.host_company_id for v in edition.venues}
     suggested = editions.suggest_hosts(edition, structures, companies) if edition.rotation else {}
     if request.method == "POST":
-        venue_ids = [int(v) for v in request.form.getlist("venue_ids") if v.isdigit()]
-        hosts = {v: int(request.form.get(f"host_{v}") or 0) or None for v in venue_ids}
+        venue_ids = row_ids(request.form.getlist("venue_ids"))
+        hosts = {v: (row_ids([request.form.get(f"host_{v}")]) or [None])[0] for v in venue_ids}
         try:
             editions.set_venues(edition, venue_ids, hosts)
         except DomainError as error:
@@ -287,7 +288,7 @@ def unassign(assignment_id):
 def registration_slots(registration_id):
     registration = db.get_or_404(Registration, registration_id)
     _edition(registration.edition_id)
-    count = request.form.get("max_slots", type=int) or 0
+    count = request.form.get("max_slots", type=lambda v: whole(v, 0, 1000)) or 0
     act(lambda: registrations.set_max_slots(registration, count), _("Nombre de créneaux enregistré."))
     return redirect(url_for(".registration", registration_id=registration.id))
 

@@ -2,8 +2,9 @@ import logging
 
 from sqlalchemy import func, select
 
-from crm.accounts.models import LoginAttempt, UserSession
+from crm.accounts.models import UserSession
 from crm.extensions import db
+from crm.ratelimit import RateHit
 from tests.conftest import csrf_token, make_app, post_form, sign_in
 from tests.factories import PASSWORD
 
@@ -45,17 +46,40 @@ def test_login_follows_only_local_next_addresses(app, world, client):
     assert client.post("/login?next=/programmers", data=data).headers["Location"] == "/programmers"
 
 
-def test_account_throttled_after_five_failures_even_with_the_right_password(app, world, client, caplog):
+def test_account_throttled_from_one_address_after_five_failures_even_with_the_right_password(
+    app, world, client, caplog
+):
     for _ in range(5):
         assert _login(client, "coord-a@example.org", "nope").status_code == 401
-    with caplog.at_level(logging.WARNING, logger="crm.accounts.services"):
+    with caplog.at_level(logging.INFO, logger="crm.security"):
         response = _login(client, "coord-a@example.org")
     assert response.status_code == 429
     assert "Trop de tentatives de connexion échouées. Réessayez dans 15 minutes." in response.get_data(
         as_text=True
     )
-    assert any("throttled (account scope)" in r.getMessage() for r in caplog.records)
+    assert any('"event": "login.throttled"' in r.getMessage() for r in caplog.records)
     assert _login(client, "coord-b@example.org").status_code == 302
+
+
+def test_five_wrong_passwords_from_one_address_do_not_lock_the_owner_out_elsewhere(app, world, client):
+    for _ in range(5):
+        assert _login(client, "coord-a@example.org", "nope", address="203.0.113.66").status_code == 401
+    assert _login(client, "coord-a@example.org", address="203.0.113.66").status_code == 429
+    owner = app.test_client()
+    assert _login(owner, "coord-a@example.org", address="198.51.100.20").status_code == 302
+
+
+def test_the_owner_is_told_once_by_mail_of_repeated_failures(app, world, client):
+    from crm.mail.models import OutboxMessage
+
+    for n in range(12):
+        _login(client, "coord-a@example.org", "nope", address=f"203.0.113.{n}")
+    alerts = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.to_address == "coord-a@example.org")
+    ).all()
+    assert len(alerts) == 1
+    assert alerts[0].subject == "Vitrine : tentatives de connexion à votre compte"
+    assert "203.0.113" not in alerts[0].body_text  # no address of the attacker, nothing to click
 
 
 def test_address_throttled_after_twenty_failures_across_accounts(app, world, client):
@@ -81,7 +105,8 @@ def test_successful_login_clears_the_account_failures(app, world, client):
     for _ in range(4):
         _login(client, "coord-a@example.org", "nope")
     assert _login(client, "coord-a@example.org").status_code == 302
-    count = select(func.count()).select_from(LoginAttempt).where(LoginAttempt.email == "coord-a@example.org")
+    pair = RateHit.key == "coord-a@example.org|198.51.100.7"
+    count = select(func.count()).select_from(RateHit).where(RateHit.bucket == "login:account-address", pair)
     assert db.session.scalar(count) == 0
 
 

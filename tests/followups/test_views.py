@@ -223,3 +223,43 @@ def test_the_directory_filters_on_the_last_contact(scene, client):
         sign_in(client, scene.a.coordinator)
         recent = client.get("/programmers?contacted=30").get_data(as_text=True)
     assert scene.came.last_name in recent and scene.came_once.last_name not in recent
+
+
+def test_a_coordinator_revokes_a_persons_links_and_the_next_message_carries_new_ones(scene, client):
+    from urllib.parse import urlsplit
+
+    from crm.mail.models import OutboxMessage
+
+    launch(scene)
+    with travel(D2):
+        run_due()
+    [first] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.programmer_id == scene.came.id))
+    old_stop = urlsplit(first.unsubscribe_url).path
+    old_answer = f"/suivi/{_link(scene, scene.came)}/reponse/{scene.shows[0].id}/book"
+    assert client.get(old_answer).status_code == 200 and client.get(old_stop).status_code == 200
+    with travel(D2):
+        sign_in(client, scene.a.coordinator)
+        response = post_form(
+            client, f"/programmers/{scene.came.id}/suivi/liens", token_from="/account/password"
+        )
+    assert response.status_code == 302
+    anonymous = client.application.test_client()
+    for url in (old_answer, old_stop):
+        page = anonymous.get(url)
+        assert page.status_code == 404 and "Ce lien a expiré." in page.get_data(as_text=True)
+    assert anonymous.post(old_stop).status_code == 404  # a forwarded stop link no longer objects
+    db.session.refresh(scene.came)
+    assert scene.came.opted_out_at is None
+    enrolment = db.session.scalar(select(Enrolment).where(Enrolment.programmer_id == scene.came.id))
+    fresh = followups.token_for(enrolment.id, enrolment.link_version)
+    assert anonymous.get(f"/suivi/{fresh}/reponse/{scene.shows[0].id}/book").status_code == 200
+    other = db.session.scalar(select(Enrolment).where(Enrolment.programmer_id == scene.came_once.id))
+    assert (
+        anonymous.get(f"/suivi/{followups.token_for(other.id)}/stop").status_code == 200
+    )  # others keep theirs
+
+
+def test_a_member_cannot_revoke_links(scene, client):
+    sign_in(client, scene.a.members[0])
+    response = post_form(client, f"/programmers/{scene.came.id}/suivi/liens", token_from="/account/password")
+    assert response.status_code == 403

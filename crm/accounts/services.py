@@ -91,8 +91,13 @@ def authenticate(email: str, password: str, address: str, *, now, settings) -> U
     if user is None or not valid or not user.active:
         record_failure(user, email, address, now=now, settings=settings)
         raise InvalidCredentialsError()
-    ratelimit.forget("login:account-address", f"{email}|{address}")
     return user
+
+
+def clear_failures(user: User, address: str) -> None:
+    """Once fully signed in (second factor included), this address starts afresh on this account; the
+    right password alone does not, or the code could be guessed five tries at a time."""
+    ratelimit.forget("login:account-address", f"{user.email}|{address}")
 
 
 def record_failure(user, email, address, *, now, settings, factor="password") -> None:

@@ -56,6 +56,7 @@ def login():
 
 
 def _signed_in(user: User, target: str):
+    services.clear_failures(user, _address())
     services.start_session(user, now=utcnow())
     if session.get("locale") in LOCALES:
         user.locale = session["locale"]  # the language chosen on the sign-in page follows the person

@@ -260,3 +260,16 @@ def test_https_settings_come_from_the_environment(monkeypatch, tmp_path):
 
 def test_csp_forbids_any_base_element(client):
     assert "base-uri 'none'" in client.get("/login").headers["Content-Security-Policy"]
+
+
+def test_the_right_password_does_not_reset_the_count_of_wrong_codes(app, world, client):
+    with travel(NOW):
+        _enrol(world.a.coordinator, NOW)
+        for _ in range(3):
+            assert _login(client, "coord-a@example.org").headers["Location"] == "/login/code"
+            for _ in range(2):
+                post_form(
+                    client, "/login/code", {"code": "000000"}, token_from="/login/code",
+                    environ_base={"REMOTE_ADDR": "198.51.100.7"},
+                )  # fmt: skip
+        assert _login(client, "coord-a@example.org").status_code == 429  # 6 wrong codes from here

@@ -1,8 +1,10 @@
 """At national scale on PostgreSQL, the main pages never scan a large table sequentially."""
 
 import json
+from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 from sqlalchemy import text
 
 from crm.accounts.models import User
@@ -63,11 +65,16 @@ def _scans(plan):
         yield from _scans(child)
 
 
+GENERATED_ON = date(2026, 11, 27)
+# The pages are asked on the day the data was made: "contacted in the last 30 days" and the like then
+# select what they would on a live instance, whatever day the suite runs (a day later, that filter
+# matches no row at all and a sequential scan becomes the planner's right choice).
+ASKED_AT = datetime(2026, 11, 27, 10, tzinfo=UTC)
+
+
 @pytest.fixture
 def national(app):
-    from datetime import date
-
-    generate(SCALES["national"], date(2026, 11, 27))
+    generate(SCALES["national"], GENERATED_ON)
     db.session.commit()
     with db.engine.connect() as connection:
         connection.execute(text("ANALYZE"))
@@ -77,14 +84,15 @@ def national(app):
 def test_page_statements_use_indexes_at_national_scale(app, national):
     coordinator = db.session.get(User, 1)
     client = app.test_client()
-    sign_in(client, coordinator)
     scanned = []
-    for page in PAGES:
-        with count_queries(db.engine) as statements:
-            assert client.get(page).status_code == 200
-        scanned += [
-            (page, table, sql[:80]) for sql, params in statements for table in _seq_scans(sql, params)
-        ]
+    with time_machine.travel(ASKED_AT, tick=False):
+        sign_in(client, coordinator)
+        for page in PAGES:
+            with count_queries(db.engine) as statements:
+                assert client.get(page).status_code == 200
+            scanned += [
+                (page, table, sql[:80]) for sql, params in statements for table in _seq_scans(sql, params)
+            ]
     assert scanned == [], "\n".join(map(str, scanned))
 
 

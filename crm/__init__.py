@@ -32,6 +32,7 @@ def register_extensions(app):
     from crm.accounts.views import require_second_factor
     from crm.contacts import subscriptions  # noqa: F401  (reactions to the mail layer's events)
     from crm.database import utcnow
+    from crm.followups import subscriptions as followup_subscriptions  # noqa: F401
     from crm.i18n import register_filters, select_locale
     from crm.permissions import enforce
 
@@ -110,8 +111,17 @@ def register_cli(app):
     from crm.backup import backup_command, restore_command
     from crm.demo.cli import demo_cli
     from crm.followups.scheduler import followups_cli, worker_command
+    from crm.mail.cli import mail_cli
 
-    for command in (users_cli, demo_cli, backup_command, restore_command, followups_cli, worker_command):
+    for command in (
+        users_cli,
+        demo_cli,
+        backup_command,
+        restore_command,
+        followups_cli,
+        worker_command,
+        mail_cli,
+    ):
         app.cli.add_command(command)
     if app.config.get("VITRINE_SCHEDULER") and not app.testing:
         start_scheduler_when_serving(app)

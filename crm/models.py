@@ -17,7 +17,7 @@ from crm.followups.models import (
 from crm.impact.models import BoxOffice, Outcome, OutcomeDate, OutcomeEvent
 from crm.imports.models import ImportFile
 from crm.invitations.models import Invitation, InvitationDay, InvitationShow
-from crm.mail.models import DeliveryAttempt, MailSuppression, OutboxMessage
+from crm.mail.models import DeliveryAttempt, InboundMessage, MailSuppression, OutboxMessage
 from crm.networks.models import Network
 from crm.ratelimit import RateHit
 from crm.showcase.models import (
@@ -53,6 +53,7 @@ __all__ = [
     "EditionDiscipline",
     "EditionVenue",
     "ImportFile",
+    "InboundMessage",
     "Invitation",
     "InvitationDay",
     "InvitationShow",

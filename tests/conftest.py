@@ -19,7 +19,8 @@ from crm.database import utcnow
 from crm.extensions import db
 from tests import factories
 
-pytest_plugins = ["tests.scene"]  # the follow-up scene (a held edition with people present), shared
+# The follow-up scene (a held edition with people present) and the mail that comes back, shared.
+pytest_plugins = ["tests.scene", "tests.mail.inbound_scene"]
 
 _SQLITE_DIR = tempfile.mkdtemp(prefix="vitrine-tests-")
 DATABASE_URL = normalise_database_url(

@@ -22,6 +22,23 @@ class NetworkForm(FlaskForm):
     contact_email = EmailField(
         _l("E-mail de la coordination"), validators=[Optional(), Email()], filters=[strip]
     )
+    sender_name = StringField(
+        _l("Nom d'expéditeur des messages"),
+        validators=[Optional(), Length(max=120)],
+        filters=[strip],
+        description=_l(
+            "Ce que les destinataires lisent comme expéditeur. Par défaut : « Nom du réseau — coordination »."
+        ),
+    )
+    sender_address = EmailField(
+        _l("Adresse d'expédition"),
+        validators=[Optional(), Email(), Length(max=254)],
+        filters=[strip],
+        description=_l(
+            "Laissez vide pour l'adresse d'envoi de l'instance. Une adresse du domaine du réseau demande que "
+            "son fournisseur de messagerie autorise le serveur d'envoi (SPF, DKIM)."
+        ),
+    )
 
 
 class UserForm(FlaskForm):

@@ -23,6 +23,8 @@ def save_network(network, data: dict) -> Network:
     network.name = data["name"]
     network.slug = data["slug"]
     network.contact_email = (data.get("contact_email") or "").lower() or None
+    network.sender_name = (data.get("sender_name") or "").strip() or None
+    network.sender_address = (data.get("sender_address") or "").strip().lower() or None
     db.session.flush()
     return network
 

@@ -4,7 +4,7 @@ import logging
 
 from crm.contacts.models import Programmer
 from crm.extensions import db
-from crm.mail.events import address_bounced
+from crm.mail.events import address_bounced, person_objected_by_mail
 
 log = logging.getLogger(__name__)
 
@@ -16,3 +16,13 @@ def _mark_bouncing(_network_id, event):
         person.bounced_at = event.at
         db.session.flush()
         log.info("programmer %s marked as bouncing", person.id)
+
+
+@person_objected_by_mail.connect
+def _object(_network_id, event):
+    """A complaint ("spam" button, ARF) or a mail to the unsubscribe address: an objection."""
+    from crm.contacts.privacy import opt_out
+
+    person = db.session.get(Programmer, event.programmer_id)
+    if person is not None and person.erased_at is None:
+        opt_out(person, now=event.at)

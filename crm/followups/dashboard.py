@@ -7,10 +7,12 @@ from crm.checkin.models import Attendance
 from crm.contacts.models import Organisation, Programmer
 from crm.extensions import db
 from crm.followups.models import (
+    Action,
     Answer,
     Choice,
     Enrolment,
     Interaction,
+    InteractionKind,
     RunState,
     Sequence,
     Step,
@@ -118,6 +120,23 @@ def recent_answers(edition, limit=20):
         .order_by(Answer.answered_at.desc(), Answer.id.desc())
         .limit(limit)
     ).all()
+
+
+def email_replies(edition, limit=10):
+    """(people whose e-mail no company has answered yet, the latest replies): two light queries."""
+    to_read = db.session.scalar(
+        select(func.count(func.distinct(Task.programmer_id))).where(
+            Task.edition_id == edition.id, Task.action == Action.REPLY, Task.done_at.is_(None)
+        )
+    )
+    latest = db.session.execute(
+        select(Programmer, Interaction.summary, Interaction.occurred_at)
+        .join(Programmer, Programmer.id == Interaction.programmer_id)
+        .where(Interaction.edition_id == edition.id, Interaction.kind == InteractionKind.REPLY)
+        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+        .limit(limit)
+    ).all()
+    return to_read, latest
 
 
 def people_query(edition):

@@ -56,3 +56,15 @@ class InteractionForm(FlaskForm):
         _l("Ce qui s'est dit"), validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 3}
     )
     private = BooleanField(_l("Note privée (visible de ma compagnie seulement)"))
+
+
+class ReplyForm(FlaskForm):
+    text = TextAreaField(
+        _l("Votre réponse"),
+        validators=[DataRequired(), Length(max=5000)],
+        render_kw={"rows": 8},
+        description=_l(
+            "Elle part de l'adresse du réseau, à votre nom et à celui de la compagnie ; "
+            "si la personne vous répond, sa réponse revient ici."
+        ),
+    )

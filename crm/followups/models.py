@@ -41,11 +41,13 @@ class Action(LabelledEnum):
     CALL = "call"
     SEND_FILE = "send_file"
     INVITE = "invite"
+    REPLY = "reply"
     OTHER = "other"
 
     @classmethod
     def labels(cls):
         return {
+            cls.REPLY: _l("Répondre à son e-mail"),
             cls.CALL: _l("Appeler"),
             cls.SEND_FILE: _l("Envoyer le dossier"),
             cls.INVITE: _l("Inviter à une représentation"),
@@ -104,10 +106,14 @@ class InteractionKind(LabelledEnum):
     NOTE = "note"
     MESSAGE = "message"
     ANSWER = "answer"
+    REPLY = "reply"
+    AUTO_REPLY = "auto_reply"
 
     @classmethod
     def labels(cls):
         return {
+            cls.REPLY: _l("Réponse par e-mail"),
+            cls.AUTO_REPLY: _l("Réponse automatique"),
             cls.CALL: _l("Appel"),
             cls.EMAIL: _l("E-mail"),
             cls.MEETING: _l("Rendez-vous"),
@@ -271,10 +277,15 @@ class Task(db.Model):
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     result: Mapped[Result | None] = mapped_column(enum_column(Result, 20))
     result_note: Mapped[str | None] = mapped_column(Text)
+    # For a "reply" task: the e-mail the person sent (its text is shown, the answer goes in its thread).
+    inbound_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inbound_messages.id", ondelete="SET NULL"), index=True
+    )
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     programmer = relationship("Programmer")
     company = relationship("Organisation")
+    inbound_message = relationship("InboundMessage")
     assignee = relationship("User", foreign_keys=[assignee_id])
     edition = relationship("Edition")
 

@@ -57,6 +57,7 @@ def run_due(*, now=None, worker=None, batch=BATCH) -> dict:
     counts = Counter()
     counts["enrolled"] += enrol_late(now=now or utcnow())
     db.session.commit()
+    counts["inbound"] += receive_mail(now=now or utcnow())
     counts["reminders"] += send_reminders(now=now or utcnow(), link_for=_invitation_links)
     db.session.commit()
     while True:
@@ -70,6 +71,16 @@ def run_due(*, now=None, worker=None, batch=BATCH) -> dict:
         if not any(sent.values()):
             break
     return dict(counts)
+
+
+def receive_mail(*, now) -> int:
+    """Mail that came back: what the IMAP poller finds, and any message a crash left half-handled."""
+    from crm.mail import imap, inbound
+
+    handled = inbound.handle_left_over(now=now)
+    if imap.configured():
+        handled += imap.poll(now=now)
+    return handled
 
 
 def _invitation_links(invitation):

@@ -486,6 +486,54 @@ def complete(task, data: dict, *, actor, now) -> Task:
     return task
 
 
+def answer_by_mail(task, text: str, *, actor, now):
+    """A company answers a person's e-mail from its task: the message goes from the network's address
+    in the company's name, in the same thread (a reply to it comes back to this company), and the task
+    is done."""
+    from crm.contacts.privacy import may_be_contacted
+    from crm.mail.services import send_to_programmer
+
+    if not may_handle(actor, task):
+        raise DomainError(_("Cette tâche ne vous est pas confiée."))
+    person = task.programmer
+    if not may_be_contacted(person):
+        raise DomainError(
+            _("Cette personne ne peut plus recevoir de message (opposition ou adresse refusée).")
+        )
+    inbound = task.inbound_message
+    company = task.company
+    network = company.network if company else person.network
+    subject = (inbound.subject or "") if inbound else ""
+    subject = subject if subject.lower().startswith(("re:", "re :")) else f"Re: {subject}".strip()
+    signature = f"\n\n{actor.full_name}" + (f"\n{company.name}" if company else "")
+    send_to_programmer(
+        person,
+        subject[:200] or _("Votre message"),
+        text.strip() + signature,
+        from_name=f"{company.name} via {network.name}" if company else None,
+        company_id=company.id if company else None,
+        in_reply_to=inbound.message_id if inbound else None,
+        automatic=False,
+        now=now,
+    )
+    db.session.add(
+        Interaction(
+            network_id=task.network_id,
+            programmer_id=person.id,
+            company_id=task.company_id,
+            user_id=actor.id,
+            edition_id=task.edition_id,
+            kind=InteractionKind.EMAIL,
+            result=Result.REACHED,
+            summary=_("Réponse envoyée : %(text)s", text=text.strip()[:1000]),
+            occurred_at=now,
+        )
+    )
+    task.done_at, task.done_by_id, task.result = now, actor.id, Result.REACHED
+    task.result_note = text.strip()[:2000]
+    db.session.flush()
+
+
 def log_interaction(programmer, data: dict, *, actor, now) -> Interaction:
     """An exchange logged by hand; a company member may keep a note for their company only."""
     kind = InteractionKind(data["kind"])

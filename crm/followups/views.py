@@ -8,7 +8,7 @@ from crm.database import get_in_network_or_404, utcnow
 from crm.errors import DomainError, attach_to_form
 from crm.extensions import csrf, db
 from crm.followups import bp, dashboard, services
-from crm.followups.forms import CompleteForm, InteractionForm, SettingsForm, StepForm
+from crm.followups.forms import CompleteForm, InteractionForm, ReplyForm, SettingsForm, StepForm
 from crm.followups.messages import MERGE_FIELDS
 from crm.followups.models import Choice, Enrolment, RunState, Step, StepRun, Task
 from crm.followups.runner import compose
@@ -39,6 +39,7 @@ def dashboard_page(edition_id):
         by_company=dashboard.tasks_by_company(edition, today),
         by_person=dashboard.tasks_by_person(edition, today),
         answers=dashboard.recent_answers(edition),
+        replies=dashboard.email_replies(edition),
         page=page,
         contacts=contacts,
         missing_logo=_missing_logo(edition),
@@ -237,7 +238,33 @@ def task(task_id):
             db.session.commit()
             flash(_("Tâche faite : le résultat est dans l'historique partagé."))
             return redirect(url_for(".tasks", vue=request.args.get("vue", "today")))
-    return render_template("followups/task.html", task=found, form=form), 422 if form.errors else 200
+    return _task_page(found, form, ReplyForm(prefix="reply"))
+
+
+def _task_page(found, form, reply_form):
+    status = 422 if form.errors or reply_form.errors or reply_form.form_errors else 200
+    return render_template("followups/task.html", task=found, form=form, reply_form=reply_form), status
+
+
+@bp.post("/taches/<int:task_id>/reponse")
+@allow(Role.COORDINATOR, Role.MEMBER)
+def reply(task_id):
+    """Answer a person's e-mail from the task (the answer leaves in the network's name, in the thread)."""
+    found = get_in_network_or_404(Task, task_id, current_user.network_id)
+    if not services.may_handle(current_user, found):
+        abort(404)
+    reply_form = ReplyForm(prefix="reply")
+    if reply_form.validate_on_submit():
+        try:
+            services.answer_by_mail(found, reply_form.text.data, actor=current_user, now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            attach_to_form(reply_form, error)
+        else:
+            db.session.commit()
+            flash(_("Réponse envoyée ; elle est dans l'historique partagé."))
+            return redirect(url_for(".tasks"))
+    return _task_page(found, CompleteForm(formdata=None), reply_form)
 
 
 # --- The shared log ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import logging
 import re
 import smtplib
 from datetime import timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
@@ -21,9 +22,11 @@ from sqlalchemy import select, update
 from crm.database import claim_rows, utcnow
 from crm.extensions import db
 from crm.mail import suppression
+from crm.mail.addresses import bounce_address, reply_address
 from crm.mail.events import AddressBounced, address_bounced
 from crm.mail.models import DeliveryAttempt, MailState, OutboxMessage, SuppressionReason
 from crm.mail.rendering import text_to_html
+from crm.networks.models import Network
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +36,38 @@ OUTCOMES = (SENT, TEMPORARY, PERMANENT, REFUSED, UNKNOWN)
 _ENHANCED = re.compile(r"^\s*5\.(\d{1,3})\.(\d{1,3})")
 
 
+def sender(message: OutboxMessage) -> tuple[str, str]:
+    """(display name, address) of the message's From: the network's sender (never a company's own
+    address, which DMARC would refuse from us), with the company's name when it speaks through us."""
+    default_name, default_address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+    network = db.session.get(Network, message.network_id) if message.network_id else None
+    name = message.from_name or (network.display_sender if network else default_name)
+    return name, (network.sender_address if network and network.sender_address else default_address)
+
+
 def build(message: OutboxMessage) -> EmailMessage:
-    """The MIME message: plain text and HTML, Message-ID, and the one-click unsubscribe (RFC 8058)."""
+    """The MIME message: plain text and HTML, Message-ID, where replies go, and the one-click
+    unsubscribe (RFC 8058) with its mailto: alternative."""
     mime = EmailMessage()
-    mime["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    name, address = sender(message)
+    mime["From"] = Address(name, addr_spec=address)
     mime["To"] = message.to_address
     mime["Subject"] = message.subject
     mime["Date"] = format_datetime(message.created_at)
     mime["Message-ID"] = message.message_id
+    reply_to = reply_address(message.reply_token)
+    if reply_to:
+        mime["Reply-To"] = reply_to
+    if message.in_reply_to:
+        mime["In-Reply-To"] = message.in_reply_to
+        mime["References"] = message.in_reply_to
+    if message.automatic:
+        mime["Auto-Submitted"] = "auto-generated"  # RFC 3834: auto-responders stay silent
     if message.unsubscribe_url:
-        mime["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        targets = [f"<{message.unsubscribe_url}>"]
+        if reply_to:
+            targets.append(f"<mailto:{reply_to}?subject=unsubscribe>")
+        mime["List-Unsubscribe"] = ", ".join(targets)
         mime["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     mime.set_content(message.body_text)
     mime.add_alternative(message.body_html or text_to_html(message.body_text), subtype="html")
@@ -110,10 +135,40 @@ class _Connection:
             self.smtp = None
 
 
+def payload(message: OutboxMessage) -> bytes:
+    """The bytes handed to the server, DKIM-signed when a key is configured."""
+    data = build(message).as_bytes(policy=SMTP)
+    return dkim_sign(data) if current_app.config.get("MAIL_DKIM_KEY_FILE") else data
+
+
+SIGNED_HEADERS = [
+    b"from", b"to", b"subject", b"date", b"message-id", b"reply-to", b"in-reply-to", b"references",
+    b"list-unsubscribe", b"list-unsubscribe-post", b"auto-submitted", b"mime-version", b"content-type",
+]  # fmt: skip
+
+
+def dkim_sign(data: bytes) -> bytes:
+    """A DKIM-Signature (dkimpy) covering the headers that matter, List-Unsubscribe included (RFC 8058
+    asks for it), so a one-click link cannot be swapped on the way."""
+    import dkim
+
+    config = current_app.config
+    with open(config["MAIL_DKIM_KEY_FILE"], "rb") as handle:
+        key = handle.read()
+    signature = dkim.sign(
+        data,
+        config["MAIL_DKIM_SELECTOR"].encode(),
+        config["MAIL_DKIM_DOMAIN"].encode(),
+        key,
+        include_headers=[h for h in SIGNED_HEADERS if h + b":" in data.split(b"\r\n\r\n", 1)[0].lower()],
+    )
+    return signature + data
+
+
 def attempt(connection: _Connection, message: OutboxMessage) -> tuple[str, int | None, str]:
     """Talk to the server about one message: (outcome, SMTP code, detail)."""
-    sender = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
-    payload = build(message).as_bytes(policy=SMTP)
+    sender = bounce_address(message.reply_token) or parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
+    payload_bytes = payload(message)
     try:
         smtp = connection.open()
         smtp.ehlo_or_helo_if_needed()
@@ -132,7 +187,7 @@ def attempt(connection: _Connection, message: OutboxMessage) -> tuple[str, int |
         return TEMPORARY, None, f"{type(exc).__name__}: {exc}"
     try:
         # data() *returns* the server's final reply to the body: a 451 or a 554 there is no delivery.
-        code, reply = smtp.data(payload)
+        code, reply = smtp.data(payload_bytes)
     except smtplib.SMTPDataError as exc:  # the DATA command itself was refused
         detail = _text(exc.smtp_error)
         outcome = classify(exc.smtp_code, detail)

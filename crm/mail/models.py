@@ -1,5 +1,8 @@
+import json
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.database import UTCDateTime, utcnow
@@ -87,6 +90,16 @@ class OutboxMessage(db.Model):
     to_address: Mapped[str] = mapped_column(String(254))
     # SHA-256 of the address, matched against the network's suppression list at the moment of sending.
     to_hash: Mapped[str] = mapped_column(String(64))
+    # Replies come back to an address carrying this token (MAIL_REPLY_ADDRESS), bounces too (VERP).
+    reply_token: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # The sender's display name when it is not the network's own ("Compagnie X via Réseau").
+    from_name: Mapped[str | None] = mapped_column(String(200))
+    in_reply_to: Mapped[str | None] = mapped_column(String(200))  # a thread: the message answered
+    # A company writing through us (an answer from its task): a reply to it concerns that company only.
+    company_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
+    automatic: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     subject: Mapped[str] = mapped_column(String(200))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
@@ -134,3 +147,86 @@ class MailSuppression(db.Model):
     address_hash: Mapped[str] = mapped_column(String(64))
     reason: Mapped[SuppressionReason] = mapped_column(enum_column(SuppressionReason, 10))
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class InboundKind(LabelledEnum):
+    """What an incoming message turned out to be."""
+
+    REPLY = "reply"
+    AUTO_REPLY = "auto_reply"
+    BOUNCE = "bounce"
+    DELAY = "delay"
+    COMPLAINT = "complaint"
+    UNSUBSCRIBE = "unsubscribe"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def labels(cls):
+        return {
+            cls.REPLY: _l("Réponse"),
+            cls.AUTO_REPLY: _l("Réponse automatique (absence)"),
+            cls.BOUNCE: _l("Avis de non-remise"),
+            cls.DELAY: _l("Avis de retard de remise"),
+            cls.COMPLAINT: _l("Signalement comme indésirable"),
+            cls.UNSUBSCRIBE: _l("Demande de désinscription"),
+            cls.UNKNOWN: _l("Message non reconnu"),
+        }
+
+
+class InboundState(LabelledEnum):
+    STORED = "stored"  # kept, not yet understood (a crash here is picked up again)
+    HANDLED = "handled"
+    UNMATCHED = "unmatched"  # kept for a coordinator (or the administrator) to attach or discard
+    DISCARDED = "discarded"
+
+    @classmethod
+    def labels(cls):
+        return {
+            cls.STORED: _l("Reçu, en cours de traitement"),
+            cls.HANDLED: _l("Traité"),
+            cls.UNMATCHED: _l("À rattacher"),
+            cls.DISCARDED: _l("Écarté"),
+        }
+
+
+class InboundMessage(db.Model):
+    """A message that reached one of our addresses (a reply, an auto-reply, a bounce…), stored as it
+    came before anything else is done with it, so that nothing is ever lost."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (Index("ix_inbound_messages_network_state", "network_id", "state", "received_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the bytes: one row a message
+    message_id: Mapped[str | None] = mapped_column(String(300), index=True)
+    received_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    via: Mapped[str] = mapped_column(String(10))  # "pipe" or "imap"
+    envelope_to: Mapped[str | None] = mapped_column(String(320))
+    raw = mapped_column(LargeBinary, nullable=False)  # headers only when over MAIL_MAX_INBOUND_BYTES
+    size: Mapped[int] = mapped_column(Integer)
+    truncated: Mapped[bool] = mapped_column(Boolean, default=False)
+    from_address: Mapped[str | None] = mapped_column(String(320))
+    subject: Mapped[str | None] = mapped_column(String(300))
+    kind: Mapped[InboundKind | None] = mapped_column(enum_column(InboundKind, 12))
+    state: Mapped[InboundState] = mapped_column(enum_column(InboundState, 10), default=InboundState.STORED)
+    reason: Mapped[str | None] = mapped_column(Text)  # why it is unmatched, for the people who look
+    network_id: Mapped[int | None] = mapped_column(ForeignKey("networks.id"), index=True)
+    programmer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programmers.id", ondelete="SET NULL"), index=True
+    )
+    outbox_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL"), index=True
+    )
+    text: Mapped[str | None] = mapped_column(Text)  # the person's own words, quotes and signature removed
+    attachments: Mapped[str | None] = mapped_column(Text)  # JSON [[name, size]]: listed, never stored
+    handled_at = mapped_column(UTCDateTime)
+
+    @property
+    def sender_email(self) -> str:
+        from email.utils import parseaddr
+
+        return parseaddr(self.from_address or "")[1]
+
+    @property
+    def attachment_list(self) -> list:
+        return json.loads(self.attachments) if self.attachments else []

@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 from crm.accounts.models import Role, User
 from crm.database import utcnow
 from crm.extensions import db
+from crm.mail.addresses import new_token
 from crm.mail.models import MailState, OutboxMessage
 from crm.mail.suppression import address_digest, cancel_waiting
 
@@ -39,11 +40,20 @@ def message_values(
     unsubscribe_url: str | None = None,
     message_id: str | None = None,
     attachment_ics: str | None = None,
+    from_name: str | None = None,
+    in_reply_to: str | None = None,
+    automatic: bool = True,
+    company_id: int | None = None,
     now=None,
 ) -> dict:
     """One outbox row, as `send` and the batches of the scheduler write it."""
     now = now or utcnow()
     return {
+        "reply_token": new_token(),
+        "from_name": from_name,
+        "in_reply_to": in_reply_to,
+        "automatic": automatic,
+        "company_id": company_id,
         "network_id": network_id,
         "programmer_id": programmer_id,
         "about_programmer_id": about_programmer_id,

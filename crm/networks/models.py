@@ -13,7 +13,15 @@ class Network(db.Model):
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     region_code: Mapped[str | None] = mapped_column(String(8))
     contact_email: Mapped[str | None] = mapped_column(String(254))
+    # What people see as the sender of the network's messages (MAIL_DEFAULT_SENDER's address otherwise).
+    sender_name: Mapped[str | None] = mapped_column(String(120))
+    sender_address: Mapped[str | None] = mapped_column(String(254))
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    @property
+    def display_sender(self) -> str:
+        """'Plateaux Franciliens — coordination', unless the administrator chose another name."""
+        return self.sender_name or f"{self.name} — coordination"
 
     def __repr__(self):
         return f"<Network {self.slug}>"

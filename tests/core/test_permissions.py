@@ -72,6 +72,8 @@ EXPECTED = {
     "programme.edition": EVERYONE,
     "programme.edition_json": EVERYONE,
     "mail.outbox": {COORD},
+    "mail.inbox": {COORD, ADMIN},
+    "mail.inbox_decide": {COORD, ADMIN},
     "contacts.programmer_export": {COORD},
     "contacts.programmer_duplicates": {COORD},
     "contacts.programmer_review": {COORD},
@@ -103,6 +105,7 @@ EXPECTED = {
     "followups.activate": {COORD},
     "followups.tasks": {COORD, MEMBER},
     "followups.task": {COORD, MEMBER},
+    "followups.reply": {COORD, MEMBER},
     "followups.log_exchange": {COORD, MEMBER},
     "followups.answer": EVERYONE,
     "followups.stop": EVERYONE,
@@ -184,7 +187,18 @@ def _url_values(world):
         "secret": _calendar_secret(a),
         "outcome_id": _outcome(a),
         "fmt": "xlsx",
+        "inbound_id": _unmatched_mail(a),
     }
+
+
+def _unmatched_mail(a):
+    from crm.mail.models import InboundMessage, InboundState
+
+    row = InboundMessage(digest="0" * 64, via="pipe", raw=b"Subject: ?\n\n?", size=14,
+                         state=InboundState.UNMATCHED, network_id=a.network.id, reason="?")  # fmt: skip
+    db.session.add(row)
+    db.session.commit()
+    return row.id
 
 
 def _outcome(a):
@@ -249,6 +263,8 @@ def test_route_walk_gives_each_role_the_expected_status(app, world, role):
                 expected = {302}  # already signed in: sent to the home page
             if rule.endpoint == "accounts.login_code":
                 expected = {302}  # no password checked just before: back to the sign-in page
+            if rule.endpoint == "mail.inbox_decide" and role == ADMIN:
+                expected = {404}  # the administrator handles only mail that no network could be told of
         elif role == ANON:
             expected = {302}
         else:

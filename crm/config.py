@@ -92,7 +92,7 @@ def load_settings(instance_path: str) -> dict:
         "MAIL_IMAP_USER": os.environ.get("MAIL_IMAP_USER", ""),
         "MAIL_IMAP_PASSWORD": os.environ.get("MAIL_IMAP_PASSWORD", ""),
         "MAIL_IMAP_FOLDER": os.environ.get("MAIL_IMAP_FOLDER", "INBOX"),
-        "MAIL_IMAP_DONE_FOLDER": os.environ.get("MAIL_IMAP_DONE_FOLDER", "Vitrine/traites"),
+        "MAIL_IMAP_DONE_FOLDER": os.environ.get("MAIL_IMAP_DONE_FOLDER", "Vitrine-traites"),
         # Delivery: temporary refusals (4xx) are retried after 5 min, 10, 20… up to MAIL_MAX_ATTEMPTS.
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", 6)),
         "MAIL_RETRY_SECONDS": int(os.environ.get("MAIL_RETRY_SECONDS", 300)),

@@ -105,6 +105,7 @@ class Recorder:
 
     def __init__(self):
         self.received = []
+        self.envelopes = []  # (MAIL FROM, RCPT TO, bytes) of each message received
         self.rcpt_replies = {}
         self.data_replies = {}  # recipient → replies to the end of DATA, one per attempt
         self.greylist = False  # answer 451 to the first DATA of each message (by Message-ID)
@@ -132,6 +133,7 @@ class Recorder:
             return "451 4.7.1 Greylisted, please try again later"
         with self.lock:
             self.received.append(parsed)
+            self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
         return "250 Message accepted for delivery"
 
     def message_ids(self):

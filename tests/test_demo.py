@@ -147,3 +147,30 @@ def test_demo_follow_up_sends_real_messages_right_after_loading(app, runner):
     assert all("/suivi/" in m.body_text and m.unsubscribe_url for m in sent)
     again = runner.invoke(args=["followups", "run-due"])
     assert "nothing due" in again.output
+
+
+def test_demo_follow_up_messages_carry_a_reply_token_and_a_display_name(app, runner):
+    """With a reply address set, every follow-up message answers to an address of its own."""
+    from email.headerregistry import Address
+
+    from crm.mail.delivery import build
+
+    app.config["MAIL_REPLY_ADDRESS"] = "suivi@reseau.example"
+    try:
+        assert runner.invoke(args=["demo", "load"]).exit_code == 0
+        before = _count(OutboxMessage)
+        assert runner.invoke(args=["followups", "run-due"]).exit_code == 0
+        sent = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id > before)).all()
+        built = [build(m) for m in sent if m.programmer_id]
+        reply_to = [m["Reply-To"].addresses[0].addr_spec for m in built]
+    finally:
+        app.config["MAIL_REPLY_ADDRESS"] = ""
+    assert built and len(set(reply_to)) == len(built)
+    assert all(a.startswith("suivi+") and a.endswith("@reseau.example") for a in reply_to)
+    senders = {m["From"].addresses[0].display_name for m in built}
+    assert senders == {
+        "Plateaux Franciliens — coordination", "Jeudis Croisés — coordination", "Ça Mijote ! — coordination"
+    }  # fmt: skip
+    assert all(
+        isinstance(m["From"].addresses[0], Address) and m["Auto-Submitted"] == "auto-generated" for m in built
+    )

@@ -37,7 +37,7 @@ from crm.invitations.models import Invitation, InvitationShow
 from crm.invitations.services import send_reminders, signed_token
 from crm.links import external_url
 from crm.mail import delivery
-from crm.mail.rendering import text_to_html
+from crm.mail.rendering import designed, paragraph_blocks
 from crm.mail.services import message_values, queue_many
 from crm.phones import display_phone
 
@@ -355,7 +355,8 @@ def compose(run, shows, in_charge, network, language=None) -> tuple[str, str, st
         ],
     }
     subject = messages.render(getattr(step, f"subject_{language}"), context).strip()
-    body = messages.render(getattr(step, f"body_{language}"), context)
+    source = getattr(step, f"body_{language}")
+    body = messages.render(source, context)
     with force_locale(language):
         footer = _(
             "Vous recevez ce message parce que vous étiez invité·e à %(edition)s par %(network)s "
@@ -365,5 +366,58 @@ def compose(run, shows, in_charge, network, language=None) -> tuple[str, str, st
             source=person.source,
             stop=external_url("followups.stop", link=token),
         )
-    body = f"{body.rstrip()}\n\n--\n{footer}\n"
-    return subject, body, text_to_html(body)
+    text = f"{body.rstrip()}\n\n--\n{footer}\n"
+    return subject, text, designed_message(source, context, shows, subject, network, language, footer)
+
+
+_MARK = "\x00show\x00"
+
+
+def designed_message(source, context, shows, subject, network, language, footer) -> str:
+    """The HTML part: the coordinator's words before and after the list of shows, and one card per show
+    with its video, its contact and the three answers as buttons (the list is found by rendering the
+    template once with a marked show: what comes before and after its lines is the text around it)."""
+    sample = [dict.fromkeys(context["spectacles"][0], _MARK)] if context["spectacles"] else []
+    marked = messages.render(source, {**context, "spectacles": sample})
+    lines = marked.splitlines()
+    shown = [i for i, line in enumerate(lines) if _MARK in line]
+    intro = "\n".join(lines[: shown[0]]) if shown else marked
+    outro = "\n".join(lines[shown[-1] + 1 :]) if shown else ""
+    with force_locale(language):
+        answers = (_("Je souhaite le programmer"), _("Envoyez-moi le dossier complet"), _("Pas cette saison"))
+        labels = {"video": _("Voir la vidéo"), "contact": _("Contact :")}
+        cards = [
+            _card(row, item, answers, language)
+            for row, item in zip(shows, context["spectacles"], strict=True)
+        ]
+        return designed(
+            subject=subject,
+            brand=network.display_sender,
+            lang=language,
+            preheader=_("%(n)d spectacle(s), un clic pour dire ce qui vous intéresse.", n=len(cards)),
+            intro=paragraph_blocks(intro, language) if shown else (),
+            cards=cards if shown else (),
+            outro=paragraph_blocks(outro if shown else intro, language),
+            footer=paragraph_blocks(footer, language),
+            labels=labels,
+        )
+
+
+def _card(row, item, answers, language) -> dict:
+    meta = [item["compagnie"], row.discipline.label, row.audience.label]
+    if row.min_age:
+        meta.append(_("dès %(n)d ans", n=row.min_age))
+    return {
+        "title": item["titre"],
+        "meta": " · ".join(str(m) for m in meta),
+        "video": item["video"],
+        "contact_name": item["contact_nom"],
+        "contact_email": item["contact_email"],
+        "contact_phone": item["contact_telephone"],
+        "contact_tel": (row.company_phone or "").replace(" ", ""),
+        "answers": [
+            (answers[0], item["lien_programmer"], True),
+            (answers[1], item["lien_dossier"], False),
+            (answers[2], item["lien_pas_cette_saison"], False),
+        ],
+    }

@@ -70,7 +70,8 @@ def build(message: OutboxMessage) -> EmailMessage:
         mime["List-Unsubscribe"] = ", ".join(targets)
         mime["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     mime.set_content(message.body_text)
-    mime.add_alternative(message.body_html or text_to_html(message.body_text), subtype="html")
+    html = message.body_html or text_to_html(message.body_text, subject=message.subject, brand=name)
+    mime.add_alternative(html, subtype="html")
     if message.attachment_ics:
         mime.add_attachment(
             message.attachment_ics.encode(),

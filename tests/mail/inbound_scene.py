@@ -151,9 +151,9 @@ def imap_server(app):
     tmp_path = Path(tempfile.mkdtemp(prefix="vitrine-imap-"))
     for name in ("run", "state", "mail", "home"):
         (tmp_path / name).mkdir()
-    os.chmod(tmp_path, 0o755)
+    os.chmod(tmp_path, 0o755)  # noqa: S103 - a throwaway test mailbox, read by dovecot's users
     for name in ("mail", "home"):
-        os.chmod(tmp_path / name, 0o777)
+        os.chmod(tmp_path / name, 0o777)  # noqa: S103 - written by the mail user dovecot switches to
     server = ImapServer(tmp_path, free_port())
     (tmp_path / "passwd").write_text(f"{server.user}:{{PLAIN}}{server.password}::::::\n")
     server.config.write_text(

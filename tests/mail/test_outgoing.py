@@ -34,7 +34,8 @@ def test_follow_up_mail_says_who_it_is_from_and_where_replies_and_bounces_go(sce
     assert mail["Reply-To"] == f"suivi+{stored.reply_token}@reseau-a.example"
     assert mail["Auto-Submitted"] == "auto-generated"
     assert " ".join(mail["List-Unsubscribe"].split()) == (
-        f"<{stored.unsubscribe_url}>, <mailto:suivi+{stored.reply_token}@reseau-a.example?subject=unsubscribe>"
+        f"<{stored.unsubscribe_url}>, "
+        f"<mailto:suivi+{stored.reply_token}@reseau-a.example?subject=unsubscribe>"
     )
     envelope_from = {rcpt[0]: sender for sender, rcpt, _data in smtp_server.envelopes}
     assert envelope_from[scene.came.email] == f"retours+{stored.reply_token}@reseau-a.example"
@@ -129,7 +130,8 @@ def test_a_company_answers_a_reply_from_its_task_in_the_same_thread(answered, cl
         page = client.get(f"/taches/{task.id}").get_data(as_text=True)
         assert "Le deuxième spectacle m&#39;intéresse beaucoup" in page
         done = post_form(
-            client, f"/taches/{task.id}/reponse", {"reply-text": "Avec plaisir, je vous appelle jeudi à 14 h."},
+            client, f"/taches/{task.id}/reponse",
+            {"reply-text": "Avec plaisir, je vous appelle jeudi à 14 h."},
             token_from=f"/taches/{task.id}",
         )  # fmt: skip
         assert done.status_code == 302

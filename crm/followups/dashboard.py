@@ -46,13 +46,15 @@ def funnel(edition) -> dict:
             Sequence.edition_id == edition.id, Step.kind == StepKind.MESSAGE, StepRun.state == RunState.DONE
         )
     )
+    # Answered: a one-click answer or an e-mail reply (both set answered_at), as in the report.
     answers = db.session.execute(
         select(
-            func.count(func.distinct(Answer.enrolment_id)),
-            func.count(
-                func.distinct(case((Answer.choice.in_([Choice.BOOK, Choice.FILE]), Answer.enrolment_id)))
-            ),
-        ).where(Answer.enrolment_id.in_(enrolled))
+            func.count(func.distinct(Enrolment.id)),
+            func.count(func.distinct(case((Answer.choice.in_([Choice.BOOK, Choice.FILE]), Enrolment.id)))),
+        )
+        .select_from(Enrolment)
+        .outerjoin(Answer, Answer.enrolment_id == Enrolment.id)
+        .where(Enrolment.id.in_(enrolled), Enrolment.answered_at.is_not(None))
     ).one()
     booked = db.session.scalar(  # confirmed bookings attributed to the edition, as in its report
         select(func.count(func.distinct(Outcome.programmer_id))).where(

@@ -44,6 +44,7 @@ def funnel(edition_ids) -> dict:
             StepRun.state == RunState.DONE,
         )
     )
+    # Answered: a one-click answer or an e-mail reply (both set answered_at); interested: "book" or "file".
     answered, interested = db.session.execute(
         select(
             func.count(func.distinct(Enrolment.programmer_id)),
@@ -51,9 +52,9 @@ def funnel(edition_ids) -> dict:
                 func.distinct(case((Answer.choice.in_([Choice.BOOK, Choice.FILE]), Enrolment.programmer_id)))
             ),
         )
-        .select_from(Answer)
-        .join(Enrolment, Enrolment.id == Answer.enrolment_id)
-        .where(Enrolment.id.in_(enrolled))
+        .select_from(Enrolment)
+        .outerjoin(Answer, Answer.enrolment_id == Enrolment.id)
+        .where(Enrolment.id.in_(enrolled), Enrolment.answered_at.is_not(None))
     ).one()
     booked = db.session.scalar(
         select(func.count(func.distinct(Outcome.programmer_id))).where(

@@ -101,6 +101,7 @@ def test_the_dashboard_counts_the_replies_to_read(answered, client):
         page = client.get(f"/editions/{answered.edition.id}/suivi").get_data(as_text=True)
     assert "1 réponse par e-mail à lire" in page
     assert "Volontiers pour le troisième" in page
+    assert '<span class="figure">1</span>ont répondu' in page  # the funnel counts it as an answer
 
 
 def test_an_out_of_office_stops_nothing_and_the_next_steps_wait_for_the_return(answered):

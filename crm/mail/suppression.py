@@ -13,7 +13,14 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select, update
 
 from crm.extensions import db
-from crm.mail.models import DeliveryAttempt, MailState, MailSuppression, OutboxMessage, SuppressionReason
+from crm.mail.models import (
+    DeliveryAttempt,
+    InboundMessage,
+    MailState,
+    MailSuppression,
+    OutboxMessage,
+    SuppressionReason,
+)
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +144,13 @@ def forget(network_id: int, address: str, programmer_id: int | None) -> int:
     if ids:
         db.session.execute(
             update(DeliveryAttempt).where(DeliveryAttempt.message_id.in_(ids)).values(detail=""),
+            execution_options={"synchronize_session": False},
+        )
+    if programmer_id is not None:  # what the person wrote to us: kept as a dated trace, with no content
+        db.session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.network_id == network_id, InboundMessage.programmer_id == programmer_id)
+            .values(raw=b"", text=None, from_address=None, subject=None, attachments=None),
             execution_options={"synchronize_session": False},
         )
     log.info("%d message(s) of an erased person forgotten in network %s", len(ids), network_id)

@@ -25,7 +25,7 @@ from crm.mail.models import (
     OutboxMessage,
     SuppressionReason,
 )
-from tests.conftest import DATABASE_URL, sign_in
+from tests.conftest import DATABASE_URL, post_form, sign_in
 from tests.mail.inbound_scene import corpus, sent_to
 from tests.scene import D2, D30, travel
 
@@ -265,3 +265,15 @@ def test_a_message_half_handled_by_a_crash_is_handled_by_the_next_tick(answered)
         counts = run_due()
     assert counts["inbound"] == 1
     assert len(_timeline(answered.came, InteractionKind.REPLY)) == 1
+
+
+def test_erasure_empties_what_the_person_wrote_to_us(answered, client):
+    row = _receive(corpus("gmail_reply_fr.eml", sent_to(answered.came)))
+    db.session.commit()
+    address = answered.came.email
+    with travel(LATER):
+        sign_in(client, answered.a.coordinator)
+        post_form(client, f"/programmers/{answered.came.id}/erase", {"confirm": "1"}, token_from="/outbox")
+    db.session.refresh(row)
+    assert (row.raw, row.text, row.from_address) == (b"", None, None)
+    assert address.encode() not in b"".join(r.raw for r in db.session.scalars(select(InboundMessage)))

@@ -132,10 +132,17 @@ class ImapServer:
             return client.select_folder(folder, readonly=True)[b"EXISTS"]
 
     def kick(self):
-        """The server drops every connection of the user (as a restart or a network cut would)."""
-        subprocess.run(
-            ["doveadm", "-c", str(self.config), "kick", self.user], check=True, capture_output=True
-        )
+        """The server drops every connection of the user (as a restart or a network cut would), and
+        this returns once it has: no session of the user is left."""
+        doveadm = ["doveadm", "-c", str(self.config)]
+        subprocess.run([*doveadm, "kick", self.user], check=True, capture_output=True)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            who = subprocess.run([*doveadm, "who"], capture_output=True, text=True, check=False)
+            if self.user not in who.stdout:
+                return
+            time.sleep(0.05)
+        raise AssertionError("dovecot did not drop the connection")
 
 
 @pytest.fixture

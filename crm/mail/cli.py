@@ -28,9 +28,7 @@ def receive_command(recipient):
         row = inbound.receive(raw, via="pipe", envelope_to=recipient, now=utcnow())
     except Exception:
         db.session.rollback()
-        from crm.mail.models import InboundMessage
-
-        stored = db.session.scalar(db.select(InboundMessage.id).where(InboundMessage.digest == _digest(raw)))
+        stored = _stored(raw)
         if stored is None:
             log.exception("inbound message could not be stored; the MTA will retry")
             sys.exit(EX_TEMPFAIL)
@@ -39,7 +37,16 @@ def receive_command(recipient):
     click.echo(f"{row.id} {row.kind or ''} {row.state}")
 
 
-def _digest(raw: bytes) -> str:
+def _stored(raw: bytes) -> int | None:
+    """The id of the row holding these bytes, if they were stored before the failure (the database
+    may be the thing that failed: then nothing is known to be stored)."""
     import hashlib
 
-    return hashlib.sha256(raw).hexdigest()
+    from crm.mail.models import InboundMessage
+
+    try:
+        digest = hashlib.sha256(raw).hexdigest()
+        return db.session.scalar(db.select(InboundMessage.id).where(InboundMessage.digest == digest))
+    except Exception:  # noqa: BLE001 - any failure here means: not known to be stored
+        db.session.rollback()
+        return None

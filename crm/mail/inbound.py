@@ -269,7 +269,9 @@ def _bounce(row, ours, message, details, now):
     follow-up stops through the event the contacts listen to)."""
     failed = set(details.get("recipients") or ())
     if failed and ours.to_address not in failed and not ours.to_address.startswith("effacee"):
+        # e.g. the person's own forwarding to another address failed: theirs is fine
         row.reason = _("Avis de non-remise pour une autre adresse que celle du message.")
+        return
     detail = (reading.body_text(message) or "")[:500]
     if ours.state in (MailState.SENT, MailState.UNKNOWN):
         ours.state, ours.last_error = MailState.BOUNCED, detail
@@ -321,7 +323,7 @@ ACTIONS = {
     InboundKind.UNSUBSCRIBE: _objection,
     InboundKind.AUTO_REPLY: _auto_reply,
     InboundKind.REPLY: _reply,
-    InboundKind.UNKNOWN: _delay,
+    InboundKind.UNKNOWN: lambda *_args: None,
 }
 
 

@@ -277,3 +277,25 @@ def test_erasure_empties_what_the_person_wrote_to_us(answered, client):
     db.session.refresh(row)
     assert (row.raw, row.text, row.from_address) == (b"", None, None)
     assert address.encode() not in b"".join(r.raw for r in db.session.scalars(select(InboundMessage)))
+
+
+def test_a_bounce_about_another_address_leaves_the_persons_alone(answered):
+    """The person's own forwarding to another mailbox failed: their address is fine."""
+    message = sent_to(answered.came)
+    raw = corpus("postfix_bounce.eml", message, RECIPIENT="ancienne-adresse@elsewhere.example")
+    row = _receive(raw)
+    db.session.commit()
+    assert row.kind == InboundKind.BOUNCE and "autre adresse" in row.reason
+    assert db.session.get(Programmer, answered.came.id).bounced_at is None
+    assert db.session.scalar(select(func.count()).select_from(MailSuppression)) == 0
+
+
+def test_the_pipe_asks_the_mail_server_to_retry_when_nothing_could_be_stored(tmp_path):
+    """A database that cannot be reached: exit 75 (EX_TEMPFAIL), the mail server keeps the message."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/missing/dir/db.sqlite3", "SECRET_KEY": "x"}
+    flask = Path(sys.executable).with_name("flask")
+    done = subprocess.run(
+        [str(flask), "--app", "wsgi", "mail", "receive"], input=b"Subject: x\n\ny\n", cwd=ROOT, env=env,
+        capture_output=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 75, done.stderr.decode()[-1500:]

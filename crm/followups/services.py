@@ -457,24 +457,12 @@ def complete(task, data: dict, *, actor, now) -> Task:
     if task.done_at is not None:
         raise DomainError(_("Cette tâche est déjà faite."))
     result = Result(data["result"])
-    task.done_at, task.done_by_id, task.result = now, actor.id, result
     task.result_note = (data.get("note") or "").strip() or None
     kind = {Action.CALL: InteractionKind.CALL, Action.SEND_FILE: InteractionKind.EMAIL}.get(
         task.action, InteractionKind.NOTE
     )
-    db.session.add(
-        Interaction(
-            network_id=task.network_id,
-            programmer_id=task.programmer_id,
-            company_id=task.company_id,
-            user_id=actor.id,
-            edition_id=task.edition_id,
-            kind=kind,
-            result=result,
-            summary=task.title + (f" — {task.result_note}" if task.result_note else ""),
-            occurred_at=now,
-        )
-    )
+    _done(task, result, kind, task.title + (f" — {task.result_note}" if task.result_note else ""),
+          actor=actor, now=now)  # fmt: skip
     if task.enrolment_id and task.company_id and result in (Result.BOOKED, Result.NOT_INTERESTED):
         enrolment = db.session.get(Enrolment, task.enrolment_id)
         stop_pair(enrolment, task.company_id, reason=result.value)
@@ -519,22 +507,28 @@ def answer_by_mail(task, text: str, *, actor, now):
         automatic=False,
         now=now,
     )
+    task.result_note = text.strip()[:2000]
+    summary = _("Réponse envoyée : %(text)s", text=text.strip()[:1000])
+    _done(task, Result.REACHED, InteractionKind.EMAIL, summary, actor=actor, now=now)
+    db.session.flush()
+
+
+def _done(task, result, kind, summary, *, actor, now) -> None:
+    """A task done: its result, and a line of the programmer's shared timeline."""
+    task.done_at, task.done_by_id, task.result = now, actor.id, result
     db.session.add(
         Interaction(
             network_id=task.network_id,
-            programmer_id=person.id,
+            programmer_id=task.programmer_id,
             company_id=task.company_id,
             user_id=actor.id,
             edition_id=task.edition_id,
-            kind=InteractionKind.EMAIL,
-            result=Result.REACHED,
-            summary=_("Réponse envoyée : %(text)s", text=text.strip()[:1000]),
+            kind=kind,
+            result=result,
+            summary=summary,
             occurred_at=now,
         )
     )
-    task.done_at, task.done_by_id, task.result = now, actor.id, Result.REACHED
-    task.result_note = text.strip()[:2000]
-    db.session.flush()
 
 
 def log_interaction(programmer, data: dict, *, actor, now) -> Interaction:

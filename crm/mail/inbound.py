@@ -63,7 +63,7 @@ def _store(raw: bytes, digest: str, *, via, envelope_to, now) -> InboundMessage:
     limit = current_app.config["MAIL_MAX_INBOUND_BYTES"]
     kept = raw if len(raw) <= limit else raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
     message = _parse(kept)
-    message_id = str(message.get("Message-ID") or "").strip()[:300] if message is not None else None
+    message_id = _header(message, "Message-ID", 300)
     if message_id:
         same = db.session.scalar(select(InboundMessage).where(InboundMessage.message_id == message_id))
         if same is not None:  # the same message again, through another way in or with other headers
@@ -74,7 +74,7 @@ def _store(raw: bytes, digest: str, *, via, envelope_to, now) -> InboundMessage:
         message_id=message_id or None,
         received_at=now,
         via=via,
-        envelope_to=(envelope_to or "")[:320] or None,
+        envelope_to=(envelope_to or "").translate(_CONTROL)[:320] or None,
         raw=kept,
         size=len(raw),
         truncated=len(kept) < len(raw),
@@ -102,7 +102,7 @@ def _header(message, name, length):
         value = str(message.get(name) or "")
     except Exception:  # noqa: BLE001 - a header that does not decode
         return None
-    return "".join(c if c.isprintable() else " " for c in value)[:length] or None
+    return "".join(c if c.isprintable() else " " for c in value).strip()[:length] or None
 
 
 # --- Matching ----------------------------------------------------------------------------------------
@@ -214,7 +214,7 @@ def handle(row: InboundMessage, *, now) -> None:
     kind, details = classify(message)
     row.kind = kind
     if kind in (InboundKind.REPLY, InboundKind.AUTO_REPLY):
-        row.text = reading.own_words(reading.body_text(message), _sender_name(message))
+        row.text = _words(message)
     row.attachments = json.dumps(_attachments(message), ensure_ascii=False) or None
     ours = match(message, row.envelope_to)
     if ours is None:
@@ -248,6 +248,15 @@ def _network_of_address(row) -> int | None:
         targets.add(row.envelope_to.lower())
     found = db.session.scalars(select(Network.id).where(Network.sender_address.in_(targets))).all()
     return found[0] if len(found) == 1 else None
+
+
+_CONTROL = dict.fromkeys([c for c in range(32) if c not in (9, 10)] + [127], None)
+
+
+def _words(message) -> str:
+    """The person's own words, without the control characters (NUL…) a text column cannot hold."""
+    text = reading.own_words(reading.body_text(message), _sender_name(message))
+    return text.replace("\r\n", "\n").translate(_CONTROL)
 
 
 def _sender_name(message) -> str:
@@ -340,9 +349,7 @@ def attach(row: InboundMessage, programmer_id: int, *, now) -> None:
     """A coordinator says whom an unmatched message is from: it is handled as a reply of that person's."""
     message = _parse(row.raw)
     row.programmer_id = programmer_id
-    row.text = (
-        reading.own_words(reading.body_text(message), _sender_name(message)) if message is not None else ""
-    )
+    row.text = _words(message) if message is not None else ""
     row.kind, row.state, row.handled_at = InboundKind.REPLY, InboundState.HANDLED, now
     db.session.flush()
     events.reply_received.send(

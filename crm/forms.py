@@ -1,5 +1,7 @@
 """Form pieces shared by every feature."""
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField
 from wtforms.validators import URL, Optional, StopValidation
@@ -43,6 +45,8 @@ class Finite:
         data = field.data
         if data is None:
             return
+        if not isinstance(data, Decimal):  # a default given as a number
+            data = Decimal(str(data))
         if not data.is_finite() or abs(data) > self.maximum:
             raise StopValidation(self.message or _l("Un nombre, par exemple 1200 ou 1200,50."))
 

@@ -164,6 +164,7 @@ def test_numbers_typed_or_forged_never_make_a_server_error(app, world, client, b
             f"/editions/{a.planned.id}/box-office",
             {"income": bad, "fee_per_person": "255", "rule": "equal"},
         ),
+        ("POST", f"/editions/{a.planned.id}/box-office", {"income": bad, "rule": "equal"}),  # default fee
         (
             "POST",
             f"/structures/{a.venue.id}/edit",

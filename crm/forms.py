@@ -3,11 +3,11 @@
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice, SelectField
+from wtforms import DecimalField, SelectChoice, SelectField
 from wtforms.validators import URL, Optional, StopValidation
 
 from crm.geo import departement_choices
-from crm.numbers import row_id
+from crm.numbers import amount, row_id
 
 
 def blank(label=_l("— Choisir —")):
@@ -42,6 +42,8 @@ class Finite:
         self.message = message
 
     def __call__(self, form, field):
+        if field.process_errors:  # the typed text already got its message: no second one
+            raise StopValidation()
         data = field.data
         if data is None:
             return
@@ -49,6 +51,26 @@ class Finite:
             data = Decimal(str(data))
         if not data.is_finite() or abs(data) > self.maximum:
             raise StopValidation(self.message or _l("Un nombre, par exemple 1200 ou 1200,50."))
+
+
+class AmountField(DecimalField):
+    """Euros as people type them: '1 200,50', '1200.5', '850' (a comma or a point, spaces allowed)."""
+
+    def __init__(self, label=None, validators=None, *, maximum, **kwargs):
+        super().__init__(label, validators, places=2, **kwargs)
+        self.maximum = maximum
+
+    def process_formdata(self, valuelist):
+        if not valuelist:  # not sent at all: the default stays
+            return
+        if not str(valuelist[0]).strip():
+            self.data = None
+            return
+        try:
+            self.data = amount(valuelist[0], maximum=self.maximum)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Un montant en euros, par exemple 1200 ou 1200,50.")) from None
 
 
 def optional_url():

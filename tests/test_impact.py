@@ -251,3 +251,20 @@ def test_the_follow_up_dashboard_counts_the_same_bookings_as_the_report(booked):
     from crm.followups import dashboard
 
     assert dashboard.funnel(booked.edition)["booked"] == report.funnel([booked.edition.id])["booked"] == 2
+
+
+def test_the_box_office_takes_amounts_as_people_type_them(scene, client):
+    from crm.impact.models import BoxOffice
+
+    sign_in(client, scene.a.coordinator)
+    url = f"/editions/{scene.edition.id}/box-office"
+    response = post_form(
+        client, url, {"income": "2 450,50", "fee_per_person": "255,00", "rule": "equal"}, token_from=url
+    )
+    assert response.status_code == 302
+    saved = db.session.scalar(db.select(BoxOffice))
+    assert (str(saved.income), str(saved.fee_per_person)) == ("2450.50", "255.00")
+    bad = post_form(client, url, {"income": "deux mille", "rule": "equal"}, token_from=url)
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and html.count("field-error") == 1
+    assert "Un montant en euros, par exemple 1200 ou 1200,50." in html and 'value="deux mille"' in html

@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     EmailField,
     FieldList,
     Form,
@@ -17,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from crm.forms import Finite, blank, optional_int, options, strip
+from crm.forms import AmountField, Finite, blank, optional_int, options, strip
 from crm.impact.models import OutcomeKind, OutcomeStatus, RemainderRule
 
 STRIP = [strip]
@@ -68,14 +67,14 @@ MAX_FEE = Decimal("99999999.99")
 
 
 class BoxOfficeForm(FlaskForm):
-    income = DecimalField(
+    income = AmountField(
         _l("Recette totale de la billetterie (€)"),
-        places=2,
+        maximum=MAX_INCOME,
         validators=[InputRequired(), Finite(MAX_INCOME), NumberRange(min=0, max=MAX_INCOME)],
     )
-    fee_per_person = DecimalField(
+    fee_per_person = AmountField(
         _l("Forfait par personne au plateau (€)"),
-        places=2,
+        maximum=MAX_FEE,
         default=255,
         validators=[DataRequired(), Finite(MAX_FEE), NumberRange(min=0, max=MAX_FEE)],
     )

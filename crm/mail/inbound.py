@@ -40,8 +40,7 @@ def receive(raw: bytes, *, via: str, envelope_to: str | None = None, now) -> Inb
     if found is None:
         found = _store(raw, digest, via=via, envelope_to=envelope_to, now=now)
     if found.state == InboundState.STORED:
-        handle(found, now=now)
-        db.session.commit()
+        _handle_safely(found, now=now)
     return found
 
 
@@ -54,9 +53,24 @@ def handle_left_over(*, now, limit: int = 100) -> int:
         .limit(limit)
     ).all()
     for row in rows:
+        _handle_safely(row, now=now)
+    return len(rows)
+
+
+def _handle_safely(row: InboundMessage, *, now) -> None:
+    """Handle and commit; a message that makes handling fail is kept for a person to look at, rather
+    than failing again at every tick and holding up the rest."""
+    row_id = row.id
+    try:
         handle(row, now=now)
         db.session.commit()
-    return len(rows)
+    except Exception as exc:
+        db.session.rollback()
+        log.exception("inbound message %s could not be handled; kept for a coordinator", row_id)
+        row = db.session.get(InboundMessage, row_id)
+        row.state, row.handled_at = InboundState.UNMATCHED, now
+        row.reason = _("Message reçu que Vitrine n'a pas su traiter (%(error)s).", error=type(exc).__name__)
+        db.session.commit()
 
 
 def _store(raw: bytes, digest: str, *, via, envelope_to, now) -> InboundMessage:

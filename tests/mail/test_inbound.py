@@ -299,3 +299,17 @@ def test_the_pipe_asks_the_mail_server_to_retry_when_nothing_could_be_stored(tmp
         capture_output=True, check=False,
     )  # fmt: skip
     assert done.returncode == 75, done.stderr.decode()[-1500:]
+
+
+def test_a_message_that_makes_handling_fail_is_kept_and_does_not_hold_up_the_next(answered, monkeypatch):
+    from crm.mail import reading
+
+    poison = corpus("apple_reply_fr.eml", sent_to(answered.came))
+    monkeypatch.setattr(reading, "own_words", lambda *_a: 1 / 0)  # a defect met on one odd message
+    row = _receive(poison)
+    assert row.state == InboundState.UNMATCHED and "ZeroDivisionError" in row.reason
+    monkeypatch.undo()
+    with travel(LATER):
+        counts = run_due()
+    assert counts["inbound"] == 0  # not tried again at every tick
+    assert _receive(corpus("gmail_reply_fr.eml", sent_to(answered.came_once))).state == InboundState.HANDLED

@@ -174,3 +174,35 @@ def test_demo_follow_up_messages_carry_a_reply_token_and_a_display_name(app, run
     assert all(
         isinstance(m["From"].addresses[0], Address) and m["Auto-Submitted"] == "auto-generated" for m in built
     )
+
+
+def test_demo_data_a_newcomer_can_use_as_it_is(app):
+    """Two company accounts in every network, addresses that pass a syntax check, and RSVP answers
+    "coming" or "maybe" with the days chosen, as the real form asks, so the agenda feeds are not empty."""
+    from email_validator import validate_email
+
+    from crm.invitations.models import Answer as Rsvp
+    from crm.invitations.models import Invitation
+
+    app.config["VITRINE_BASE_URL"] = "https://vitrine.reseau.example"
+    loader.load(TODAY)
+    db.session.commit()
+    for network in db.session.scalars(select(Network)):
+        companies = db.session.scalar(
+            select(func.count(func.distinct(User.company_id))).where(
+                User.role == Role.MEMBER, User.network_id == network.id
+            )
+        )
+        assert companies >= 2, network.name
+    addresses = [*db.session.scalars(select(Programmer.email)), *db.session.scalars(select(User.email))]
+    addresses += [e for e in db.session.scalars(select(Organisation.email)) if e]
+    for address in addresses:
+        validate_email(address, check_deliverability=False, test_environment=True)
+    answered = db.session.scalars(
+        select(Invitation).where(Invitation.answer.in_([Rsvp.COMING, Rsvp.MAYBE]))
+    ).all()
+    assert answered and all(invitation.days for invitation in answered)
+    invitations = db.session.scalars(
+        select(OutboxMessage.body_text).where(OutboxMessage.subject.like("Invitation%"))
+    )
+    assert all("https://vitrine.reseau.example/rsvp/" in body for body in invitations)

@@ -6,7 +6,17 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
+from icalendar import (
+    Alarm,
+    Calendar,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vCalAddress,
+    vDuration,
+    vText,
+)
 
 from crm.showcase.models import ShowFormat, SlotStatus
 from crm.timeutil import zone
@@ -60,7 +70,8 @@ def new_calendar(name: str, *, method: str | None = None) -> Calendar:
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", zone().key)
     calendar.add("refresh-interval", TTL, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", TTL)
+    # An X- property is written as text: give it the duration's own form ("PT1H"), not str(timedelta).
+    calendar.add("x-published-ttl", vDuration(TTL).to_ical().decode())
     calendar.add_component(vtimezone(zone()))
     return calendar
 

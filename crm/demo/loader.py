@@ -17,7 +17,8 @@ from crm.enums import Audience, Discipline
 from crm.extensions import db
 from crm.followups import services as followups
 from crm.invitations import services as invitations
-from crm.invitations.models import Answer, Invitation
+from crm.invitations.models import Answer, Invitation, InvitationDay
+from crm.links import external_url
 from crm.networks.models import Network
 from crm.showcase import editions, planning, registrations
 from crm.showcase import services as showcase
@@ -73,7 +74,7 @@ def _load_network(spec, index, rng, today) -> list[User]:
             editions.advance(edition, EditionStatus.HELD, now=utcnow())
             followups.activate(followups.sequence_for(edition, create=True), now=utcnow())
     members = []
-    for n, company in enumerate(companies[: 2 if index == 0 else 1], start=1):
+    for n, company in enumerate(companies[:2], start=1):  # two companies to try in every network
         members.append(
             accounts.create_user(
                 email=f"diffusion{n}@{spec['slug']}.example",
@@ -170,7 +171,7 @@ def _programmers(network, spec, structures, coordinator, rng, count):
     while len(seen) < count:
         first, last = rng.choice(data.FIRST_NAMES), rng.choice(data.LAST_NAMES)
         structure = rng.choice(structures)
-        domain = showcase.slugify(structure.name)[:30]
+        domain = showcase.slugify(structure.name)[:30].strip("-")  # a DNS label never ends with "-"
         email = f"{showcase.slugify(first)}.{showcase.slugify(last)}@{domain}.example"
         if email in seen:
             continue
@@ -195,10 +196,12 @@ def _programmers(network, spec, structures, coordinator, rng, count):
 
 def _invitations_and_attendance(edition, status, people, coordinator, rng):
     """Invite the network's programmers; some answer; at a held edition, those who came are checked in."""
-    demo_link = "http://127.0.0.1:5000/{}/{}".format
-    invitations.invite(
-        edition, people, link_for=lambda t: (demo_link("rsvp", t), demo_link("stop", t)), now=utcnow()
-    )
+
+    def links(token):  # at VITRINE_BASE_URL (or the request's own address), as real invitations are
+        return external_url("invitations.rsvp", token=token), external_url("invitations.stop", token=token)
+
+    invitations.invite(edition, people, link_for=links, now=utcnow())
+    days = invitations.edition_days(edition)
     sent = db.session.scalars(
         select(Invitation).where(Invitation.edition_id == edition.id).order_by(Invitation.id)
     )
@@ -209,6 +212,10 @@ def _invitations_and_attendance(edition, status, people, coordinator, rng):
             continue  # no answer
         choice = "coming" if roll < 0.75 else "maybe" if roll < 0.85 else "not_coming"
         invitation.answer, invitation.answered_at = Answer(choice), utcnow()
+        if choice != "not_coming":  # as the real form asks: which days
+            invitation.days = [
+                InvitationDay(day=d) for d in sorted(rng.sample(days, rng.randint(1, len(days))))
+            ]
         if status == EditionStatus.HELD and choice == "coming":
             for slot in rng.sample(slots, min(len(slots), rng.randint(2, 5))):
                 checkin.check_in(slot, invitation.programmer, actor=coordinator, now=utcnow())

@@ -78,7 +78,7 @@ def build(message: OutboxMessage) -> EmailMessage:
             maintype="text",
             subtype="calendar",
             filename="invitation.ics",
-            params={"method": "PUBLISH"},
+            params={"method": "PUBLISH", "charset": "utf-8"},  # it holds "Ça", "Théâtre"…
         )
     return mime
 

@@ -82,8 +82,9 @@ class BandForm(FlaskForm):
     )
     starts = TimeField(_l("Début"), validators=[DataRequired()])
     ends = TimeField(_l("Fin"), validators=[DataRequired()])
-    accepts_young = BooleanField(_l("Jeune public"), default=True)
-    accepts_all = BooleanField(_l("Tout public"), default=True)
+    # Nothing ticked by default: an evening band meant for all audiences must not take young ones unseen.
+    accepts_young = BooleanField(_l("Jeune public"))
+    accepts_all = BooleanField(_l("Tout public"))
 
 
 class SlotForm(FlaskForm):

@@ -59,6 +59,23 @@ def _window_open(edition, today) -> None:
         )
 
 
+def window_problem(edition, today) -> str | None:
+    """Why the edition takes no registration today, with its dates, or None when it does."""
+    try:
+        _window_open(edition, today)
+    except EligibilityError as error:
+        opens, closes = edition.registration_opens_on, edition.registration_closes_on
+        if opens and closes and edition.status == EditionStatus.DRAFT:
+            return _(
+                "%(why)s Elles sont prévues du %(a)s au %(b)s.",
+                why=error.message,
+                a=format_date(opens, "dd/MM/yyyy"),
+                b=format_date(closes, "dd/MM/yyyy"),
+            )
+        return str(error.message)
+    return None
+
+
 def _membership(edition, company) -> None:
     years = edition.min_membership_years
     if not years:

@@ -30,6 +30,7 @@ class Rule(enum.StrEnum):
         return RULE_LABELS[self]
 
 
+# Each label says what is wrong with this placement (the rule it breaks follows, where it helps).
 RULE_LABELS = {
     Rule.CANCELLED: _l("le créneau est annulé"),
     Rule.FORMAT: _l("le format du créneau n'est pas celui demandé"),
@@ -37,8 +38,13 @@ RULE_LABELS = {
     Rule.STAGE: _l("le plateau du lieu est trop petit pour le spectacle"),
     Rule.BLACKOUT: _l("le spectacle demande le noir et le lieu ne le permet pas"),
     Rule.AUDIENCE: _l("le public du spectacle n'est pas accueilli dans cette tranche horaire"),
-    Rule.GUEST_OUTSIDE_HOME: _l("une compagnie accueillie joue hors de son département"),
-    Rule.HOST_NOT_AT_OWN_VENUE: _l("une compagnie accueillante ne joue pas dans le lieu qu'elle accueille"),
+    Rule.GUEST_OUTSIDE_HOME: _l(
+        "ce lieu est dans le département de la compagnie, or une compagnie accueillie joue hors de chez elle"
+    ),
+    Rule.HOST_NOT_AT_OWN_VENUE: _l(
+        "la compagnie accueille ce lieu, or une compagnie accueillante ne joue pas dans le lieu "
+        "qu'elle accueille"
+    ),
     Rule.COMPANY_OVERLAP: _l("la compagnie joue déjà à la même heure"),
     Rule.TRAVEL: _l("la compagnie n'a pas le temps de trajet entre deux lieux"),
     Rule.SLOTS_PER_REGISTRATION: _l("cette candidature a déjà tous ses créneaux"),

@@ -1,6 +1,6 @@
 """A company member's registrations (candidatures) to the network's editions."""
 
-from flask import abort, redirect, render_template, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -51,6 +51,10 @@ def _registration_url(registration):
 @allow(MEMBER)
 def register(edition_id):
     edition = get_in_network_or_404(Edition, edition_id, current_user.network_id)
+    closed = registrations.window_problem(edition, today_local())
+    if closed:  # said before the form, not after it is filled in
+        page = render_template("showcase/registration_closed.html", edition=edition, message=closed)
+        return page, 200 if request.method == "GET" else 422
     form = _form(edition)
     return handle_form(
         form,

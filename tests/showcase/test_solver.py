@@ -172,3 +172,12 @@ def test_no_plan_ever_breaks_a_hard_rule(slot_specs, reg_specs, rotation, travel
     placed = {r for r, _ in result.plan}
     for reg_id in result.unassigned:
         assert reg_id not in placed
+
+
+def test_rotation_conflicts_say_what_is_wrong_not_the_rule_itself(app):
+    from flask_babel import force_locale
+
+    with force_locale("fr"):
+        guest, host = str(Rule.GUEST_OUTSIDE_HOME.label), str(Rule.HOST_NOT_AT_OWN_VENUE.label)
+    assert guest.startswith("ce lieu est dans le département de la compagnie")
+    assert host.startswith("la compagnie accueille ce lieu")

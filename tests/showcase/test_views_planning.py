@@ -1,7 +1,7 @@
 """The planning pages through HTTP: what coordinators and companies see and do."""
 
 import threading
-from datetime import time
+from datetime import date, time
 
 import pytest
 from sqlalchemy import func, select
@@ -287,3 +287,46 @@ def test_registering_twice_in_two_tabs_ends_with_one_registration(app, world):
         .where(Registration.edition_id == int(url.split("/")[2]))
     )
     assert db.session.scalar(query) == 1
+
+
+def test_a_new_band_ticks_no_audience_and_requires_one(app, world, client):
+    from tests.conftest import post_form, sign_in
+
+    edition = world.a.planned
+    sign_in(client, world.a.coordinator)
+    page = client.get(f"/editions/{edition.id}/bands").get_data(as_text=True)
+    assert 'name="accepts_young"' in page and "checked" not in page.split('name="accepts_young"')[1][:40]
+    assert "checked" not in page.split('name="accepts_all"')[1][:40]
+    response = post_form(
+        client, f"/editions/{edition.id}/bands",
+        {"day": edition.starts_on.isoformat(), "label": "Soirée", "starts": "19:00", "ends": "22:00"},
+        token_from=f"/editions/{edition.id}/bands",
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert "Une tranche accueille au moins un public." in response.get_data(as_text=True)
+
+
+def test_the_registration_page_says_before_the_form_when_the_edition_takes_none(app, world, client):
+    from crm.showcase import editions
+
+    a = world.a
+    editions.save_rules(
+        a.edition,
+        {
+            "registration_opens_on": date(2027, 1, 5),
+            "registration_closes_on": date(2027, 2, 1),
+            "offers_full": True,
+        },
+    )
+    db.session.commit()
+    sign_in(client, a.members[0])
+    page = client.get(f"/editions/{a.edition.id}/register")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'name="show_id"' not in html
+    assert (
+        "Les candidatures ne sont pas ouvertes pour cette édition. "
+        "Elles sont prévues du 05/01/2027 au 01/02/2027." in html.replace("&#39;", "'")
+    )
+    factories.open_for_registrations(a)
+    db.session.commit()
+    assert 'name="show_id"' in client.get(f"/editions/{a.edition.id}/register").get_data(as_text=True)

@@ -7,7 +7,7 @@ from datetime import time, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, case, insert, or_, select, update
 
 from crm.accounts.models import Role, User
 from crm.audit import security_event
@@ -589,7 +589,9 @@ def tasks_query(user, tab: str, today):
         "done": query.where(Task.done_at.is_not(None)),
         "open": query.where(Task.done_at.is_(None)),
     }[tab]
-    order = (Task.done_at.desc(),) if tab == "done" else (Task.due_on, Task.id)
+    # What a person asked for (an answer, an e-mail: the tasks no step made) comes first, then by date.
+    asked = case((Task.step_run_id.is_(None), 0), else_=1)
+    order = (Task.done_at.desc(),) if tab == "done" else (asked, Task.due_on, Task.id)
     return query.options(
         db.joinedload(Task.programmer).joinedload(Programmer.organisation),
         db.joinedload(Task.company),

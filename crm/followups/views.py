@@ -18,7 +18,8 @@ from crm.showcase.models import Edition
 from crm.timeutil import today_local
 from crm.views import act, handle_form, paginate
 
-TABS = ("today", "overdue", "upcoming", "done")
+# "open" first: every task still to do, so a hot lead due next week is not hidden behind "today".
+TABS = ("open", "today", "overdue", "upcoming", "done")
 
 
 # --- Dashboard ---------------------------------------------------------------------------------------
@@ -214,9 +215,9 @@ def activate(edition_id):
 @bp.get("/taches")
 @allow(Role.COORDINATOR, Role.MEMBER)
 def tasks():
-    tab = request.args.get("vue", "today")
+    tab = request.args.get("vue", "open")
     if tab not in TABS:
-        tab = "today"
+        tab = "open"
     page = paginate(services.tasks_query(current_user, tab, today_local()))
     return render_template("followups/tasks.html", page=page, tab=tab, tabs=TABS, form=CompleteForm())
 
@@ -237,7 +238,7 @@ def task(task_id):
         else:
             db.session.commit()
             flash(_("Tâche faite : le résultat est dans l'historique partagé."))
-            return redirect(url_for(".tasks", vue=request.args.get("vue", "today")))
+            return redirect(url_for(".tasks", vue=request.args.get("vue", "open")))
     return _task_page(found, form, ReplyForm(prefix="reply"))
 
 

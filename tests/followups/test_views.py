@@ -263,3 +263,21 @@ def test_a_member_cannot_revoke_links(scene, client):
     sign_in(client, scene.a.members[0])
     response = post_form(client, f"/programmers/{scene.came.id}/suivi/liens", token_from="/account/password")
     assert response.status_code == 403
+
+
+def test_my_tasks_open_on_everything_to_do_with_what_people_asked_for_first(scene, client):
+    launch(scene)
+    with travel(D10):
+        run_due()  # the J+10 calls: due today
+    enrolment = db.session.scalar(select(Enrolment).where(Enrolment.programmer_id == scene.came.id))
+    member = scene.a.members[0]
+    with travel(D10):
+        followups.record_answer(enrolment, scene.shows[0].id, "book", now=D10)  # a hot lead, due in 2 days
+        db.session.commit()
+        sign_in(client, member)
+        listing = client.get("/taches").get_data(as_text=True)
+    rows = listing.split("<tbody>", 1)[1]
+    hot = rows.index("souhaite programmer")
+    call = rows.index("Appeler pour recueillir son avis")
+    assert 'aria-current="page">Tout ce qui est à faire' in listing
+    assert hot < call  # the lead first, though the call is due sooner

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_datetime, format_decimal, to_user_timezone
 from flask_login import current_user
 
 LOCALES = ("fr", "en")
@@ -23,9 +23,13 @@ def select_locale() -> str:
 
 
 def _date(value, fmt="medium"):
+    """The one date formatter of pages: "full" and "long" name the day only (the time, when wanted,
+    comes from `localtime`, as "19:00–22:30"), never "19:00:00 heure normale d'Europe centrale"."""
     if value is None:
         return ""
     if isinstance(value, datetime):
+        if fmt in ("full", "long"):
+            return format_date(to_user_timezone(value).date(), fmt)
         return format_datetime(value, fmt)
     if isinstance(value, date):
         return format_date(value, fmt)

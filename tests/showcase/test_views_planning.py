@@ -330,3 +330,12 @@ def test_the_registration_page_says_before_the_form_when_the_edition_takes_none(
     factories.open_for_registrations(a)
     db.session.commit()
     assert 'name="show_id"' in client.get(f"/editions/{a.edition.id}/register").get_data(as_text=True)
+
+
+def test_dates_and_times_read_as_people_write_them(app, world, client):
+    """One formatter: the day in words, then the hours — no seconds, no time zone's long name."""
+    a = world.a
+    sign_in(client, a.coordinator)
+    html = client.get(f"/slots/{a.slot.id}/assign").get_data(as_text=True)
+    assert "jeudi 4 mars 2027 20:00–22:00" in html
+    assert "heure normale" not in html and ":00:00" not in html

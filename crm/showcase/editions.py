@@ -1,6 +1,6 @@
 """An edition's rules, venues, time bands and its life from draft to follow-up."""
 
-from flask_babel import format_datetime
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -143,20 +143,51 @@ def suggest_hosts(edition, venues, companies) -> dict[int, tuple]:
     return suggestions
 
 
+BAND_FIELDS = ("day", "label", "starts", "ends", "accepts_young", "accepts_all")
+
+
 def add_band(edition, data) -> TimeBand:
+    return save_band(edition, None, data)
+
+
+def save_band(edition, band, data) -> TimeBand:
+    """Create (band None) or change a time band; its slots keep it, with the audiences it now takes."""
     if not edition.starts_on <= data["day"] <= edition.ends_on:
         raise DomainError(_("Ce jour n'est pas dans l'édition."), field="day")
     if data["ends"] <= data["starts"]:
         raise DomainError(_("La tranche finit avant de commencer."), field="ends")
     if not (data["accepts_young"] or data["accepts_all"]):
         raise DomainError(_("Une tranche accueille au moins un public."), field="accepts_young")
-    band = TimeBand(
-        edition_id=edition.id,
-        **{k: data[k] for k in ("day", "label", "starts", "ends", "accepts_young", "accepts_all")},
-    )
-    db.session.add(band)
+    if band is None:
+        band = TimeBand(edition_id=edition.id)
+        db.session.add(band)
+    for key in BAND_FIELDS:
+        setattr(band, key, data[key])
     db.session.flush()
     return band
+
+
+def delete_band(band, *, move_to=None) -> int:
+    """Delete a band. Slots that use it are moved to `move_to` (another band of the edition) in the same
+    step; without one the delete is refused, naming them, since a slot without a band would take every
+    audience. Returns how many slots were moved."""
+    slots = db.session.scalars(select(Slot).where(Slot.band_id == band.id).order_by(Slot.starts_at)).all()
+    if slots and (move_to is None or move_to.edition_id != band.edition_id or move_to.id == band.id):
+        when = ", ".join(format_datetime(local(s.starts_at), "EEEE d MMMM HH:mm") for s in slots[:5])
+        raise DomainError(
+            ngettext(
+                "Cette tranche sert à %(num)d créneau (%(when)s) : choisissez la tranche où le déplacer.",
+                "Cette tranche sert à %(num)d créneaux (%(when)s) : choisissez la tranche où les déplacer.",
+                len(slots),
+                when=when + ("…" if len(slots) > 5 else ""),
+            ),
+            field="move_to",
+        )
+    for slot in slots:
+        slot.band = move_to
+    db.session.delete(band)
+    db.session.flush()
+    return len(slots)
 
 
 def advance(edition, target, *, now) -> None:

@@ -16,7 +16,7 @@ from crm.errors import DomainError
 from crm.extensions import db
 from crm.forms import blank, options
 from crm.geo import departement_choices
-from crm.numbers import row_ids, whole
+from crm.numbers import row_id, row_ids, whole
 from crm.permissions import allow
 from crm.showcase import bp, editions, planning, registrations
 from crm.showcase.forms import AssignForm, BandForm, DecisionForm, EditionRulesForm, PitchSeriesForm, SlotForm
@@ -118,12 +118,32 @@ def band_new(edition_id):
     )
 
 
+@bp.route("/bands/<int:band_id>/edit", methods=["GET", "POST"])
+@allow(COORD)
+def band_edit(band_id):
+    band = db.get_or_404(TimeBand, band_id)
+    edition = _edition(band.edition_id)
+    form = BandForm(obj=band)
+    return handle_form(
+        form,
+        lambda: editions.save_band(edition, band, form.data),
+        title=_("Modifier la tranche « %(label)s »", label=band.label),
+        cancel_url=url_for(".edition", edition_id=edition.id),
+        done_message=_("Tranche horaire enregistrée."),
+        done_url=lambda _b: url_for(".edition", edition_id=edition.id) + "#tranches",
+    )
+
+
 @bp.post("/bands/<int:band_id>/delete")
 @allow(COORD)
 def band_delete(band_id):
     band = db.get_or_404(TimeBand, band_id)
     edition = _edition(band.edition_id)
-    act(lambda: db.session.delete(band), _("Tranche horaire supprimée."))
+    target = request.form.get("move_to", type=row_id)
+    move_to = db.session.get(TimeBand, target) if target else None
+    moved = act(lambda: editions.delete_band(band, move_to=move_to), _("Tranche horaire supprimée."))
+    if moved:
+        flash(_("%(n)d créneau(x) déplacé(s) dans « %(label)s ».", n=moved, label=move_to.label))
     return _back(edition, "#tranches")
 
 

@@ -51,6 +51,7 @@ EXPECTED = {
     "showcase.edition_venues": {COORD},
     "showcase.band_new": {COORD},
     "showcase.band_delete": {COORD},
+    "showcase.band_edit": {COORD},
     "showcase.edition_status": {COORD},
     "showcase.review": {COORD},
     "showcase.decide": {COORD},

@@ -339,3 +339,42 @@ def test_dates_and_times_read_as_people_write_them(app, world, client):
     html = client.get(f"/slots/{a.slot.id}/assign").get_data(as_text=True)
     assert "jeudi 4 mars 2027 20:00–22:00" in html
     assert "heure normale" not in html and ":00:00" not in html
+
+
+def test_a_band_is_edited_and_its_slots_follow(app, world, client):
+    a = world.a
+    sign_in(client, a.coordinator)
+    url = f"/bands/{a.band.id}/edit"
+    response = post_form(
+        client, url,
+        {"day": a.band.day.isoformat(), "label": "Soirée", "starts": "18:00", "ends": "23:00",
+         "accepts_all": "y"},
+        token_from=url,
+    )  # fmt: skip
+    assert response.status_code == 302
+    db.session.refresh(a.band)
+    assert (a.band.accepts_young, a.band.accepts_all) == (False, True)
+    assert db.session.get(type(a.slot), a.slot.id).band_id == a.band.id
+
+
+def test_deleting_a_band_its_slots_use_is_refused_unless_they_move(app, world, client):
+    from crm.showcase import editions
+    from crm.showcase.models import TimeBand
+
+    a = world.a
+    other = editions.add_band(
+        a.planned,
+        {"day": a.planned.starts_on, "label": "Après-midi", "starts": time(14), "ends": time(18),
+         "accepts_young": True, "accepts_all": True},
+    )  # fmt: skip
+    db.session.commit()
+    sign_in(client, a.coordinator)
+    band_id, other_id = a.band.id, other.id
+    refused = post_form(client, f"/bands/{band_id}/delete", {}, token_from=TOKEN, follow_redirects=True)
+    assert "Cette tranche sert à 1 créneau (jeudi 4 mars 20:00)" in refused.get_data(as_text=True)
+    assert db.session.get(TimeBand, band_id) is not None
+    moved = post_form(client, f"/bands/{band_id}/delete", {"move_to": str(other_id)}, token_from=TOKEN)
+    assert moved.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(TimeBand, band_id) is None
+    assert db.session.get(type(a.slot), a.slot.id).band_id == other_id

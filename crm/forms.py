@@ -3,8 +3,9 @@
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DecimalField, SelectChoice, SelectField
+from wtforms import DecimalField, SelectChoice, SelectField, SelectMultipleField
 from wtforms.validators import URL, Optional, StopValidation
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from crm.geo import departement_choices
 from crm.numbers import amount, row_id
@@ -51,6 +52,13 @@ class Finite:
             data = Decimal(str(data))
         if not data.is_finite() or abs(data) > self.maximum:
             raise StopValidation(self.message or _l("Un nombre, par exemple 1200 ou 1200,50."))
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices as a list of boxes to tick (no Ctrl-click), each with its label."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class AmountField(DecimalField):

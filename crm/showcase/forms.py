@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from crm.enums import Audience, Discipline
-from crm.forms import Finite, blank, optional_int, optional_url, strip
+from crm.forms import CheckboxListField, Finite, blank, optional_int, optional_url, strip
 
 
 class ShowForm(FlaskForm):
@@ -110,8 +110,10 @@ class PitchSeriesForm(FlaskForm):
 class RegistrationForm(FlaskForm):
     show_id = SelectField(_l("Spectacle"), coerce=int, validators=[DataRequired()])
     format = SelectField(_l("Format souhaité"), validators=[DataRequired()])
-    band_ids = SelectMultipleField(
-        _l("Vos disponibilités"), coerce=int, description=_l("Les tranches horaires où vous pouvez jouer.")
+    band_ids = CheckboxListField(
+        _l("Vos disponibilités"),
+        coerce=int,
+        description=_l("Cochez les tranches horaires où vous pouvez jouer."),
     )
     cast_size = IntegerField(
         _l("Personnes au plateau"),

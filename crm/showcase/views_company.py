@@ -1,6 +1,7 @@
 """A company member's registrations (candidatures) to the network's editions."""
 
 from flask import abort, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -35,12 +36,22 @@ def _form(edition, registration=None):
     )
     form.show_id.choices = options((s.id, s.title) for s in shows)
     form.format.choices = options((f.value, f.label) for f in edition.formats)
-    form.band_ids.choices = options(
-        (b.id, f"{b.day:%d/%m} {b.label} ({b.starts:%H:%M}–{b.ends:%H:%M})") for b in edition.bands
-    )
+    if not edition.bands:  # nothing to choose: no empty box
+        del form.band_ids
+        return form
+    form.band_ids.choices = options((b.id, band_label(b)) for b in edition.bands)
     if registration is not None and not form.is_submitted():
         form.band_ids.data = [b.id for b in registration.bands]
     return form
+
+
+def band_label(band) -> str:
+    """'jeudi 4 mars, Soirée, 18:00–23:00 — tout public'."""
+    audiences = [
+        a for ok, a in ((band.accepts_young, _("jeune public")), (band.accepts_all, _("tout public"))) if ok
+    ]
+    day = format_date(band.day, "EEEE d MMMM")
+    return f"{day}, {band.label}, {band.starts:%H:%M}–{band.ends:%H:%M} — " + _(" et ").join(audiences)
 
 
 def _registration_url(registration):

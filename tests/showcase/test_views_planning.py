@@ -378,3 +378,25 @@ def test_deleting_a_band_its_slots_use_is_refused_unless_they_move(app, world, c
     db.session.expire_all()
     assert db.session.get(TimeBand, band_id) is None
     assert db.session.get(type(a.slot), a.slot.id).band_id == other_id
+
+
+def test_availability_is_boxes_to_tick_with_each_bands_day_hours_and_audiences(app, world, client):
+    from crm.showcase import editions
+
+    a = world.a
+    factories.open_for_registrations(a)
+    db.session.commit()
+    sign_in(client, a.members[0])
+    assert 'name="band_ids"' not in client.get(f"/editions/{a.edition.id}/register").get_data(as_text=True)
+    band = editions.add_band(
+        a.edition,
+        {"day": a.edition.starts_on, "label": "Soirée", "starts": time(18), "ends": time(23),
+         "accepts_young": False, "accepts_all": True},
+    )  # fmt: skip
+    db.session.commit()
+    html = client.get(f"/editions/{a.edition.id}/register").get_data(as_text=True)
+    assert f'type="checkbox" value="{band.id}"' in html and "<select multiple" not in html
+    assert "jeudi 4 mars, Soirée, 18:00–23:00 — tout public" in html
+    data = {"show_id": str(a.shows[0].id), "format": "full", "band_ids": str(band.id)}
+    response = post_form(client, f"/editions/{a.edition.id}/register", data, token_from=TOKEN)
+    assert response.status_code == 302

@@ -71,6 +71,15 @@ def departement_choices() -> list[tuple[str, str]]:
     return [(d.code, d.label) for d in departements().values()]
 
 
+def departements_in_use_first(in_use) -> list[tuple[bool, list[tuple[str, str]]]]:
+    """The départements a list uses first, then the others: [(in use?, [(code, label)…])…], so a
+    filter does not make people scroll through 101 names to find the six their network works with."""
+    used = set(in_use or ())
+    choices = departement_choices()
+    groups = [(True, [c for c in choices if c[0] in used]), (False, [c for c in choices if c[0] not in used])]
+    return [group for group in groups if group[1]]
+
+
 def regions() -> dict[str, str]:
     """Region code → name, sorted by name."""
     found = {d.region_code: d.region_name for d in departements().values()}

@@ -12,8 +12,9 @@ BUDGETS = {
     "/": ("coordinator", 6),
     "/companies": ("coordinator", 3),
     "/structures": ("coordinator", 3),
-    "/programmers": ("coordinator", 6),
-    "/programmers?discipline=theatre&audience=all": ("coordinator", 6),
+    # the directory: + the départements its people are in, listed first in the filter
+    "/programmers": ("coordinator", 7),
+    "/programmers?discipline=theatre&audience=all": ("coordinator", 7),
     "/editions": ("coordinator", 3),
     "/admin/users": ("admin", 5),
     "/admin/networks": ("admin", 3),

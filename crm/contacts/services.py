@@ -195,6 +195,21 @@ def _last_contact(days):
     return recent if days > 0 else ~recent
 
 
+def departements_in_use(network_id: int, kind=None) -> set[str]:
+    """The départements of the network's programmers (or of its organisations of one kind): one query."""
+    if kind is None:
+        column, where = (
+            Programmer.departement_code,
+            [Programmer.network_id == network_id, Programmer.erased_at.is_(None)],
+        )
+    else:
+        column, where = (
+            Organisation.departement_code,
+            [Organisation.network_id == network_id, Organisation.kind == kind],
+        )
+    return set(db.session.scalars(select(column).where(*where, column.is_not(None)).distinct()))
+
+
 def programmers_query(network_id: int, text: str | None = None, **filters):
     """Programmers of a network: accent- and case-insensitive text on name, e-mail, structure and
     town, and the directory's filters (département, region, structure type, discipline, audience)."""

@@ -11,7 +11,7 @@ from crm.database import get_in_network_or_404, utcnow
 from crm.enums import Audience, Discipline
 from crm.extensions import db
 from crm.followups.services import timeline_query
-from crm.geo import departement_choices, regions
+from crm.geo import departements_in_use_first, regions
 from crm.permissions import allow
 from crm.showcase.services import editions_query
 from crm.views import act, handle_form, paginate
@@ -141,7 +141,7 @@ def programmers():
         page=page,
         q=q,
         filters=filters,
-        departements=departement_choices(),
+        departements=departements_in_use_first(services.departements_in_use(current_user.network_id)),
         regions=regions(),
         structure_types=StructureType,
         disciplines=Discipline,

@@ -4,12 +4,12 @@ from flask_login import current_user
 
 from crm.accounts.models import Role
 from crm.contacts.models import StructureType
-from crm.contacts.services import DIRECTORY_FILTERS
+from crm.contacts.services import DIRECTORY_FILTERS, departements_in_use
 from crm.database import get_in_network_or_404, utcnow
 from crm.enums import Audience, Discipline
 from crm.errors import DomainError
 from crm.extensions import csrf, db
-from crm.geo import departement_choices, regions
+from crm.geo import departements_in_use_first, regions
 from crm.invitations import bp, services
 from crm.invitations.models import Answer
 from crm.permissions import PUBLIC, allow
@@ -50,7 +50,7 @@ def board(edition_id):
         count=count,
         preview=preview,
         listed=listed if count <= LISTED else None,
-        departements=departement_choices(),
+        departements=departements_in_use_first(departements_in_use(edition.network_id)),
         regions=regions(),
         structure_types=StructureType,
         disciplines=Discipline,

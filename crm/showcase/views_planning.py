@@ -9,13 +9,13 @@ from sqlalchemy import select
 
 from crm.accounts.models import Role
 from crm.contacts.models import Organisation, OrganisationKind
-from crm.contacts.services import organisations_query
+from crm.contacts.services import departements_in_use, organisations_query
 from crm.database import get_in_network_or_404, utcnow
 from crm.enums import Audience, Discipline
 from crm.errors import DomainError
 from crm.extensions import db
 from crm.forms import blank, options
-from crm.geo import departement_choices
+from crm.geo import departements_in_use_first
 from crm.numbers import row_id, row_ids, whole
 from crm.permissions import allow
 from crm.showcase import bp, editions, planning, registrations
@@ -175,7 +175,9 @@ def review(edition_id):
         statuses=RegistrationStatus,
         disciplines=Discipline,
         audiences=Audience,
-        departements=departement_choices(),
+        departements=departements_in_use_first(
+            departements_in_use(edition.network_id, OrganisationKind.COMPANY)
+        ),
         form=DecisionForm(),
     )
 

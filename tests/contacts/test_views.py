@@ -136,3 +136,19 @@ def test_lists_are_paginated(app, world, client):
     assert (len(row_link.findall(first)), len(row_link.findall(second))) == (25, 8)
     assert "Zpage29" in second
     assert "Zpage29" not in first
+
+
+def test_the_departement_filter_lists_those_in_use_first(app, world, client):
+    from crm.extensions import db
+    from tests.conftest import sign_in
+
+    world.a.programmers[0].departement_code = "37"
+    world.a.programmers[1].departement_code = "45"
+    world.b.programmers[0].departement_code = "2A"  # another network's: not "in use" here
+    db.session.commit()
+    sign_in(client, world.a.coordinator)
+    html = client.get("/programmers").get_data(as_text=True)
+    in_use, others = html.split('<optgroup label="Autres départements">', 1)
+    first = in_use.split('<optgroup label="Utilisés dans ce réseau">', 1)[1]
+    assert first.count("<option") == 2 and 'value="37"' in first and 'value="45"' in first
+    assert 'value="2A"' in others and 'value="37"' not in others

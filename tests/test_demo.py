@@ -146,7 +146,7 @@ def test_demo_follow_up_sends_real_messages_right_after_loading(app, runner):
     assert len(per_network) == 3
     assert all("/suivi/" in m.body_text and m.unsubscribe_url for m in sent)
     again = runner.invoke(args=["followups", "run-due"])
-    assert "nothing due" in again.output
+    assert "nothing due; next step on " in again.output  # says when, rather than only "nothing"
 
 
 def test_demo_follow_up_messages_carry_a_reply_token_and_a_display_name(app, runner):

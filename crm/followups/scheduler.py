@@ -17,6 +17,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from crm.extensions import db
 from crm.followups.runner import run_due, worker_name
+from crm.timeutil import local
 
 log = logging.getLogger(__name__)
 
@@ -83,4 +84,18 @@ def run_due_command():
     """Run the due steps and send the queued mail once (for cron, and for tests)."""
     counts = run_due(worker=worker_name())
     db.session.commit()
-    click.echo(", ".join(f"{k}: {v}" for k, v in sorted(counts.items()) if v) or "nothing due")
+    done = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()) if v)
+    if done:
+        click.echo(done)
+        return
+    upcoming = next_due()
+    click.echo(f"nothing due; next step on {local(upcoming):%d/%m/%Y %H:%M}" if upcoming else "nothing due")
+
+
+def next_due():
+    """When the next follow-up step falls due (in UTC), or None when nothing waits."""
+    from sqlalchemy import func, select
+
+    from crm.followups.models import RunState, StepRun
+
+    return db.session.scalar(select(func.min(StepRun.due_at)).where(StepRun.state == RunState.PENDING))

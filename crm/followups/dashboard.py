@@ -1,73 +1,29 @@
 """The shared dashboard of an edition's follow-up: every figure is an aggregate of the database."""
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
 
 from crm.accounts.models import User
-from crm.checkin.models import Attendance
 from crm.contacts.models import Organisation, Programmer
 from crm.extensions import db
 from crm.followups.models import (
     Action,
     Answer,
-    Choice,
     Enrolment,
     Interaction,
     InteractionKind,
-    RunState,
     Sequence,
-    Step,
-    StepKind,
-    StepRun,
     Task,
 )
 from crm.followups.services import visible_interactions
-from crm.impact.models import Outcome, OutcomeStatus
-from crm.showcase.models import Slot
 
 LAST_CONTACTS = 3
 
 
 def funnel(edition) -> dict:
-    """Attended → messaged → answered → interested → booked, in people."""
-    enrolled = select(Enrolment.id).join(Sequence).where(Sequence.edition_id == edition.id)
-    attended = db.session.scalar(
-        select(func.count(func.distinct(Attendance.programmer_id)))
-        .join(Slot, Slot.id == Attendance.slot_id)
-        .where(Slot.edition_id == edition.id)
-    )
-    # From the edition's few message steps to their rows (index on step_id): never a walk over every
-    # done row of every edition.
-    messaged = db.session.scalar(
-        select(func.count(func.distinct(StepRun.enrolment_id)))
-        .select_from(Step)
-        .join(Sequence, Sequence.id == Step.sequence_id)
-        .join(StepRun, StepRun.step_id == Step.id)
-        .where(
-            Sequence.edition_id == edition.id, Step.kind == StepKind.MESSAGE, StepRun.state == RunState.DONE
-        )
-    )
-    # Answered: a one-click answer or an e-mail reply (both set answered_at), as in the report.
-    answers = db.session.execute(
-        select(
-            func.count(func.distinct(Enrolment.id)),
-            func.count(func.distinct(case((Answer.choice.in_([Choice.BOOK, Choice.FILE]), Enrolment.id)))),
-        )
-        .select_from(Enrolment)
-        .outerjoin(Answer, Answer.enrolment_id == Enrolment.id)
-        .where(Enrolment.id.in_(enrolled), Enrolment.answered_at.is_not(None))
-    ).one()
-    booked = db.session.scalar(  # confirmed bookings attributed to the edition, as in its report
-        select(func.count(func.distinct(Outcome.programmer_id))).where(
-            Outcome.edition_id == edition.id, Outcome.status == OutcomeStatus.CONFIRMED
-        )
-    )
-    return {
-        "attended": attended,
-        "messaged": messaged,
-        "answered": answers[0],
-        "interested": answers[1],
-        "booked": booked,
-    }
+    """The edition's funnel: the very figures of its report (one definition, one piece of code)."""
+    from crm.impact.report import funnel as report_funnel
+
+    return report_funnel([edition.id])
 
 
 def _task_counts(edition, today, *group):

@@ -72,8 +72,13 @@ def report_rows(figures):
     """The report's tables, one after the other, in three columns: table, line, figures."""
     headers = [_("Tableau"), _("Ligne"), _("Confirmées"), _("Représentations"), _("Cessions")]
     funnel = figures["funnel"]
-    rows = [[_("Entonnoir"), key, value, "", ""] for key, value in funnel.items() if key != "conversion"]
+    rows = [
+        [_("Entonnoir"), key, value, "", ""]
+        for key, value in funnel.items()
+        if key not in ("conversion", "missed")
+    ]
     rows.append([_("Entonnoir"), "conversion", round(funnel["conversion"] or 0, 4), "", ""])
+    rows += [[_("Oui sans venir"), key, value, "", ""] for key, value in funnel["missed"].items()]
     rows.append([_("Total"), _("représentations et cessions"), "", figures["performances"], figures["fees"]])
     rows.append([_("Total"), _("délai médian (jours)"), figures["median_days"], "", ""])
     for kind, statuses in figures["kinds"].items():

@@ -6,7 +6,17 @@ from sqlalchemy import case, func, select
 from crm.checkin.models import Attendance
 from crm.contacts.models import Organisation
 from crm.extensions import db
-from crm.followups.models import Answer, Choice, Enrolment, RunState, Sequence, Step, StepKind, StepRun
+from crm.followups.models import (
+    Answer,
+    Choice,
+    Enrolment,
+    Path,
+    RunState,
+    Sequence,
+    Step,
+    StepKind,
+    StepRun,
+)
 from crm.impact.models import Outcome, OutcomeDate, OutcomeKind, OutcomeStatus
 from crm.invitations.models import Invitation
 from crm.showcase.models import Edition, Show, Slot
@@ -19,8 +29,12 @@ def _attributed(edition_ids):
 
 
 def funnel(edition_ids) -> dict:
-    """Programmers invited, present, messaged, answered, interested; those who booked (confirmed)."""
+    """Programmers invited, present, then of those present: messaged, answered, interested; those who
+    booked (confirmed). The people who said yes and did not come follow a path of their own, counted
+    beside ("missed"), so that no step of the funnel counts more people than the one before.
+    The follow-up's dashboard shows these same figures."""
     enrolled = select(Enrolment.id).join(Sequence).where(Sequence.edition_id.in_(edition_ids))
+    came, missed = Enrolment.path == Path.ATTENDED, Enrolment.path == Path.MISSED
     invited = db.session.scalar(
         select(func.count(func.distinct(Invitation.programmer_id))).where(
             Invitation.edition_id.in_(edition_ids)
@@ -32,8 +46,11 @@ def funnel(edition_ids) -> dict:
         .join(Slot, Slot.id == Attendance.slot_id)
         .where(Slot.edition_id.in_(edition_ids))
     )
-    messaged = db.session.scalar(  # from the editions' few message steps to their rows
-        select(func.count(func.distinct(Enrolment.programmer_id)))
+    messaged, missed_messaged = db.session.execute(  # from the editions' few message steps to their rows
+        select(
+            func.count(func.distinct(case((came, Enrolment.programmer_id)))),
+            func.count(func.distinct(case((missed, Enrolment.programmer_id)))),
+        )
         .select_from(Step)
         .join(Sequence, Sequence.id == Step.sequence_id)
         .join(StepRun, StepRun.step_id == Step.id)
@@ -43,18 +60,23 @@ def funnel(edition_ids) -> dict:
             Step.kind == StepKind.MESSAGE,
             StepRun.state == RunState.DONE,
         )
-    )
+    ).one()
     # Answered: a one-click answer or an e-mail reply (both set answered_at); interested: "book" or "file".
-    answered, interested = db.session.execute(
+    wants = Answer.choice.in_([Choice.BOOK, Choice.FILE])
+    said_yes, answered, interested, missed_answered = db.session.execute(
         select(
-            func.count(func.distinct(Enrolment.programmer_id)),
+            func.count(func.distinct(case((missed, Enrolment.programmer_id)))),
             func.count(
-                func.distinct(case((Answer.choice.in_([Choice.BOOK, Choice.FILE]), Enrolment.programmer_id)))
+                func.distinct(case((came & Enrolment.answered_at.is_not(None), Enrolment.programmer_id)))
+            ),
+            func.count(func.distinct(case((came & wants, Enrolment.programmer_id)))),
+            func.count(
+                func.distinct(case((missed & Enrolment.answered_at.is_not(None), Enrolment.programmer_id)))
             ),
         )
         .select_from(Enrolment)
         .outerjoin(Answer, Answer.enrolment_id == Enrolment.id)
-        .where(Enrolment.id.in_(enrolled), Enrolment.answered_at.is_not(None))
+        .where(Enrolment.id.in_(enrolled))
     ).one()
     booked = db.session.scalar(
         select(func.count(func.distinct(Outcome.programmer_id))).where(
@@ -69,6 +91,7 @@ def funnel(edition_ids) -> dict:
         "interested": interested,
         "booked": booked,
         "conversion": (booked / present) if present else None,
+        "missed": {"said_yes": said_yes, "messaged": missed_messaged, "answered": missed_answered},
     }
 
 

@@ -12,9 +12,9 @@ from tests import factories
 from tests.conftest import IS_POSTGRES, sign_in
 from tests.scene import D2, D10, ENDED, launch, travel
 
-# The dashboard counts the e-mail replies to read and lists the latest (2); the outbox counts the mail
-# received that waits to be attached (1).
-DASHBOARD, TASKS, PROGRAMMER, OUTBOX = 18, 2, 8, 5
+# The dashboard counts the e-mail replies to read and lists the latest (2), and shows the report's own
+# funnel (invited included: 1); the outbox counts the mail received that waits to be attached (1).
+DASHBOARD, TASKS, PROGRAMMER, OUTBOX = 19, 2, 8, 5
 # The claim (UPDATE … RETURNING, preceded by BEGIN IMMEDIATE on SQLite), the claimed rows, what they
 # need (6 lookups), then one write per table (3).
 BATCH = 11 if IS_POSTGRES else 12

@@ -202,9 +202,15 @@ def test_the_dashboard_funnel_counts_people(scene, client):
     page = client.get(f"/editions/{scene.edition.id}/suivi").get_data(as_text=True)
     from crm.followups import dashboard
 
-    assert dashboard.funnel(scene.edition) == {
-        "attended": 2, "messaged": 3, "answered": 1, "interested": 1, "booked": 0,
-    }  # fmt: skip
+    figures = dashboard.funnel(scene.edition)
+    assert [figures[k] for k in ("present", "messaged", "answered", "interested", "booked")] == [
+        2,
+        2,
+        1,
+        1,
+        0,
+    ]
+    assert figures["missed"] == {"said_yes": 1, "messaged": 1, "answered": 0}  # beside, not inside
     assert scene.came.full_name in page and "Je souhaite le programmer" in page
 
 

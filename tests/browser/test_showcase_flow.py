@@ -35,9 +35,7 @@ def test_register_accept_assign_publish_and_read_the_programme(world, live_serve
     _sign_in(member, live_server, "member-a1@example.org")
     member.get_by_role("button", name="Candidater").click()
     member.get_by_role("combobox", name="Spectacle", exact=True).select_option(label="Spectacle A1")
-    member.get_by_label("Vos disponibilités").select_option(
-        label=f"{edition.starts_on:%d/%m} Soirée (18:00–23:00)"
-    )
+    member.get_by_label("jeudi 4 mars, Soirée, 18:00–23:00 — jeune public et tout public").check()
     member.get_by_label("Montage (minutes)", exact=True).fill("20")
     member.get_by_label("Démontage (minutes)").fill("10")
     member.get_by_role("button", name="Enregistrer").click()

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal, to_user_timezone
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, to_user_timezone
 from flask_login import current_user
 
 LOCALES = ("fr", "en")
@@ -42,11 +42,16 @@ def _number(value):
     return format_decimal(Decimal(value) if isinstance(value, str) else value)
 
 
+def money(value, currency="EUR") -> str:
+    """Every amount of every page: '1 850,50 €' in French, '€1,850.50' in English (Babel)."""
+    return format_currency(Decimal(value or 0), currency or "EUR")
+
+
 def register_filters(app):
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["number"] = _number
-    app.jinja_env.filters["cents"] = lambda cents: format_decimal(Decimal(cents) / 100, format="#,##0.00")
-    app.jinja_env.filters["money"] = lambda value: format_decimal(Decimal(value or 0), format="#,##0.00")
+    app.jinja_env.filters["cents"] = lambda cents, currency="EUR": money(Decimal(cents) / 100, currency)
+    app.jinja_env.filters["money"] = money
     app.jinja_env.filters["localtime"] = lambda value, fmt="HH:mm": (
         format_datetime(value, fmt) if value else ""
     )

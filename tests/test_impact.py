@@ -191,7 +191,7 @@ def test_the_report_page_shows_figures_map_and_table(booked, client):
     sign_in(client, booked.a.coordinator)
     page = client.get(f"/editions/{booked.edition.id}/impact").get_data(as_text=True)
     assert '<svg class="map"' in page and "Maine-et-Loire (49) : 2" in page
-    assert "800,50 €" in page and "20 jours" in page
+    assert "800,50\u00a0€" in page and "20 jours" in page
     member = booked.a.members[1]
     sign_in(client, member)
     own = client.get(f"/editions/{booked.edition.id}/impact").get_data(as_text=True)
@@ -219,7 +219,9 @@ def test_the_box_office_statement_and_the_companys_download(scene, client):
     assert "il manque" in page  # casts 3 + 2 + 2 = 7 people × 255 € = 1,785 € > 1,000 €
     text = client.get(f"{url}/{scene.companies[0].id}.csv").data.decode("utf-8-sig")
     rows = dict(row for row in csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows["Manque pour payer tous les forfaits"] == "785.00"
+    assert (
+        rows["Manque pour payer tous les forfaits"] == "785,00"
+    )  # a decimal comma, as French Excel reads it
     bad = post_form(client, url, {"income": "-5", "fee_per_person": "255", "rule": "equal"}, token_from=url)
     assert bad.status_code == 422 and "-5" in bad.get_data(as_text=True)
 
@@ -270,3 +272,28 @@ def test_the_box_office_takes_amounts_as_people_type_them(scene, client):
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422 and html.count("field-error") == 1
     assert "Un montant en euros, par exemple 1200 ou 1200,50." in html and 'value="deux mille"' in html
+
+
+def test_every_amount_goes_through_one_formatter_in_the_readers_locale(app):
+    from decimal import Decimal
+
+    from flask_babel import force_locale
+
+    from crm.i18n import money
+
+    with force_locale("fr"):
+        assert money(Decimal("1850.5")) == "1\u202f850,50\u00a0€"
+    with force_locale("en"):
+        assert money(Decimal("1850.5")) == "€1,850.50"
+
+
+def test_the_xlsx_keeps_amounts_as_numbers_with_a_euro_format(booked, client):
+    from openpyxl import load_workbook
+
+    sign_in(client, booked.a.coordinator)
+    data = client.get("/outcomes/export.xlsx").data
+    sheet = load_workbook(io.BytesIO(data)).active
+    headers = [c.value for c in sheet[1]]
+    column = headers.index("Prix par représentation") + 1
+    fees = [row[column - 1] for row in sheet.iter_rows(min_row=2) if row[column - 1].value is not None]
+    assert fees and all(isinstance(c.value, int | float) and "€" in c.number_format for c in fees)

@@ -4,6 +4,7 @@ import io
 from decimal import Decimal
 
 from flask import Response
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
 
@@ -21,15 +22,30 @@ def _cell(value):
     return neutralise(str(getattr(value, "label", value)))
 
 
+EURO_FORMAT = '#,##0.00 "€"'  # Excel shows it in the reader's own separators
+
+
 def to_xlsx(headers, rows) -> bytes:
+    """Numbers stay numbers (amounts with a euro format), so that the sheet can add them up."""
     book = Workbook()
     sheet = book.active
     sheet.append([neutralise(str(h)) for h in headers])
     for row in rows:
         sheet.append([float(c) if isinstance(c, Decimal) else _cell(c) for c in row])
+        for cell, value in zip(sheet[sheet.max_row], row, strict=False):
+            if isinstance(value, Decimal):
+                cell.number_format = EURO_FORMAT
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _csv_cell(value):
+    """Amounts as the reader's Excel opens them: a decimal comma in French (the file uses ";")."""
+    if isinstance(value, (Decimal, float)) and not isinstance(value, bool):
+        text = f"{value:.2f}" if isinstance(value, Decimal) else str(value)
+        return text.replace(".", ",") if get_locale().language == "fr" else text
+    return value
 
 
 def download(fmt, name, headers, rows) -> Response:
@@ -38,7 +54,7 @@ def download(fmt, name, headers, rows) -> Response:
         body = to_xlsx(headers, rows)
         kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif fmt == "csv":
-        body, kind = to_csv(headers, rows), "text/csv; charset=utf-8"
+        body, kind = to_csv(headers, [[_csv_cell(c) for c in row] for row in rows]), "text/csv; charset=utf-8"
     else:
         from flask import abort
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField, SelectChoice, SelectField, SelectMultipleField
 from wtforms.validators import URL, Optional, StopValidation
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from crm.geo import departement_choices
 from crm.numbers import amount, row_id
@@ -62,10 +62,14 @@ class CheckboxListField(SelectMultipleField):
 
 
 class AmountField(DecimalField):
-    """Euros as people type them: '1 200,50', '1200.5', '850' (a comma or a point, spaces allowed)."""
+    """Euros as people type them: '1 200,50', '1200.5', '850' (a comma or a point, spaces allowed).
+    A text box (a number box refuses "1 200,50" before the form is even sent), with a decimal keypad."""
+
+    widget = TextInput()
 
     def __init__(self, label=None, validators=None, *, maximum, **kwargs):
-        super().__init__(label, validators, places=2, **kwargs)
+        render_kw = {"inputmode": "decimal", "autocomplete": "off", **kwargs.pop("render_kw", {})}
+        super().__init__(label, validators, places=2, render_kw=render_kw, **kwargs)
         self.maximum = maximum
 
     def process_formdata(self, valuelist):

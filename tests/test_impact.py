@@ -297,3 +297,13 @@ def test_the_xlsx_keeps_amounts_as_numbers_with_a_euro_format(booked, client):
     column = headers.index("Prix par représentation") + 1
     fees = [row[column - 1] for row in sheet.iter_rows(min_row=2) if row[column - 1].value is not None]
     assert fees and all(isinstance(c.value, int | float) and "€" in c.number_format for c in fees)
+
+
+def test_amounts_are_typed_in_a_text_box_that_accepts_a_comma(scene, client):
+    sign_in(client, scene.a.coordinator)
+    html = client.get(f"/editions/{scene.edition.id}/box-office").get_data(as_text=True)
+    field = (
+        html.split('id="income"', 1)[0].rsplit("<input", 1)[1]
+        + html.split('id="income"', 1)[1].split(">", 1)[0]
+    )
+    assert 'type="text"' in field and 'inputmode="decimal"' in field

@@ -208,8 +208,14 @@ def test_the_account_own_address_or_name_is_refused(password):
         "a" * 3 + "b" * 3 + "c" * 60,
     ],
 )
-def test_long_and_unicode_passwords_are_accepted(password):
-    passwords.check(password, email="claire.dupont@example.org", name="Claire Dupont")
+def test_long_and_unicode_passwords_are_accepted(app, world, client, password):
+    """Refused by nothing, and the account then signs in with it (hashed and compared as typed)."""
+    from crm.accounts import services
+
+    assert passwords.check(password, email="claire.dupont@example.org", name="Claire Dupont") is None
+    world.a.coordinator.password_hash = services.hash_password(password)
+    db.session.commit()
+    assert _login(client, "coord-a@example.org", password).status_code == 302
 
 
 def test_a_64_character_unicode_password_signs_in_whatever_its_normal_form(app, world, client):

@@ -1,8 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -280,3 +282,26 @@ class Assignment(db.Model):
 
     slot = relationship("Slot", back_populates="assignment")
     registration = relationship("Registration")
+
+
+class PlanProposal(db.Model):
+    """An automatic assignment shown on the board before anything is saved.
+
+    The coordinator accepts it whole or in part; each accepted placement is checked again against the
+    rules then, so a proposal that the plan has since overtaken cannot break one.
+    """
+
+    __tablename__ = "plan_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    plan = mapped_column(JSON, nullable=False)  # [[registration id, slot id], ...]
+    unassigned = mapped_column(JSON, nullable=False)  # {registration id: [[rule, slots], ...]}
+    considered: Mapped[int] = mapped_column(Integer)  # registrations that wanted a slot
+    already_placed: Mapped[int] = mapped_column(Integer)
+    respected: Mapped[int] = mapped_column(Integer)
+    found: Mapped[bool] = mapped_column(Boolean)
+    optimal: Mapped[bool] = mapped_column(Boolean)
+    seconds = mapped_column(Float, nullable=False)

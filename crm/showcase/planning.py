@@ -336,8 +336,8 @@ def unassign(assignment) -> None:
     db.session.flush()
 
 
-def auto_assign(edition, *, actor, seconds: float = 10.0) -> solver.SolverResult:
-    """Place every accepted registration the rules allow, keeping the assignments already made."""
+def solve(edition, *, seconds: float = 10.0):
+    """The solver's answer for this edition, keeping the assignments already made; nothing saved."""
     require_planning_open(edition)
     slots = edition_slots(edition)
     registrations = accepted_registrations(edition)
@@ -351,6 +351,12 @@ def auto_assign(edition, *, actor, seconds: float = 10.0) -> solver.SolverResult
         fixed=fixed,
         seconds=seconds,
     )
+    return result, slots, registrations
+
+
+def auto_assign(edition, *, actor, seconds: float = 10.0) -> solver.SolverResult:
+    """Place every accepted registration the rules allow, keeping the assignments already made."""
+    result, slots, registrations = solve(edition, seconds=seconds)
     slot_by_id, registration_by_id = {s.id: s for s in slots}, {r.id: r for r in registrations}
     for registration_id, slot_id in result.plan:
         db.session.add(

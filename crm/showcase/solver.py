@@ -2,7 +2,8 @@
 
 Assigning a registration is worth far more than any preference, so the solver first places as many
 registrations as it can, then prefers the bands companies said they can do and the companies the
-previous edition left out.
+previous edition left out, and packs each pitch series from its first slot (an empty slot between two
+short presentations is a hole in the audience's afternoon).
 """
 
 import time
@@ -12,6 +13,10 @@ from dataclasses import dataclass, field
 from crm.showcase.rules import Rule, clash, pair_violations
 
 PLACED, AVAILABLE, FAVOURED = 1000, 10, 5
+# A hole in a pitch series costs less than a company's stated availability: we would rather leave
+# a gap than put a company in a band it said it cannot do.
+GAP = 8
+SERIES_GAP_MINUTES = 30
 
 
 @dataclass
@@ -23,6 +28,7 @@ class SolverResult:
     optimal: bool = False
     found: bool = False
     seconds: float = 0.0
+    respected: int = 0  # placements in a band the company said it can do (or said nothing)
 
     @property
     def gap(self) -> float:
@@ -48,7 +54,8 @@ def solve(registrations, slots, *, rotation, travel_minutes, fixed=(), seconds=1
     _slots_per_registration(model, choices, registrations, fixed)
     _no_company_clash(model, choices, registrations, slots, fixed, travel_minutes)
     regs, by_id = {r.id: r for r in registrations}, {s.id: s for s in slots}
-    model.maximize(sum(_worth(regs[r], by_id[s]) * var for (r, s), var in choices.items()))
+    holes = _series_holes(model, choices, slots, taken)
+    model.maximize(sum(_worth(regs[r], by_id[s]) * var for (r, s), var in choices.items()) - GAP * sum(holes))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = 1
@@ -62,13 +69,58 @@ def solve(registrations, slots, *, rotation, travel_minutes, fixed=(), seconds=1
     result.found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     if result.found:
         result.score, result.bound = int(solver.objective_value), int(solver.best_objective_bound)
+    result.respected = sum(1 for r, s in plan if _available(regs[r], by_id[s]))
     result.unassigned = explain(registrations, slots, plan, fixed, choices, rotation)
     return result
 
 
+def _available(reg, slot) -> bool:
+    return not reg.available_bands or slot.band_id in reg.available_bands
+
+
 def _worth(reg, slot) -> int:
-    available = not reg.available_bands or slot.band_id in reg.available_bands
-    return PLACED + (AVAILABLE if available else 0) + (FAVOURED if reg.favoured else 0)
+    return PLACED + (AVAILABLE if _available(reg, slot) else 0) + (FAVOURED if reg.favoured else 0)
+
+
+def pitch_series(slots) -> list[list]:
+    """Runs of short-presentation slots at one venue, each starting soon after the one before."""
+    runs, by_venue = [], defaultdict(list)
+    for slot in slots:
+        if not slot.cancelled:
+            by_venue[slot.venue_id].append(slot)
+    for venue_slots in by_venue.values():
+        run = []
+        for slot in sorted(venue_slots, key=lambda s: s.starts):
+            close = run and (slot.starts - run[-1].ends).total_seconds() <= SERIES_GAP_MINUTES * 60
+            if slot.format == "pitch" and close:
+                run.append(slot)
+                continue
+            if len(run) > 1:
+                runs.append(run)
+            run = [slot] if slot.format == "pitch" else []
+        if len(run) > 1:
+            runs.append(run)
+    return runs
+
+
+def _series_holes(model, choices, slots, taken) -> list:
+    """One 0/1 cost per slot of a series that is used while the one before it stays empty."""
+    by_slot = defaultdict(list)
+    for (_, s), var in choices.items():
+        by_slot[s].append(var)
+
+    def used(slot):
+        return 1 if slot.id in taken else sum(by_slot[slot.id])
+
+    holes = []
+    for run in pitch_series(slots):
+        for before, slot in zip(run, run[1:], strict=False):
+            if (slot.id not in taken and not by_slot[slot.id]) or {slot.id, before.id} <= taken:
+                continue  # nothing can go there, or both are already set: no choice to weigh
+            hole = model.new_bool_var(f"hole{slot.id}")
+            model.add(hole >= used(slot) - used(before))
+            holes.append(hole)
+    return holes
 
 
 def _one_per_slot(model, choices):

@@ -2,8 +2,9 @@
 
 from collections import defaultdict
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -18,17 +19,20 @@ from crm.forms import blank, options
 from crm.geo import departements_in_use_first
 from crm.numbers import row_id, row_ids, whole
 from crm.permissions import allow
-from crm.showcase import bp, editions, planning, registrations
+from crm.showcase import board, bp, editions, planning, registrations
 from crm.showcase.forms import AssignForm, BandForm, DecisionForm, EditionRulesForm, PitchSeriesForm, SlotForm
 from crm.showcase.models import (
     Assignment,
     Edition,
     EditionStatus,
+    PlanProposal,
     Registration,
     RegistrationStatus,
+    ShowFormat,
     Slot,
     TimeBand,
 )
+from crm.showcase.rules import OVERRIDABLE
 from crm.timeutil import local
 from crm.views import act, handle_form
 
@@ -318,35 +322,187 @@ def registration_slots(registration_id):
 @bp.post("/editions/<int:edition_id>/auto-assign")
 @allow(COORD)
 def auto_assign(edition_id):
+    """Compute a proposal and show it (a GET after this POST): nothing is placed until accepted."""
     edition = _edition(edition_id)
     try:
-        result = planning.auto_assign(edition, actor=current_user)
+        proposal = board.propose(edition, actor=current_user)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for(".grid", edition_id=edition.id))
     db.session.commit()
-    names = {r.id: r for r in planning.accepted_registrations(edition)}
-    return render_template("showcase/auto_assign.html", edition=edition, result=result, registrations=names)
+    return redirect(url_for(".proposal", edition_id=edition.id, proposal_id=proposal.id))
 
 
-def _grid(edition):
-    """Days → venues → slots, with each assignment's conflicts, for the planning grid."""
+def _proposal(edition, proposal_id) -> PlanProposal:
+    proposal = db.session.get(PlanProposal, proposal_id)
+    if proposal is None or proposal.edition_id != edition.id:
+        abort(404)
+    return proposal
+
+
+def _filters():
+    fmt = request.args.get("format") if request.args.get("format") in {f.value for f in ShowFormat} else None
+    audience = request.args.get("audience")
+    return {"format": fmt, "audience": audience if audience in {a.value for a in Audience} else None}
+
+
+def _board_page(edition, *, proposal=None):
     slots = planning.edition_slots(edition)
-    days = defaultdict(lambda: defaultdict(list))
-    for slot in slots:
-        days[local(slot.starts_at).date()][slot.venue_id].append(slot)
-    return days, planning.plan_conflicts(edition, slots)
+    registrations = planning.accepted_registrations(edition)
+    conflicts = planning.plan_conflicts(edition, slots)
+    proposed = board.proposal_map(proposal, registrations) if proposal else {}
+    filters = _filters()
+    return render_template(
+        "showcase/grid.html",
+        edition=edition,
+        days=board.days(edition, slots, conflicts, proposed),
+        waiting=board.waiting(slots, registrations, fmt=filters["format"], audience=filters["audience"]),
+        filters=filters,
+        formats=ShowFormat,
+        audiences=Audience,
+        proposal=proposal,
+        reasons=board.proposal_reasons(proposal) if proposal else {},
+        registrations={r.id: r for r in registrations},
+        slots={s.id: s for s in slots},
+    )
+
+
+@bp.get("/editions/<int:edition_id>/proposals/<int:proposal_id>")
+@allow(COORD)
+def proposal(edition_id, proposal_id):
+    edition = _edition(edition_id)
+    return _board_page(edition, proposal=_proposal(edition, proposal_id))
+
+
+@bp.post("/editions/<int:edition_id>/proposals/<int:proposal_id>/accept")
+@allow(COORD)
+def proposal_accept(edition_id, proposal_id):
+    edition = _edition(edition_id)
+    proposal = _proposal(edition, proposal_id)
+    chosen = set()
+    for value in request.form.getlist("pair"):
+        registration_id, _sep, slot_id = value.partition("-")
+        ids = row_ids([registration_id, slot_id])
+        if len(ids) == 2:
+            chosen.add((ids[0], ids[1]))
+    try:
+        placed, refused = board.accept(proposal, chosen, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".proposal", edition_id=edition.id, proposal_id=proposal.id))
+    db.session.commit()
+    flash(ngettext("%(num)d placement enregistré.", "%(num)d placements enregistrés.", placed))
+    for registration, slot, rules in refused:
+        flash(
+            _(
+                "« %(show)s » n'a pas été placé à %(time)s : %(rules)s.",
+                show=registration.show.title,
+                time=local(slot.starts_at).strftime("%H:%M"),
+                rules="; ".join(str(r.label) for r in rules),
+            ),
+            "error",
+        )
+    return redirect(url_for(".grid", edition_id=edition.id))
+
+
+@bp.post("/editions/<int:edition_id>/proposals/<int:proposal_id>/discard")
+@allow(COORD)
+def proposal_discard(edition_id, proposal_id):
+    edition = _edition(edition_id)
+    db.session.delete(_proposal(edition, proposal_id))
+    db.session.commit()
+    flash(_("Proposition écartée : rien n'a été placé."))
+    return redirect(url_for(".grid", edition_id=edition.id))
+
+
+@bp.post("/slots/<int:slot_id>/pack-series")
+@allow(COORD)
+def pack_series(slot_id):
+    slot = _slot(slot_id)
+    edition = _edition(slot.edition_id)
+    moved = act(lambda: board.pack_series(edition, slot, actor=current_user), _("Série tassée."))
+    if moved is not None:
+        flash(ngettext("%(num)d présentation avancée.", "%(num)d présentations avancées.", moved))
+    return redirect(url_for(".grid", edition_id=edition.id))
+
+
+def _json_id(payload, key):
+    value = payload.get(key)
+    if value is None:
+        return None
+    try:
+        return row_id(str(value))
+    except ValueError:
+        abort(400)
+
+
+@bp.post("/editions/<int:edition_id>/planning/moves")
+@allow(COORD)
+def board_move(edition_id):
+    """One move on the board (JSON): place, move or take back a show; conflicts come back as a 409."""
+    edition = _edition(edition_id)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        abort(400)
+    registration = db.session.get(Registration, _json_id(payload, "registration_id") or 0)
+    if registration is None or registration.edition_id != edition.id:
+        abort(404)
+    slots = {}
+    for key in ("slot_id", "from_slot_id"):
+        slot_id = _json_id(payload, key)
+        slots[key] = db.session.get(Slot, slot_id) if slot_id else None
+        if slot_id and (slots[key] is None or slots[key].edition_id != edition.id):
+            abort(404)
+    reason = payload.get("reason")
+    reason = reason.strip()[:500] if isinstance(reason, str) else None
+    try:
+        undo = board.move(
+            edition,
+            registration,
+            to_slot=slots["slot_id"],
+            from_slot=slots["from_slot_id"],
+            actor=current_user,
+            reason=reason,
+        )
+    except planning.AssignmentConflictError as error:
+        db.session.rollback()
+        return jsonify(
+            message=error.message,
+            conflicts=[str(r.label) for r in error.rules],
+            overridable=all(r in OVERRIDABLE for r in error.rules),
+        ), 409
+    except DomainError as error:
+        db.session.rollback()
+        return jsonify(message=error.message), 400
+    db.session.commit()
+    title = registration.show.title
+    if slots["slot_id"] is None:
+        message = _("« %(show)s » est de retour dans la liste à placer.", show=title)
+    else:
+        target = slots["slot_id"]
+        message = _(
+            "« %(show)s » placé à %(venue)s, %(time)s.",
+            show=title,
+            venue=target.venue.name,
+            time=local(target.starts_at).strftime("%H:%M"),
+        )
+    return jsonify(message=message, undo=undo)
 
 
 @bp.get("/editions/<int:edition_id>/planning")
 @allow(COORD)
 def grid(edition_id):
     edition = _edition(edition_id)
-    days, conflicts = _grid(edition)
-    venues = [v.venue for v in edition.venues]
-    template = "showcase/running_order.html" if request.args.get("print") else "showcase/grid.html"
-    return render_template(template, edition=edition, days=days, venues=venues, conflicts=conflicts)
+    if request.args.get("print"):
+        slots = planning.edition_slots(edition)
+        days = defaultdict(lambda: defaultdict(list))
+        for slot in slots:
+            days[local(slot.starts_at).date()][slot.venue_id].append(slot)
+        venues = [v.venue for v in edition.venues]
+        return render_template("showcase/running_order.html", edition=edition, days=days, venues=venues)
+    return _board_page(edition)
 
 
 def edition_context(edition) -> dict:

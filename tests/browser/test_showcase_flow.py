@@ -56,8 +56,13 @@ def test_register_accept_assign_publish_and_read_the_programme(world, live_serve
     coordinator.get_by_label("Début (montage compris)").fill("20:00")
     coordinator.get_by_label("Fin (démontage compris)").fill("22:00")
     coordinator.get_by_role("button", name="Enregistrer").click()
-    coordinator.get_by_role("button", name="Attribuer automatiquement").click()
-    assert "1 candidature placée. Le résultat est optimal" in coordinator.get_by_role("status").inner_text()
+    coordinator.get_by_role("button", name="Proposer une attribution automatique").click()
+    assert (
+        "1 candidature sur 1 trouve un créneau."
+        in coordinator.locator(".proposal [role=status]").inner_text()
+    )
+    coordinator.get_by_role("button", name="Enregistrer les placements cochés").click()
+    assert "1 placement enregistré." in coordinator.locator(".flash").inner_text()
     coordinator.goto(f"{live_server}/editions/{edition.id}")
     coordinator.get_by_role("button", name="→ Programme publié").click()
     assert coordinator.get_by_role("status").inner_text() == "État de l'édition mis à jour."

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crm.showcase.rules import RegistrationFacts, Rule, SlotFacts, clash, pair_violations, plan_violations
-from crm.showcase.solver import solve
+from crm.showcase.solver import pitch_series, solve
 
 DAY = datetime(2027, 2, 15, 8, 0, tzinfo=UTC)
 
@@ -96,6 +96,30 @@ def test_pitch_series_takes_one_company_per_pitch():
     assert len(result.plan) == 4
     assert len(result.unassigned) == 2
     assert plan_violations(result.plan, regs, pitches, False, 0) == []
+
+
+def test_a_pitch_series_is_filled_from_its_first_slot_without_a_hole():
+    pitches = [slot(i, venue=1, start_min=15 * i, length=10, fmt="pitch") for i in range(1, 9)]
+    regs = [reg(i, fmt="pitch", duration=60) for i in range(1, 4)]
+    result = solve(regs, list(reversed(pitches)), rotation=False, travel_minutes=0)
+    assert sorted(s for _, s in result.plan) == [1, 2, 3]
+    assert result.respected == 3
+
+
+def test_a_series_with_a_slot_already_taken_fills_the_slots_before_it_first():
+    pitches = [slot(i, venue=1, start_min=15 * i, length=10, fmt="pitch") for i in range(1, 7)]
+    regs = [reg(i, fmt="pitch", duration=60) for i in range(1, 5)]
+    result = solve(regs, pitches, rotation=False, travel_minutes=0, fixed=[(4, 3)])
+    assert sorted(s for _, s in result.plan) == [1, 2, 4]
+
+
+def test_series_are_runs_of_pitches_at_one_venue_broken_by_a_full_show_or_a_long_pause():
+    slots = [slot(i, venue=1, start_min=15 * i, length=10, fmt="pitch") for i in range(1, 4)]
+    slots += [slot(10, venue=1, start_min=60, length=60)]  # a full show after them
+    slots += [slot(i, venue=1, start_min=130 + 15 * i, length=10, fmt="pitch") for i in range(11, 13)]
+    slots += [slot(20, venue=1, start_min=600, length=10, fmt="pitch")]  # alone, hours later
+    slots += [slot(i, venue=2, start_min=15 * i, length=10, fmt="pitch") for i in range(30, 32)]
+    assert sorted([s.id for s in run] for run in pitch_series(slots)) == [[1, 2, 3], [11, 12], [30, 31]]
 
 
 venues = st.integers(min_value=1, max_value=3)

@@ -141,10 +141,12 @@ def test_auto_assign_page_reports_what_it_could_not_place(app, world, client):
     )
     db.session.commit()
     sign_in(client, a.coordinator)
-    response = post_form(client, f"/editions/{a.planned.id}/auto-assign", token_from=TOKEN)
+    response = post_form(
+        client, f"/editions/{a.planned.id}/auto-assign", token_from=TOKEN, follow_redirects=True
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Le résultat est optimal" in html
+    assert "Aucune des candidatures sans créneau ne peut être placée." in html
     assert "Trop long" in html
     assert "le spectacle, avec montage et démontage, ne tient pas dans le créneau (1 créneau)" in html
 

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from crm.errors import DomainError
 from crm.extensions import db
 from crm.showcase import planning, solver
-from crm.showcase.models import Edition, PlanProposal, Registration, Slot, SlotStatus
+from crm.showcase.models import Edition, PlanProposal, Registration, ShowFormat, Slot, SlotStatus
 from crm.showcase.rules import Rule
 from crm.timeutil import local
 
@@ -58,13 +58,17 @@ def days(edition, slots, conflicts, proposal_map=None) -> list[BoardDay]:
     per_day = defaultdict(lambda: defaultdict(list))
     for slot in slots:
         registration = slot.assignment.registration if slot.assignment else None
+        if slot.format != ShowFormat.FULL:
+            registration = None  # a short presentation has no set-up or strike of its own
         per_day[local(slot.starts_at).date()][slot.venue_id].append(
             BoardSlot(
                 slot=slot,
                 start=_minute_of_day(slot.starts_at),
                 minutes=slot.minutes,
-                setup=registration.setup_minutes if registration else 0,
-                strike=registration.strike_minutes if registration else 0,
+                setup=min(registration.setup_minutes, slot.minutes) if registration else 0,
+                strike=min(registration.strike_minutes, max(0, slot.minutes - registration.setup_minutes))
+                if registration
+                else 0,
                 conflicts=conflicts.get(slot.id, []),
                 proposed=proposal_map.get(slot.id),
             )

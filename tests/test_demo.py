@@ -206,3 +206,29 @@ def test_demo_data_a_newcomer_can_use_as_it_is(app):
         select(OutboxMessage.body_text).where(OutboxMessage.subject.like("Invitation%"))
     )
     assert all("https://vitrine.reseau.example/rsvp/" in body for body in invitations)
+
+
+def test_each_demo_coordinator_sees_what_next_on_each_edition(app):
+    from time_machine import travel
+
+    from tests.conftest import sign_in
+
+    loader.load(TODAY)
+    db.session.commit()
+    coordinators = db.session.scalars(select(User).where(User.role == Role.COORDINATOR)).all()
+    assert len(coordinators) == 3
+    with travel(date(2026, 12, 2), tick=False):
+        for coordinator in coordinators:
+            client = app.test_client()
+            sign_in(client, coordinator)
+            editions = db.session.scalars(
+                select(Edition).where(Edition.network_id == coordinator.network_id)
+            ).all()
+            waiting = 0
+            for edition in editions:
+                page = client.get(f"/editions/{edition.id}").get_data(as_text=True)
+                assert f'aria-current="step">{edition.status.label}' in page, edition.name
+                assert "À faire pour passer à l'étape suivante" in page
+                waiting += '<ul class="todos">' in page
+            assert waiting >= 2, coordinator.email  # every network has editions waiting for something
+            assert "Ce qui vous attend" in client.get("/").get_data(as_text=True)

@@ -30,13 +30,13 @@ def test_signed_in_choice_is_saved_on_the_account(app, world, client):
     client.post("/language", data={"locale": "en", "csrf_token": csrf_token(client, "/account/password")})
     db.session.expire_all()
     assert world.a.coordinator.locale == "en"
-    assert "Your editions and what they need from you" in client.get("/").get_data(as_text=True)
+    assert "What is waiting for you" in client.get("/").get_data(as_text=True)
 
 
 def test_language_chosen_before_signing_in_is_kept_and_saved(app, world, client):
     client.post("/language", data={"locale": "en", "next": "/login", "csrf_token": csrf_token(client)})
     post_form(client, "/login", {"email": "coord-a@example.org", "password": PASSWORD})
-    assert "Your editions and what they need from you" in client.get("/").get_data(as_text=True)
+    assert "What is waiting for you" in client.get("/").get_data(as_text=True)
     db.session.expire_all()
     assert world.a.coordinator.locale == "en"
 

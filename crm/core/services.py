@@ -8,17 +8,7 @@ from crm.accounts.models import User
 from crm.contacts.models import Organisation, OrganisationKind, Programmer
 from crm.extensions import db
 from crm.networks.models import Network
-from crm.showcase.models import Edition, EditionStatus, Show
-
-# What a coordinator is expected to do next with an edition in each status.
-NEXT_STEP = {
-    EditionStatus.DRAFT: "open_registrations",
-    EditionStatus.REGISTRATIONS_OPEN: "review_registrations",
-    EditionStatus.REGISTRATIONS_CLOSED: "plan_and_publish",
-    EditionStatus.PUBLISHED: "invite_and_check_in",
-    EditionStatus.HELD: "start_follow_up",
-    EditionStatus.FOLLOW_UP: "follow_up",
-}
+from crm.showcase.models import Edition, Show
 
 
 @dataclass

@@ -3,11 +3,12 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from crm.core import bp, services
+from crm.core import bp, next_steps, services
 from crm.extensions import db
 from crm.i18n import LOCALES
 from crm.links import local_path
 from crm.permissions import PUBLIC, SIGNED_IN, allow
+from crm.timeutil import today_local
 
 
 @bp.get("/")
@@ -17,12 +18,18 @@ def home():
         return render_template("core/home_admin.html", counts=services.instance_counts())
     if current_user.is_member:
         return render_template("core/home_member.html", **services.member_home(current_user))
+    editions = services.recent_editions(current_user.network_id)
     return render_template(
         "core/home_coordinator.html",
         counts=services.network_counts(current_user.network_id),
-        editions=services.recent_editions(current_user.network_id),
-        next_step=services.NEXT_STEP,
+        checklists=next_steps.checklists(editions, today=today_local()),
     )
+
+
+@bp.app_template_global("edition_checklist")
+def edition_checklist(edition) -> next_steps.Checklist:
+    """For the edition page: its stage and what it waits for (core reads every feature; they do not)."""
+    return next_steps.checklists([edition], today=today_local())[0]
 
 
 @bp.post("/language")

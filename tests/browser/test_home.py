@@ -29,11 +29,10 @@ def test_coordinator_signs_in_and_sees_the_editions_to_handle(world, live_server
     _sign_in(page, live_server, "coord-a@example.org")
     _screenshot(page, "home-coordinator")
     assert page.url == f"{live_server}/"
-    assert (
-        page.get_by_role("heading", level=2).first.inner_text()
-        == "Vos éditions et ce qu'elles attendent de vous"
-    )
+    assert page.get_by_role("heading", level=2).first.inner_text() == "Ce qui vous attend"
     assert page.get_by_role("link", name="Édition A").is_visible()
+    page.get_by_role("link", name="Fixez la date de clôture des candidatures").click()
+    assert page.url.endswith("/rules")
     assert page.get_by_role("link", name="Édition B").count() == 0
     assert page.get_by_role("link", name="Compagnies", exact=True).is_visible()
 

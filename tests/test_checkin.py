@@ -163,3 +163,33 @@ def test_signed_sheet_typed_up_afterwards_is_matched_to_the_directory(app, world
     )
     newcomer = db.session.scalar(select(Programmer).where(Programmer.email == "nouvelle.venue@example.org"))
     assert _present(a.slot.id) == {known_by_email.id, known_by_name.id, newcomer.id}
+
+
+def test_the_slot_list_shows_only_slots_with_a_show(app, world, client):
+    from datetime import time
+
+    a = world.a
+    empty = planning.create_slot(
+        a.planned, {"venue_id": a.venue.id, "day": a.planned.starts_on, "starts": time(10), "ends": time(11)}
+    )
+    db.session.commit()
+    sign_in(client, a.coordinator)
+    html = client.get(f"/editions/{a.planned.id}/checkin").get_data(as_text=True)
+    assert f"/slots/{a.slot.id}/checkin" in html
+    assert f"/slots/{empty.id}/checkin" not in html
+
+
+def test_each_person_found_shows_what_they_answered_to_the_invitation(app, world, client):
+    from crm.invitations.models import Answer, Invitation
+
+    a = world.a
+    sign_in(client, a.coordinator)
+    html = client.get(f"/slots/{a.slot.id}/checkin?q=Programmateur").get_data(as_text=True)
+    invited, not_invited = a.programmers
+    row = html.split(invited.full_name, 1)[1].split("</li>", 1)[0]
+    assert "pas de réponse" in row
+    assert "pas invité·e" in html.split(not_invited.full_name, 1)[1].split("</li>", 1)[0]
+    db.session.scalar(select(Invitation).where(Invitation.programmer_id == invited.id)).answer = Answer.COMING
+    db.session.commit()
+    html = client.get(f"/slots/{a.slot.id}/checkin?q=Programmateur").get_data(as_text=True)
+    assert "a dit oui" in html.split(invited.full_name, 1)[1].split("</li>", 1)[0]

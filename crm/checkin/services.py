@@ -53,6 +53,20 @@ def find(network_id, text, limit=15) -> list[Programmer]:
     return list(db.session.scalars(programmers_query(network_id, text).limit(limit)))
 
 
+def answers(edition_id, programmer_ids) -> dict:
+    """What each person answered to this edition's invitation (None: invited, no answer yet)."""
+    from crm.invitations.models import Invitation
+
+    if not programmer_ids:
+        return {}
+    rows = db.session.execute(
+        select(Invitation.programmer_id, Invitation.answer).where(
+            Invitation.edition_id == edition_id, Invitation.programmer_id.in_(programmer_ids)
+        )
+    )
+    return dict(rows.all())
+
+
 def look_alikes(network_id, data) -> list[Programmer]:
     """Directory records a walk-in may already be: same e-mail, or same first and last name."""
     email = (data.get("email") or "").strip().lower()

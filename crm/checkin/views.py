@@ -50,11 +50,13 @@ def slot(slot_id):
     found = _slot(slot_id)
     q = request.args.get("q", "")
     present = services.present_ids(found)
+    results = services.find(current_user.network_id, q)
     return render_template(
         "checkin/slot.html",
         slot=found,
         q=q,
-        results=services.find(current_user.network_id, q),
+        results=results,
+        answers=services.answers(found.edition_id, [p.id for p in results]),
         present=present,
         count=len(present),
     )

@@ -44,6 +44,13 @@ def language():
     return redirect(local_path(request.form.get("next")) or url_for("core.home"))
 
 
+@bp.get("/favicon.ico")
+@allow(PUBLIC)
+def favicon():
+    """For the clients that ask for it without reading the page's icon link."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
 @bp.get("/healthz")
 @allow(PUBLIC)
 def healthz():

@@ -72,3 +72,40 @@ def test_member_adds_a_show_from_a_phone(world, live_server, browser):
     _screenshot(page, "company-member-phone")
     assert page.get_by_role("status").inner_text() == "Spectacle enregistré."
     assert page.get_by_role("cell", name="Sous le ciel de Lou").is_visible()
+
+
+def test_on_a_phone_the_navigation_folds_into_a_menu_on_every_page(world, live_server, browser):
+    a = world.a
+    page = browser.new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    _sign_in(page, live_server, "coord-a@example.org")
+    links = page.locator("#site-links")
+    for path in ("/", f"/editions/{a.planned.id}/checkin", f"/editions/{a.planned.id}/invitations"):
+        page.goto(f"{live_server}{path}")
+        assert not links.is_visible(), path
+        assert page.locator("main h1").bounding_box()["y"] < 150, path  # the page starts with its content
+        _screenshot(page, "phone-" + (path.strip("/").replace("/", "-") or "home"))
+    page.get_by_role("button", name="Menu").click()
+    assert page.get_by_role("link", name="Éditions").is_visible()
+    page.locator(".user-menu summary").click()
+    page.get_by_role("button", name="Se déconnecter").click()
+    assert "/login" in page.url
+    programme = browser.new_page()
+    programme.set_viewport_size({"width": 390, "height": 844})
+    programme.goto(f"{live_server}/programme/{a.planned.slug}")
+    _screenshot(programme, "phone-programme")
+    assert programme.locator("main h1").bounding_box()["y"] < 150
+    programme.goto(f"{live_server}/rsvp/{a.invitation_token}")
+    _screenshot(programme, "phone-rsvp")
+    assert programme.locator("main h1").bounding_box()["y"] < 150
+
+
+def test_on_a_large_screen_the_menu_button_is_hidden_and_the_links_are_shown(world, live_server, browser):
+    page = browser.new_page()
+    page.set_viewport_size({"width": 1366, "height": 800})
+    _sign_in(page, live_server, "coord-a@example.org")
+    assert page.get_by_role("link", name="Éditions").is_visible()
+    assert not page.get_by_role("button", name="Menu").is_visible()
+    header = page.locator("header nav").bounding_box()
+    assert header["height"] < 100  # one row: the name and sign-out live in the user menu
+    assert page.request.get(f"{live_server}/favicon.ico").ok

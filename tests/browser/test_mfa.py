@@ -36,6 +36,7 @@ def test_a_coordinator_enrols_then_signs_in_with_a_code(app, world, live_server,
     page.get_by_role("button", name="C'est noté").click()
     assert "Il vous reste 10 codes de secours." in page.content()
 
+    page.locator(".user-menu summary").click()
     page.get_by_role("button", name="Se déconnecter").click()
     _sign_in(page, live_server, "coord-a@example.org")
     assert page.url == f"{live_server}/login/code"
@@ -48,6 +49,7 @@ def test_a_coordinator_enrols_then_signs_in_with_a_code(app, world, live_server,
     page.goto(f"{live_server}/programmers")
     assert page.url == f"{live_server}/programmers"
 
+    page.locator(".user-menu summary").click()
     page.get_by_role("button", name="Se déconnecter").click()
     _sign_in(page, live_server, "coord-a@example.org")
     page.get_by_label("Code à 6 chiffres").fill(codes[0])

@@ -35,6 +35,7 @@ def test_a_member_answers_a_programmers_email_from_the_task(answered, live_serve
     assert "Réponse envoyée" in page.locator("p.flash").first.inner_text()
     sent = db.session.scalar(select(OutboxMessage).where(OutboxMessage.in_reply_to == reply.message_id))
     assert sent.to_address == answered.came.email and "le dossier part aujourd'hui" in sent.body_text
+    page.locator(".user-menu summary").click()
     page.get_by_role("button", name="Se déconnecter").click()
     _sign_in(page, live_server, "coord-a@example.org")
     page.goto(f"{live_server}/programmers/{answered.came.id}")

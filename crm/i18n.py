@@ -47,11 +47,20 @@ def money(value, currency="EUR") -> str:
     return format_currency(Decimal(value or 0), currency or "EUR")
 
 
+def reasons(items) -> str:
+    """Several reasons in one sentence, listed the way the reader's language does ("a, b et c")."""
+    from babel.lists import format_list
+    from flask_babel import get_locale
+
+    return format_list([str(item) for item in items], locale=str(get_locale() or "fr"))
+
+
 def register_filters(app):
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["number"] = _number
     app.jinja_env.filters["cents"] = lambda cents, currency="EUR": money(Decimal(cents) / 100, currency)
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["reasons"] = reasons
     app.jinja_env.filters["localtime"] = lambda value, fmt="HH:mm": (
         format_datetime(value, fmt) if value else ""
     )

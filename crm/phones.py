@@ -16,7 +16,7 @@ def normalise_phone(raw: str | None, field: str = "phone") -> str | None:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise DomainError(_("Numéro de téléphone invalide : %(raw)s", raw=raw), field=field)
+        raise DomainError(_("Numéro de téléphone invalide : %(raw)s", raw=raw), field=field)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

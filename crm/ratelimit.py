@@ -49,8 +49,8 @@ class RateLimitedError(DomainError):
         super().__init__(
             message
             or ngettext(
-                "Trop de demandes en peu de temps : réessayez dans %(num)d minute.",
-                "Trop de demandes en peu de temps : réessayez dans %(num)d minutes.",
+                "Trop de demandes en peu de temps : réessayez dans %(num)d minute.",
+                "Trop de demandes en peu de temps : réessayez dans %(num)d minutes.",
                 minutes,
             )
         )

@@ -254,6 +254,8 @@ def test_feed_query_counts_do_not_grow_with_the_events(world, app):
     urls = [f"/programme/{a.planned.slug}.ics", f"/calendars/{calendars.token_for(subscription)}.ics"]
 
     def counts():
+        for url in urls:
+            client.get(url)  # the feed's mark (its last change) is up to date
         cache.clear()  # written anew: the most statements a feed needs
         found = []
         for url in urls:
@@ -269,4 +271,33 @@ def test_feed_query_counts_do_not_grow_with_the_events(world, app):
     assert counts() == small == [PUBLIC_FEED, PRIVATE_FEED]
 
 
-PUBLIC_FEED, PRIVATE_FEED = 4, 5  # edition, rows, slots to write (+ subscription, booked dates)
+# edition, rows, slots to write, the feed's mark (+ subscription, booked dates)
+PUBLIC_FEED, PRIVATE_FEED = 5, 6
+
+
+def test_last_modified_never_goes_back_when_the_newest_event_leaves_the_feed(world, client):
+    from email.utils import parsedate_to_datetime
+
+    from tests.scene import on_stage
+
+    a = world.a
+    start = datetime(2027, 2, 1, 9, tzinfo=UTC)
+    url = f"/programme/{a.planned.slug}.ics"
+    with time_machine.travel(start, tick=False):
+        late = on_stage(a.planned, a.venue, a.companies[1], a.shows[1], 10)
+        db.session.commit()
+    with time_machine.travel(start + timedelta(hours=1), tick=False):
+        first = client.get(url)
+    with time_machine.travel(start + timedelta(hours=2), tick=False):
+        planning.unassign(late.assignment)  # the newest event leaves the public programme
+        db.session.commit()
+        second = client.get(url)
+        since = client.get(url, headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    before = parsedate_to_datetime(first.headers["Last-Modified"])
+    after = parsedate_to_datetime(second.headers["Last-Modified"])
+    assert len(_events(_parse(second))) == len(_events(_parse(first))) - 1
+    assert after > before
+    assert since.status_code == 200 and since.data == second.data  # not a 304 for a changed feed
+    with time_machine.travel(start + timedelta(hours=3), tick=False):
+        third = client.get(url)
+    assert third.headers["Last-Modified"] == second.headers["Last-Modified"]  # unchanged: kept

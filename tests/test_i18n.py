@@ -64,3 +64,65 @@ def test_every_interface_message_has_an_english_translation():
         catalogue = {m.id: m.string for m in read_po(handle) if m.id}
     untranslated = sorted(str(m) for m in found if not catalogue.get(m))
     assert untranslated == [], "run `make extract-messages` and translate the new messages"
+
+
+NNBSP = "\u202f"
+
+
+def _french_messages():
+    method_map = [("crm/**.py", "python"), ("templates/**.html", "jinja2")]
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map=method_map, keywords=keywords
+    ):
+        yield from ([message] if isinstance(message, str) else message)
+
+
+def _misspaced(message) -> bool:
+    import re
+
+    text = message
+    for mark in ";!?:":
+        text = text.replace(NNBSP + mark, "")
+    # a ; ! ? or : that closes a clause (a space or the end follows) comes after a narrow no-break space
+    return bool(re.search(r"[;!?:](\s|$)", text) or re.search(r"«(?!\u202f)|(?<!\u202f)»", message))
+
+
+def test_french_messages_put_a_narrow_no_break_space_before_high_punctuation_and_inside_guillemets():
+    assert _misspaced("même heure; cette") and _misspaced("Conflit : a") and _misspaced("« a »")
+    assert not _misspaced(f"Conflit{NNBSP}: a, 19:00, «{NNBSP}a{NNBSP}»{NNBSP}!")
+    assert [m for m in _french_messages() if _misspaced(m)] == []
+
+
+def test_a_conflict_reads_with_french_spacing_and_an_english_one_without(app, world, client):
+    from datetime import time
+
+    from crm.showcase import planning
+    from crm.showcase.models import Registration, RegistrationStatus, ShowFormat
+    from tests import factories
+
+    a = world.a
+    company = factories.company(a.network, name="Compagnie longue")
+    registration = Registration(
+        edition_id=a.planned.id,
+        company_id=company.id,
+        show_id=factories.show(company, duration_minutes=200).id,
+        format=ShowFormat.FULL,
+        status=RegistrationStatus.ACCEPTED,
+        cast_size=2,
+        setup_minutes=30,
+        strike_minutes=30,
+    )
+    db.session.add(registration)
+    slot = planning.create_slot(
+        a.planned, {"venue_id": a.venue.id, "day": a.planned.starts_on, "starts": time(10), "ends": time(11)}
+    )
+    planning.assign(slot, registration, actor=a.coordinator, override_reason="Extrait convenu")
+    db.session.commit()
+    sign_in(client, a.coordinator)
+    html = client.get(f"/editions/{a.planned.id}/planning").get_data(as_text=True)
+    assert f"Conflit{NNBSP}: le spectacle, avec montage et démontage, ne tient pas dans le créneau" in html
+    assert f"accepté{NNBSP}: Extrait convenu" in html
+    client.post("/language", data={"locale": "en", "csrf_token": csrf_token(client, "/account/password")})
+    html = client.get(f"/editions/{a.planned.id}/planning").get_data(as_text=True)
+    assert "Conflict: " in html and NNBSP + ":" not in html.split("<main", 1)[1]

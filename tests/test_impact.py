@@ -190,7 +190,7 @@ def test_exports_open_and_neutralise_formulas(booked, client):
 def test_the_report_page_shows_figures_map_and_table(booked, client):
     sign_in(client, booked.a.coordinator)
     page = client.get(f"/editions/{booked.edition.id}/impact").get_data(as_text=True)
-    assert '<svg class="map"' in page and "Maine-et-Loire (49) : 2" in page
+    assert '<svg class="map"' in page and "Maine-et-Loire (49)\u202f: 2" in page
     assert "800,50\u00a0€" in page and "20 jours" in page
     member = booked.a.members[1]
     sign_in(client, member)
@@ -307,3 +307,13 @@ def test_amounts_are_typed_in_a_text_box_that_accepts_a_comma(scene, client):
         + html.split('id="income"', 1)[1].split(">", 1)[0]
     )
     assert 'type="text"' in field and 'inputmode="decimal"' in field
+
+
+def test_the_funnel_is_shown_once_with_its_table_kept_for_screen_readers(booked, client):
+    sign_in(client, booked.a.coordinator)
+    html = client.get(f"/editions/{booked.edition.id}/impact").get_data(as_text=True)
+    chart = html.split('<svg class="chart"', 1)[1].split("</svg>", 1)
+    assert chart[0].startswith(' viewBox="0 0 600 204" aria-hidden="true"')
+    hidden, shown = chart[1].split('<table class="visually-hidden">', 1)[1].split("</table>", 1)
+    assert hidden.count('<th scope="row">') == 6 and "présent·es" in hidden
+    assert "présent·es</th>" not in shown and "Représentations obtenues" in shown

@@ -31,7 +31,7 @@ def test_coordinator_invites_a_filtered_list_and_each_gets_a_personal_link(app, 
     body = messages[0].body_text
     assert messages[0].to_address == a.programmers[1].email
     assert "http://localhost/rsvp/" in body and "http://localhost/stop/" in body
-    assert "origine : Carte de visite" in body
+    assert "origine : Carte de visite" in body
 
 
 def test_rsvp_link_answers_without_an_account_and_the_board_counts_it(app, world):

@@ -21,6 +21,27 @@ def test_pages_carry_no_inline_script_and_no_third_party_asset(client):
     assert "http://" not in html and "https://" not in html
 
 
+def test_signed_in_pages_load_scripts_only_from_our_static_files(app, world, client):
+    import re
+
+    from tests.conftest import sign_in
+
+    sign_in(client, world.a.coordinator)
+    for url in (
+        "/",
+        f"/editions/{world.a.planned.id}/planning",
+        f"/editions/{world.a.planned.id}/invitations",
+    ):
+        html = client.get(url).get_data(as_text=True)
+        scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.S)
+        assert scripts, url
+        assert all(
+            re.fullmatch(r' src="/static/js/[a-z-]+\.js" defer', attrs) and body == ""
+            for attrs, body in scripts
+        )
+        assert "style=" not in html and "onclick" not in html
+
+
 def test_generated_secret_key_is_persisted_privately(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     first = _secret_key(tmp_path)

@@ -5,19 +5,31 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Mot de passe"), validators=[DataRequired(), Length(max=1000)])
+    email = EmailField(
+        _l("Adresse e-mail"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Mot de passe"),
+        validators=[DataRequired(), Length(max=1000)],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class PasswordChangeForm(FlaskForm):
-    current_password = PasswordField(_l("Mot de passe actuel"), validators=[DataRequired()])
+    current_password = PasswordField(
+        _l("Mot de passe actuel"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+    )
     new_password = PasswordField(
         _l("Nouveau mot de passe"),
         validators=[DataRequired(), Length(min=10, max=1000)],
-        description=_l("10 caractères au moins : une phrase que vous retenez convient très bien."),
+        render_kw={"autocomplete": "new-password"},
+        description=_l("10 caractères au moins : une phrase que vous retenez convient très bien."),
     )
     confirm = PasswordField(
         _l("Confirmez le nouveau mot de passe"),
+        render_kw={"autocomplete": "new-password"},
         validators=[DataRequired(), EqualTo("new_password", _l("Les deux saisies diffèrent."))],
     )
 

@@ -94,7 +94,7 @@ def confirm_enrolment(user: User, code: str, *, now) -> list[str]:
     step = _totp_step(user, _clean(code), now)
     if step is None:
         raise DomainError(
-            _("Ce code ne correspond pas : vérifiez l'heure du téléphone et recommencez."), field="code"
+            _("Ce code ne correspond pas : vérifiez l'heure du téléphone et recommencez."), field="code"
         )
     user.totp_confirmed_at = now
     user.totp_last_step = step

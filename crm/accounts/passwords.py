@@ -40,7 +40,7 @@ def check(password: str, *, email: str | None = None, name: str | None = None) -
     folded = password.casefold()
     squeezed = re.sub(r"[\W_]+", "", folded)
     if folded in _common() or squeezed in _common() or _core(password) in _common() or len(set(folded)) < 3:
-        raise DomainError(_("Ce mot de passe fait partie des plus courants : choisissez-en un autre."))
+        raise DomainError(_("Ce mot de passe fait partie des plus courants : choisissez-en un autre."))
     for own in _own_words(email, name):
         if own in squeezed:
             raise DomainError(_("Le mot de passe ne doit pas reprendre votre nom ni votre adresse e-mail."))

@@ -127,10 +127,10 @@ def _alert_owner(user: User, *, now) -> None:
         return
     ratelimit.record("login:alert", str(user.id), now=now)
     with force_locale(user.locale or "fr"):
-        subject = _("Vitrine : tentatives de connexion à votre compte")
+        subject = _("Vitrine : tentatives de connexion à votre compte")
         body = _(
             "Bonjour %(name)s,\n\nPlusieurs tentatives de connexion à votre compte Vitrine (%(email)s) "
-            "ont échoué ces dernières minutes. Si c'était vous, rien à faire : vous pouvez vous connecter "
+            "ont échoué ces dernières minutes. Si c'était vous, rien à faire : vous pouvez vous connecter "
             "normalement depuis votre appareil habituel.\n\nSi ce n'était pas vous, votre mot de passe "
             "tient bon, mais choisissez-en un long que vous n'utilisez nulle part ailleurs, et activez la "
             "double authentification (menu Sécurité).\n",

@@ -64,7 +64,7 @@ def _signed_in(user: User, target: str):
     db.session.commit()
     login_user(user)
     if mfa.required_for(user, current_app.config) and not user.has_mfa:
-        flash(_("Votre rôle demande une double authentification : activez-la pour continuer."))
+        flash(_("Votre rôle demande une double authentification : activez-la pour continuer."))
         return redirect(url_for(".security"))
     return redirect(target)
 
@@ -84,7 +84,7 @@ def login_code():
     user, target = _pending_user()
     if user is None:
         session.pop(PENDING, None)
-        flash(_("Connectez-vous à nouveau : le code n'a pas été saisi à temps."))
+        flash(_("Connectez-vous à nouveau : le code n'a pas été saisi à temps."))
         return redirect(url_for(".login"))
     form = CodeForm()
     if not form.validate_on_submit():
@@ -154,7 +154,7 @@ def security():
     action = request.form.get("action") if request.method == "POST" else None
     status = 200
     if action == "disable" and required:
-        flash(_("Votre rôle demande la double authentification : elle reste active."), "error")
+        flash(_("Votre rôle demande la double authentification : elle reste active."), "error")
         return redirect(url_for(".security"))
     if action == "start" and not user.has_mfa:
         mfa.start_enrolment(user)

@@ -17,7 +17,7 @@ class NetworkForm(FlaskForm):
             Regexp(r"^[a-z0-9-]+$", message=_l("Minuscules, chiffres et tirets.")),
         ],
         filters=[strip],
-        description=_l("Utilisé dans les adresses publiques, par exemple « scenes-en-seine »."),
+        description=_l("Utilisé dans les adresses publiques, par exemple « scenes-en-seine »."),
     )
     contact_email = EmailField(
         _l("E-mail de la coordination"), validators=[Optional(), Email()], filters=[strip]
@@ -27,7 +27,7 @@ class NetworkForm(FlaskForm):
         validators=[Optional(), Length(max=120)],
         filters=[strip],
         description=_l(
-            "Ce que les destinataires lisent comme expéditeur. Par défaut : « Nom du réseau — coordination »."
+            "Ce que les destinataires lisent comme expéditeur. Par défaut : « Nom du réseau — coordination »."
         ),
     )
     sender_address = EmailField(

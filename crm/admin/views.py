@@ -112,5 +112,5 @@ def user_mfa_reset(user_id):
     mfa.reset(user, actor=current_user)
     accounts.end_all_sessions(user, now=utcnow())
     db.session.commit()
-    flash(_("Double authentification retirée : la personne la réactivera à sa prochaine connexion."))
+    flash(_("Double authentification retirée : la personne la réactivera à sa prochaine connexion."))
     return redirect(url_for(".users"))

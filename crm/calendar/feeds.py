@@ -102,7 +102,7 @@ def slot_event(slot, *, url: str, alarm_minutes: int | None = None, note: str | 
     ]
     video = registration.video_url or show.video_url
     if video:
-        description.append(_("Vidéo : %(url)s", url=video))
+        description.append(_("Vidéo : %(url)s", url=video))
     if note:
         description.append(note)
     event.add("description", "\n".join(description))
@@ -174,7 +174,7 @@ def outcome_date_event(date) -> Event:
     event.add("last-modified", outcome.updated_at)
     event.add("dtstart", date.on)
     event.add("dtend", date.on + timedelta(days=1))
-    event.add("summary", _("Représentation : %(show)s", show=outcome.show.title))
+    event.add("summary", _("Représentation : %(show)s", show=outcome.show.title))
     event.add("location", ", ".join(p for p in (date.venue, date.town) if p))
     event.add("status", "CONFIRMED")
     event.add("transp", "TRANSPARENT")

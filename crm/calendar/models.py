@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, ForeignKey, Integer
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.database import UTCDateTime, utcnow
@@ -45,3 +45,18 @@ class Subscription(db.Model):
     company = relationship("Organisation")
     invitation = relationship("Invitation")
     user = relationship("User")
+
+
+class FeedMark(db.Model):
+    """The version of a feed last served, so that its Last-Modified never goes back.
+
+    A feed's newest event can leave it (a programmer drops a day): the latest change among the events
+    left would then be older than what the client has, and a client asking only If-Modified-Since
+    would keep a stale feed. The feed's own last change is kept here instead.
+    """
+
+    __tablename__ = "feed_marks"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the feed's address
+    etag: Mapped[str] = mapped_column(String(64))
+    modified = mapped_column(UTCDateTime, nullable=False)

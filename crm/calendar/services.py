@@ -6,6 +6,7 @@ import hmac
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import String, func, literal_column, or_, select, type_coerce
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
 from crm.calendar.models import FeedKind, Subscription
@@ -216,3 +217,29 @@ def confirmed_dates(company_id: int) -> list:
             .limit(1000)
         )
     )
+
+
+def steady_modified(address: str, etag: str, changed, *, now):
+    """The feed's Last-Modified: `changed` (its newest event) while that moves forward, else the moment
+    its bytes were first seen to change, so it never decreases. Written only when the feed changes."""
+    from datetime import timedelta
+
+    from crm.calendar.models import FeedMark
+
+    key = hashlib.sha256(address.encode()).hexdigest()
+    changed = changed.replace(microsecond=0)
+    mark = db.session.get(FeedMark, key)
+    if mark is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(FeedMark(key=key, etag=etag, modified=changed))
+        except IntegrityError:
+            return changed  # another request served it first, with the same changes
+        return changed
+    if mark.etag == etag:
+        return mark.modified
+    later = mark.modified + timedelta(seconds=1)
+    mark.etag = etag
+    mark.modified = changed if changed >= later else max(now.replace(microsecond=0), later)
+    db.session.flush()
+    return mark.modified

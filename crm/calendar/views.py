@@ -26,7 +26,8 @@ def ics(body: bytes, etag: str, changed: datetime, *, privacy="public", filename
     """text/calendar with ETag and Last-Modified, answering 304 to a client that has it already."""
     response = Response(body, content_type="text/calendar; charset=utf-8")
     response.set_etag(etag)
-    response.last_modified = changed.replace(microsecond=0)
+    response.last_modified = services.steady_modified(request.base_url, etag, changed, now=utcnow())
+    db.session.commit()
     response.headers["Cache-Control"] = CACHE[privacy]
     if filename:
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -225,12 +226,12 @@ def _manage(kind, owner_id, back):
         try:
             if action == "regenerate":
                 services.regenerate(subscription)
-                message = _("Nouveau lien créé : l'ancien ne fonctionne plus. Abonnez-vous avec celui-ci.")
+                message = _("Nouveau lien créé : l'ancien ne fonctionne plus. Abonnez-vous avec celui-ci.")
             elif action == "revoke":
                 services.revoke(subscription)
-                message = _("Lien désactivé : plus personne ne peut lire ce calendrier.")
+                message = _("Lien désactivé : plus personne ne peut lire ce calendrier.")
             elif action == "create":
-                message = _("Lien créé : abonnez-vous avec lui dans votre agenda.")
+                message = _("Lien créé : abonnez-vous avec lui dans votre agenda.")
             else:
                 services.set_options(subscription, request.form)
                 message = _("Réglages enregistrés.")

@@ -72,7 +72,7 @@ class ProgrammerForm(FlaskForm):
         _l("Origine du contact"),
         validators=[DataRequired(), Length(max=200)],
         filters=STRIP,
-        description=_l("Par exemple : carte de visite reçue au festival, annuaire de la compagnie X."),
+        description=_l("Par exemple : carte de visite reçue au festival, annuaire de la compagnie X."),
     )
 
     def set_structures(self, choices):

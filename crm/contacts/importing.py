@@ -22,6 +22,7 @@ from crm.enums import Discipline
 from crm.errors import DomainError
 from crm.extensions import db
 from crm.geo import departement_for_postcode, departements
+from crm.i18n import reasons
 from crm.phones import normalise_phone
 
 FIELDS = (
@@ -158,7 +159,7 @@ def _email(raw, reasons):
     try:
         return validate_email(raw, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        reasons.append(_("e-mail invalide : %(v)s", v=raw))
+        reasons.append(_("e-mail invalide : %(v)s", v=raw))
         return None
 
 
@@ -176,7 +177,7 @@ def _departement(context, cells, reasons):
         code = raw.upper().zfill(2) if raw.isdigit() and len(raw) < 3 else raw.upper()
         code = code if code in departements() else context.departement_names.get(search_key(raw))
         if code is None:
-            reasons.append(_("département inconnu : %(v)s", v=raw))
+            reasons.append(_("département inconnu : %(v)s", v=raw))
         return code
     return departement_for_postcode(cells.get("postcode"))
 
@@ -187,7 +188,7 @@ def _disciplines(context, raw, reasons):
         if part.strip():
             discipline = context.disciplines.get(search_key(part))
             if discipline is None:
-                reasons.append(_("discipline inconnue : %(v)s", v=part.strip()))
+                reasons.append(_("discipline inconnue : %(v)s", v=part.strip()))
             elif discipline not in found:
                 found.append(discipline)
     return found
@@ -287,5 +288,5 @@ def write(context, values, *, actor, source, lawful_basis):
 def refused_rows(table, planned) -> tuple[list[str], list[list[str]]]:
     """The refused rows as they came, with the reason in a last column, to fix and import again."""
     headers = [*table.headers, _("Motif du refus")]
-    rows = [[*table.rows[p.line - 2], "; ".join(p.reasons)] for p in planned if p.action == Action.REFUSED]
+    rows = [[*table.rows[p.line - 2], reasons(p.reasons)] for p in planned if p.action == Action.REFUSED]
     return headers, rows

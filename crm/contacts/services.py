@@ -65,7 +65,7 @@ def _settle_departement(data: dict) -> None:
     if chosen and from_postcode and chosen != from_postcode:
         raise DomainError(
             _(
-                "Le code postal %(postcode)s est dans le département %(label)s : choisissez-le, "
+                "Le code postal %(postcode)s est dans le département %(label)s : choisissez-le, "
                 "ou laissez ce champ vide pour qu'il soit déduit du code postal.",
                 postcode=data["postcode"],
                 label=departement(from_postcode).label,

@@ -205,7 +205,7 @@ def programmer_opt_out(programmer_id):
     person = get_in_network_or_404(Programmer, programmer_id, current_user.network_id)
     act(
         lambda: privacy.opt_out(person, now=utcnow()),
-        _("Opposition enregistrée : plus aucun message ne lui sera envoyé."),
+        _("Opposition enregistrée : plus aucun message ne lui sera envoyé."),
     )
     return redirect(url_for(".programmer", programmer_id=person.id))
 

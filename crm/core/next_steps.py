@@ -161,14 +161,14 @@ def _todos(edition, counts, today) -> list[Todo]:
         if not counts["venues"].get(edition.id):
             add(_("Choisissez les lieux"), "showcase.edition_venues")
         if not todos:
-            ready(_("Tout est prêt : ouvrez les candidatures"))
+            ready(_("Tout est prêt : ouvrez les candidatures"))
     elif status == EditionStatus.REGISTRATIONS_OPEN:
         if submitted:
             add(ngettext("%(num)d candidature à examiner", "%(num)d candidatures à examiner", submitted),
                 "showcase.review", status="submitted")  # fmt: skip
         closes = edition.registration_closes_on
         if closes and closes < today:
-            ready(_("La clôture des candidatures était le %(d)s : fermez-les", d=closes.strftime("%d/%m")))
+            ready(_("La clôture des candidatures était le %(d)s : fermez-les", d=closes.strftime("%d/%m")))
     elif status == EditionStatus.REGISTRATIONS_CLOSED:
         if submitted:
             add(ngettext("%(num)d candidature à examiner", "%(num)d candidatures à examiner", submitted),
@@ -190,7 +190,7 @@ def _todos(edition, counts, today) -> list[Todo]:
                 "showcase.grid",
             )
         if not todos:
-            ready(_("Le programme est complet : publiez-le"))
+            ready(_("Le programme est complet : publiez-le"))
     elif status == EditionStatus.PUBLISHED:
         if not (unanswered or answered):
             add(_("Invitez les programmateur·rices"), "invitations.board")
@@ -203,11 +203,11 @@ def _todos(edition, counts, today) -> list[Todo]:
                 "showcase.grid",
             )
         if edition.ends_on < today:
-            ready(_("L'édition a eu lieu : marquez-la comme passée"))
+            ready(_("L'édition a eu lieu : marquez-la comme passée"))
     elif status in (EditionStatus.HELD, EditionStatus.FOLLOW_UP):
         launched = counts["sequences"].get(edition.id) is not None
         if not counts["present"].get(edition.id):
-            add(_("Personne n'est pointé présent : pointez les présent·es"), "checkin.slots")
+            add(_("Personne n'est pointé présent : pointez les présent·es"), "checkin.slots")
         elif not launched:  # launching it moves the edition on to its follow-up
             add(_("Suivi prêt à lancer"), "followups.dashboard_page")
         tasks = counts["open_tasks"].get(edition.id, 0)

@@ -64,7 +64,7 @@ class ReplyForm(FlaskForm):
         validators=[DataRequired(), Length(max=5000)],
         render_kw={"rows": 8},
         description=_l(
-            "Elle part de l'adresse du réseau, à votre nom et à celui de la compagnie ; "
+            "Elle part de l'adresse du réseau, à votre nom et à celui de la compagnie ; "
             "si la personne vous répond, sa réponse revient ici."
         ),
     )

@@ -145,5 +145,5 @@ def check(source: str | None, field: str) -> None:
         render(source, sample_context())
     except TemplateError as exc:
         raise DomainError(
-            _("Ce modèle ne peut pas être utilisé : %(reason)s", reason=str(exc)), field=field
+            _("Ce modèle ne peut pas être utilisé : %(reason)s", reason=str(exc)), field=field
         ) from exc

@@ -360,7 +360,7 @@ def compose(run, shows, in_charge, network, language=None) -> tuple[str, str, st
     with force_locale(language):
         footer = _(
             "Vous recevez ce message parce que vous étiez invité·e à %(edition)s par %(network)s "
-            "(origine de vos coordonnées : %(source)s). Pour ne plus rien recevoir : %(stop)s",
+            "(origine de vos coordonnées : %(source)s). Pour ne plus rien recevoir : %(stop)s",
             edition=edition.name,
             network=network.name,
             source=person.source,
@@ -385,7 +385,7 @@ def designed_message(source, context, shows, subject, network, language, footer)
     outro = "\n".join(lines[shown[-1] + 1 :]) if shown else ""
     with force_locale(language):
         answers = (_("Je souhaite le programmer"), _("Envoyez-moi le dossier complet"), _("Pas cette saison"))
-        labels = {"video": _("Voir la vidéo"), "contact": _("Contact :")}
+        labels = {"video": _("Voir la vidéo"), "contact": _("Contact :")}
         cards = [
             _card(row, item, answers, language)
             for row, item in zip(shows, context["spectacles"], strict=True)

@@ -73,13 +73,13 @@ def save_step(sequence, step, data: dict) -> Step:
     _check_templates(data)
     if sequence.activated_at is not None:
         if step is None:
-            raise DomainError(_("Le suivi est lancé : on ne peut plus ajouter d'étape."))
+            raise DomainError(_("Le suivi est lancé : on ne peut plus ajouter d'étape."))
         changed = [
             k for k in ("offset_days", "kind", "path", "action") if k in data and data[k] != getattr(step, k)
         ]
         if changed:
             raise DomainError(
-                _("Le suivi est lancé : seuls le titre et les textes peuvent encore changer."),
+                _("Le suivi est lancé : seuls le titre et les textes peuvent encore changer."),
                 field=changed[0],
             )
     if step is None:
@@ -95,7 +95,7 @@ def save_step(sequence, step, data: dict) -> Step:
 
 def delete_step(step) -> None:
     if step.sequence.activated_at is not None:
-        raise DomainError(_("Le suivi est lancé : ses étapes ne peuvent plus être supprimées."))
+        raise DomainError(_("Le suivi est lancé : ses étapes ne peuvent plus être supprimées."))
     db.session.delete(step)
     db.session.flush()
 
@@ -230,7 +230,7 @@ def by_token(token: str, *, now) -> Enrolment:
     if enrolment is None:
         raise LinkError(_("Ce lien n'est pas valide. Vérifiez qu'il a été copié en entier."))
     if enrolment.programmer.erased_at is not None:
-        raise LinkError(_("Ce lien n'est plus valide : les données de cette personne ont été effacées."))
+        raise LinkError(_("Ce lien n'est plus valide : les données de cette personne ont été effacées."))
     too_old = now.date() > enrolment.sequence.edition.ends_on + timedelta(days=ANSWER_DAYS)
     if too_old or version != enrolment.link_version:
         raise LinkError(_("Ce lien a expiré."))
@@ -392,7 +392,7 @@ def record_answer(enrolment, show_id: int, choice: str, *, now) -> Answer:
                 assignee_id=in_charge.id if in_charge else None,
                 action=Action.CALL if choice == Choice.BOOK else Action.SEND_FILE,
                 title=_(
-                    "%(name)s souhaite programmer %(show)s : rappeler", name=person.full_name, show=row.title
+                    "%(name)s souhaite programmer %(show)s : rappeler", name=person.full_name, show=row.title
                 )
                 if choice == Choice.BOOK
                 else _("%(name)s demande le dossier de %(show)s", name=person.full_name, show=row.title),
@@ -413,10 +413,10 @@ def _notify_company(row, person, choice, edition) -> None:
     send(
         person.network_id,
         company_addresses(company),
-        _("Suivi %(edition)s : réponse de %(name)s", edition=edition.name, name=person.full_name),
+        _("Suivi %(edition)s : réponse de %(name)s", edition=edition.name, name=person.full_name),
         _(
-            "%(name)s (%(organisation)s) a répondu à propos de « %(show)s » : %(choice)s.\n\n"
-            "Ses coordonnées : %(email)s %(phone)s\n",
+            "%(name)s (%(organisation)s) a répondu à propos de « %(show)s » : %(choice)s.\n\n"
+            "Ses coordonnées : %(email)s %(phone)s\n",
             name=person.full_name,
             organisation=organisation,
             show=row.title,
@@ -508,7 +508,7 @@ def answer_by_mail(task, text: str, *, actor, now):
         now=now,
     )
     task.result_note = text.strip()[:2000]
-    summary = _("Réponse envoyée : %(text)s", text=text.strip()[:1000])
+    summary = _("Réponse envoyée : %(text)s", text=text.strip()[:1000])
     _done(task, Result.REACHED, InteractionKind.EMAIL, summary, actor=actor, now=now)
     db.session.flush()
 

@@ -111,11 +111,11 @@ def _reply_task(person, enrolment, row, assignee, event) -> Task:
 def _tell_company(company_id, person, task, text) -> None:
     company = db.session.get(Organisation, company_id)
     with force_locale("fr"):
-        subject = _("Suivi : %(name)s a répondu par e-mail", name=person.full_name)
+        subject = _("Suivi : %(name)s a répondu par e-mail", name=person.full_name)
         body = _(
-            "%(name)s a répondu au message du suivi commun :\n\n%(text)s\n\n"
+            "%(name)s a répondu au message du suivi commun :\n\n%(text)s\n\n"
             "Répondez-lui depuis Vitrine (la réponse part de l'adresse du réseau et revient dans le "
-            "même fil), ou notez que vous l'avez appelé·e : %(link)s\n",
+            "même fil), ou notez que vous l'avez appelé·e : %(link)s\n",
             name=person.full_name,
             text="\n".join(f"> {line}" for line in (text or "").splitlines()),
             link=external_url("followups.task", task_id=task.id),
@@ -131,11 +131,11 @@ def _on_auto_reply(_network_id, event):
     enrolment = _enrolment(person.id, event.answered_message_id)
     summary = (
         _(
-            "Absent·e jusqu'au %(day)s (réponse automatique) : les prochaines étapes attendent son retour.",
+            "Absent·e jusqu'au %(day)s (réponse automatique) : les prochaines étapes attendent son retour.",
             day=event.back_on.strftime("%d/%m/%Y"),
         )  # fmt: skip
         if event.back_on
-        else _("Réponse automatique (absence), sans date de retour lisible : rien n'est arrêté.")
+        else _("Réponse automatique (absence), sans date de retour lisible : rien n'est arrêté.")
     )
     db.session.add(
         Interaction(

@@ -64,7 +64,7 @@ def sequence(edition_id):
     if found is None and request.method == "POST":
         services.sequence_for(edition, create=True)
         db.session.commit()
-        flash(_("Suivi créé à partir du modèle : relisez les étapes, puis lancez-le."))
+        flash(_("Suivi créé à partir du modèle : relisez les étapes, puis lancez-le."))
         return redirect(url_for(".sequence", edition_id=edition.id))
     form = SettingsForm(obj=found)
     if found is not None and form.validate_on_submit():
@@ -139,7 +139,7 @@ def step_edit(step_id):
     return handle_form(
         form,
         lambda: services.save_step(step.sequence, step, form.data),
-        title=_("Étape : %(title)s", title=step.title),
+        title=_("Étape : %(title)s", title=step.title),
         cancel_url=url_for(".sequence", edition_id=step.sequence.edition_id),
         done_message=_("Étape enregistrée."),
         done_url=lambda _saved: url_for(".sequence", edition_id=step.sequence.edition_id),
@@ -167,7 +167,7 @@ def step_preview(step_id):
     if chosen is None:
         people = _preview_people(edition)
         if not people:
-            flash(_("L'aperçu se fait pour une personne pointée présente : il n'y en a pas encore."), "error")
+            flash(_("L'aperçu se fait pour une personne pointée présente : il n'y en a pas encore."), "error")
             return redirect(url_for(".sequence", edition_id=edition.id))
         chosen = people[0].id
     person = get_in_network_or_404(Programmer, chosen, current_user.network_id)
@@ -237,7 +237,7 @@ def task(task_id):
             attach_to_form(form, error)
         else:
             db.session.commit()
-            flash(_("Tâche faite : le résultat est dans l'historique partagé."))
+            flash(_("Tâche faite : le résultat est dans l'historique partagé."))
             return redirect(url_for(".tasks", vue=request.args.get("vue", "open")))
     return _task_page(found, form, ReplyForm(prefix="reply"))
 
@@ -263,7 +263,7 @@ def reply(task_id):
             attach_to_form(reply_form, error)
         else:
             db.session.commit()
-            flash(_("Réponse envoyée ; elle est dans l'historique partagé."))
+            flash(_("Réponse envoyée ; elle est dans l'historique partagé."))
             return redirect(url_for(".tasks"))
     return _task_page(found, CompleteForm(formdata=None), reply_form)
 
@@ -343,6 +343,6 @@ def revoke_links(programmer_id):
     person = get_in_network_or_404(Programmer, programmer_id, current_user.network_id)
     act(
         lambda: services.revoke_links(person, actor=current_user, now=utcnow()),
-        _("Liens désactivés : ceux des messages déjà envoyés ne fonctionnent plus."),
+        _("Liens désactivés : ceux des messages déjà envoyés ne fonctionnent plus."),
     )
     return redirect(url_for("contacts.programmer", programmer_id=person.id))

@@ -39,7 +39,7 @@ class OutcomeForm(FlaskForm):
         _l("E-mail du programmateur ou de la programmatrice"),
         validators=[Optional(), Email(), Length(max=254)],
         filters=STRIP,
-        description=_l("Une personne de l'annuaire : l'édition où elle a vu le spectacle est proposée."),
+        description=_l("Une personne de l'annuaire : l'édition où elle a vu le spectacle est proposée."),
     )
     kind = SelectField(_l("Nature"), choices=OutcomeKind.choices(), validators=[DataRequired()])
     status = SelectField(_l("Statut"), choices=OutcomeStatus.choices(), validators=[DataRequired()])

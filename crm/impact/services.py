@@ -109,7 +109,7 @@ def _dates(rows) -> list[OutcomeDate]:
             continue
         code = (row.get("departement_code") or "").strip().upper() or None
         if code and departement(code) is None:
-            raise DomainError(_("Département inconnu : %(code)s", code=code), field="dates")
+            raise DomainError(_("Département inconnu : %(code)s", code=code), field="dates")
         dates.append(OutcomeDate(on=row["on"], venue=row.get("venue") or None, town=row.get("town") or None,
                                  departement_code=code))  # fmt: skip
     return sorted(dates, key=lambda d: d.on)
@@ -193,7 +193,7 @@ def draft_from_answer(enrolment, row, *, now) -> Outcome:
         edition_id=enrolment.sequence.edition_id, attribution_confirmed=False,
         kind=OutcomeKind.PERFORMANCES, status=OutcomeStatus.DRAFT, currency="EUR", decided_on=now.date(),
         logo_credited=False, created_at=now,
-        note=_("Créé par la réponse « Je souhaite le programmer » de %(name)s.", name=person.full_name),
+        note=_("Créé par la réponse « Je souhaite le programmer » de %(name)s.", name=person.full_name),
     )  # fmt: skip
     outcome.history.append(OutcomeEvent(at=now, status=OutcomeStatus.DRAFT))
     db.session.add(outcome)

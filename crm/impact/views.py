@@ -86,7 +86,7 @@ def _save(outcome, form):
         )
         if person is None:
             raise DomainError(
-                _("Personne n'a cette adresse dans l'annuaire : ajoutez-la d'abord."),
+                _("Personne n'a cette adresse dans l'annuaire : ajoutez-la d'abord."),
                 field="programmer_email",
             )
         data["programmer_id"] = person.id
@@ -96,7 +96,7 @@ def _save(outcome, form):
         data["edition_id"] = proposal.id if proposal else None
     saved = services.save_outcome(outcome, current_user.network, data, actor=current_user, now=utcnow())
     if proposal:
-        flash(_("Attribuée à %(name)s : la personne y a vu le spectacle.", name=proposal.name))
+        flash(_("Attribuée à %(name)s : la personne y a vu le spectacle.", name=proposal.name))
     return saved
 
 
@@ -148,7 +148,7 @@ def outcome_edit(outcome_id):
     if not services.may_edit(current_user, outcome):
         abort(404)
     return _outcome_page(
-        outcome, _outcome_form(outcome), _("Date obtenue : %(show)s", show=outcome.show.title)
+        outcome, _outcome_form(outcome), _("Date obtenue : %(show)s", show=outcome.show.title)
     )
 
 

@@ -15,7 +15,7 @@ class UploadForm(FlaskForm):
         validators=[DataRequired(), Length(max=200)],
         filters=[strip],
         description=_l(
-            "Gardée sur chaque fiche : par exemple « carnet d'adresses de la compagnie X, 2026 »."
+            "Gardée sur chaque fiche : par exemple « carnet d'adresses de la compagnie X, 2026 »."
         ),
     )
     lawful_basis = SelectField(_l("Base légale"), choices=LawfulBasis.choices(), validators=[DataRequired()])

@@ -45,7 +45,7 @@ def read_table(filename: str, data: bytes, *, max_rows: int = DEFAULT_MAX_ROWS) 
 
 def _not_a_spreadsheet():
     return DomainError(
-        _("Ce fichier n'est pas un tableur lisible : enregistrez-le en CSV ou en XLSX."), field="file"
+        _("Ce fichier n'est pas un tableur lisible : enregistrez-le en CSV ou en XLSX."), field="file"
     )
 
 
@@ -70,7 +70,7 @@ def _collect(reader, max_rows: int) -> Table:
             if len(cell) > MAX_CELL_CHARS:
                 raise DomainError(
                     _(
-                        "Ligne %(line)d, colonne %(column)d : la cellule dépasse %(max)s caractères. "
+                        "Ligne %(line)d, colonne %(column)d : la cellule dépasse %(max)s caractères. "
                         "Vérifiez que c'est bien le bon fichier.",
                         line=line,
                         column=column,
@@ -94,7 +94,7 @@ def _collect(reader, max_rows: int) -> Table:
 def _too_many(max_rows: int) -> DomainError:
     return DomainError(
         _(
-            "Le fichier compte plus de %(max)s lignes : coupez-le en plusieurs fichiers "
+            "Le fichier compte plus de %(max)s lignes : coupez-le en plusieurs fichiers "
             "et importez-les l'un après l'autre.",
             max=f"{max_rows:,}".replace(",", "\u202f"),
         ),
@@ -126,7 +126,7 @@ def _csv_rows(text: str):
         except csv.Error:  # a field over the csv module's own limit, or a stray NUL
             raise DomainError(
                 _(
-                    "Ligne %(line)d : une cellule est trop longue ou illisible. "
+                    "Ligne %(line)d : une cellule est trop longue ou illisible. "
                     "Vérifiez que c'est bien le bon fichier.",
                     line=reader.line_num,
                 ),

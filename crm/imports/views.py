@@ -62,7 +62,7 @@ def _upload(slot):
         try:
             if len(data) > limit:
                 message = _(
-                    "Le fichier est trop gros (%(size)s) : la limite est de %(limit)s.",
+                    "Le fichier est trop gros (%(size)s) : la limite est de %(limit)s.",
                     size=human_size(len(data)),
                     limit=human_size(limit),
                 )
@@ -167,7 +167,7 @@ def apply(import_id):
     table = _table(found)
     mapping = _mapping(found, table, request.form)
     if "email" not in mapping.values():
-        flash(_("Indiquez la colonne des e-mails : c'est elle qui évite les doublons."), "error")
+        flash(_("Indiquez la colonne des e-mails : c'est elle qui évite les doublons."), "error")
         return redirect(url_for(".preview", import_id=found.id))
     planned = (
         _apply(found, table, mapping)
@@ -188,7 +188,7 @@ def apply(import_id):
     db.session.commit()
     flash(
         _(
-            "Import terminé : %(c)d créé(s), %(u)d mis à jour, %(s)d inchangé(s), %(r)d refusé(s).",
+            "Import terminé : %(c)d créé(s), %(u)d mis à jour, %(s)d inchangé(s), %(r)d refusé(s).",
             c=counts["create"],
             u=counts["update"],
             s=counts["unchanged"],

@@ -67,7 +67,7 @@ def invite(edition, programmers, *, link_for, now) -> tuple[int, int]:
         )
         links = link_for(token)
         with force_locale(programmer.language if programmer.language in ("fr", "en") else "fr"):
-            subject = _("Invitation : %(name)s", name=edition.name)
+            subject = _("Invitation : %(name)s", name=edition.name)
             body = message(edition, programmer, links)
         send_to_programmer(
             programmer, subject, body, unsubscribe_url=links[1], attachment_ics=days_file, now=now
@@ -93,9 +93,9 @@ def message(edition, programmer, links) -> str:
     days = ", ".join(format_date(d, "EEEE d MMMM") for d in edition_days(edition))
     return _(
         "Bonjour %(name)s,\n\n%(network)s vous invite à %(edition)s (%(days)s).\n\n"
-        "Répondez en un clic, sans compte : %(answer)s\n\n"
+        "Répondez en un clic, sans compte : %(answer)s\n\n"
         "Vous recevez ce message parce que vos coordonnées professionnelles figurent dans l'annuaire "
-        "du réseau (origine : %(source)s). Pour ne plus rien recevoir de notre part : %(stop)s\n",
+        "du réseau (origine : %(source)s). Pour ne plus rien recevoir de notre part : %(stop)s\n",
         name=programmer.full_name,
         network=edition.network.name,
         edition=edition.name,
@@ -127,9 +127,9 @@ def by_token(token: str, *, now) -> Invitation:
     if invitation is None:
         raise LinkError(_("Ce lien n'est pas valide. Vérifiez qu'il a été copié en entier."))
     if invitation.programmer.erased_at is not None:
-        raise LinkError(_("Ce lien n'est plus valide : les données de cette personne ont été effacées."))
+        raise LinkError(_("Ce lien n'est plus valide : les données de cette personne ont été effacées."))
     if now.date() > invitation.edition.ends_on + timedelta(days=30):
-        raise LinkError(_("Ce lien a expiré : l'édition est passée."))
+        raise LinkError(_("Ce lien a expiré : l'édition est passée."))
     return invitation
 
 
@@ -152,7 +152,7 @@ def programme_shows(edition) -> list:
 def answer(invitation, choice, days, *, now, shows=()) -> None:
     """Record (or change) the answer until the last day of the edition."""
     if now.date() > invitation.edition.ends_on:
-        raise DomainError(_("L'édition est terminée : la réponse ne peut plus changer."))
+        raise DomainError(_("L'édition est terminée : la réponse ne peut plus changer."))
     choice = Answer(choice)
     chosen = {d for d in edition_days(invitation.edition) if d.isoformat() in set(days or ())}
     if choice == Answer.COMING and not chosen:
@@ -244,11 +244,11 @@ def send_reminders(*, now, link_for) -> int:
         answer_link, stop_link, programme_link = link_for(invitation)
         with force_locale(person.language if person.language in ("fr", "en") else "fr"):
             days = ", ".join(format_date(d.day, "EEEE d MMMM") for d in invitation.days)
-            subject = _("Rappel : %(name)s", name=edition.name)
+            subject = _("Rappel : %(name)s", name=edition.name)
             body = _(
-                "Bonjour %(name)s,\n\nVous avez prévu de venir à %(edition)s (%(days)s). Le programme : "
-                "%(programme)s\n\nUn empêchement ? Changez votre réponse : %(answer)s\n\n"
-                "Pour ne plus rien recevoir de %(network)s : %(stop)s\n",
+                "Bonjour %(name)s,\n\nVous avez prévu de venir à %(edition)s (%(days)s). Le programme : "
+                "%(programme)s\n\nUn empêchement ? Changez votre réponse : %(answer)s\n\n"
+                "Pour ne plus rien recevoir de %(network)s : %(stop)s\n",
                 name=person.full_name,
                 edition=edition.name,
                 days=days,

@@ -307,7 +307,7 @@ def _bounce(row, ours, message, details, now):
 
 
 def _delay(row, ours, message, details, now):
-    row.reason = _("Remise retardée : le serveur du destinataire réessaie, rien n'est arrêté.")
+    row.reason = _("Remise retardée : le serveur du destinataire réessaie, rien n'est arrêté.")
 
 
 def _objection(row, ours, message, details, now):

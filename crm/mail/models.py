@@ -36,7 +36,7 @@ class MailState(LabelledEnum):
             cls.SENT: _l("Envoyé"),
             cls.BOUNCED: _l("Refusé (adresse en erreur)"),
             cls.FAILED: _l("Abandonné après plusieurs essais"),
-            cls.UNKNOWN: _l("Sort inconnu : à vérifier"),
+            cls.UNKNOWN: _l("Sort inconnu : à vérifier"),
             cls.REFUSED: _l("Refusé par le serveur (contenu du message)"),
             cls.CANCELLED: _l("Annulé avant l'envoi"),
         }
@@ -61,9 +61,9 @@ class SuppressionReason(LabelledEnum):
     @classmethod
     def labels(cls):
         return {
-            cls.OBJECTION: _l("Annulé : la personne s'est opposée aux messages"),
-            cls.ERASURE: _l("Annulé : les données de la personne ont été effacées"),
-            cls.BOUNCE: _l("Annulé : l'adresse est refusée par son serveur"),
+            cls.OBJECTION: _l("Annulé : la personne s'est opposée aux messages"),
+            cls.ERASURE: _l("Annulé : les données de la personne ont été effacées"),
+            cls.BOUNCE: _l("Annulé : l'adresse est refusée par son serveur"),
         }
 
 

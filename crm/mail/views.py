@@ -74,7 +74,7 @@ def inbox_decide(inbound_id):
     elif current_user.role == Role.COORDINATOR:
         act(
             lambda: _attach(row, request.form.get("email", "")),
-            _("Message rattaché : il est traité comme une réponse."),
+            _("Message rattaché : il est traité comme une réponse."),
         )
     return redirect(url_for(".inbox"))
 
@@ -89,7 +89,7 @@ def _attach(row, address):
     )
     if person is None:
         raise DomainError(
-            _("Aucun·e programmateur·rice du réseau n'a l'adresse « %(email)s ».", email=address)
+            _("Aucun·e programmateur·rice du réseau n'a l'adresse « %(email)s ».", email=address)
         )
     row.network_id = current_user.network_id
     inbound.attach(row, person.id, now=utcnow())

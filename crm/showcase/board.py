@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from crm.errors import DomainError
 from crm.extensions import db
+from crm.i18n import reasons
 from crm.showcase import planning, solver
 from crm.showcase.models import Edition, PlanProposal, Registration, ShowFormat, Slot, SlotStatus
 from crm.showcase.rules import Rule
@@ -129,7 +130,7 @@ def move(edition, registration, *, to_slot, from_slot, actor, reason=None) -> di
             or current.registration_id != registration.id
         ):
             raise DomainError(
-                _("Ce spectacle n'est plus dans ce créneau : la grille a changé, rechargez-la.")
+                _("Ce spectacle n'est plus dans ce créneau : la grille a changé, rechargez-la.")
             )
         if to_slot is not None and to_slot.id == from_slot.id:
             return None
@@ -182,10 +183,10 @@ def pack_series(edition, slot, *, actor) -> int:
         except planning.AssignmentConflictError as error:
             raise DomainError(
                 _(
-                    "« %(show)s » ne peut pas passer à %(time)s : %(rules)s. Rien n'a été déplacé.",
+                    "« %(show)s » ne peut pas passer à %(time)s : %(rules)s. Rien n'a été déplacé.",
                     show=registration.show.title,
                     time=local(target.starts_at).strftime("%H:%M"),
-                    rules="; ".join(str(r.label) for r in error.rules),
+                    rules=reasons(r.label for r in error.rules),
                 )
             ) from None
     return moved

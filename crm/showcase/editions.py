@@ -64,7 +64,7 @@ def load_for_page(edition) -> None:
 def require_planning_open(edition) -> None:
     """Slots and assignments change until the edition is held."""
     if edition.status in (S.HELD, S.FOLLOW_UP):
-        raise DomainError(_("L'édition a eu lieu : son programme ne change plus."))
+        raise DomainError(_("L'édition a eu lieu : son programme ne change plus."))
 
 
 def save_rules(edition, data) -> None:
@@ -176,8 +176,8 @@ def delete_band(band, *, move_to=None) -> int:
         when = ", ".join(format_datetime(local(s.starts_at), "EEEE d MMMM HH:mm") for s in slots[:5])
         raise DomainError(
             ngettext(
-                "Cette tranche sert à %(num)d créneau (%(when)s) : choisissez la tranche où le déplacer.",
-                "Cette tranche sert à %(num)d créneaux (%(when)s) : choisissez la tranche où les déplacer.",
+                "Cette tranche sert à %(num)d créneau (%(when)s) : choisissez la tranche où le déplacer.",
+                "Cette tranche sert à %(num)d créneaux (%(when)s) : choisissez la tranche où les déplacer.",
                 len(slots),
                 when=when + ("…" if len(slots) > 5 else ""),
             ),
@@ -195,7 +195,7 @@ def advance(edition, target, *, now) -> None:
     target = S(target)
     if target not in TRANSITIONS[edition.status]:
         raise DomainError(
-            _("On ne passe pas de « %(a)s » à « %(b)s ».", a=edition.status.label, b=target.label)
+            _("On ne passe pas de « %(a)s » à « %(b)s ».", a=edition.status.label, b=target.label)
         )
     if target == S.REGISTRATIONS_OPEN:
         if not edition.venues:
@@ -229,14 +229,14 @@ def notify_programme(edition) -> None:
     for company, entries in by_company.items():
         lines = [_slot_line(r.show.title, s) for r, s in entries]
         body = _(
-            "Bonjour,\n\nLe programme de %(edition)s est publié. Vos passages :\n\n%(lines)s\n",
+            "Bonjour,\n\nLe programme de %(edition)s est publié. Vos passages :\n\n%(lines)s\n",
             edition=edition.name,
             lines="\n".join(lines),
         )
         send(
             edition.network_id,
             company_addresses(company),
-            _("%(edition)s : programme publié", edition=edition.name),
+            _("%(edition)s : programme publié", edition=edition.name),
             body,
         )
 
@@ -259,6 +259,6 @@ def notify_slot_change(slot, what: str) -> None:
     send(
         edition.network_id,
         company_addresses(registration.company),
-        _("%(edition)s : changement de programme", edition=edition.name),
+        _("%(edition)s : changement de programme", edition=edition.name),
         body,
     )

@@ -50,7 +50,7 @@ class EditionRulesForm(FlaskForm):
     offers_full = BooleanField(_l("Spectacles en entier"))
     offers_pitch = BooleanField(_l("Présentations courtes (10 minutes)"))
     disciplines = SelectMultipleField(
-        _l("Disciplines acceptées"), choices=Discipline.choices(), description=_l("Aucune choisie : toutes.")
+        _l("Disciplines acceptées"), choices=Discipline.choices(), description=_l("Aucune choisie : toutes.")
     )
     min_membership_years = IntegerField(
         _l("Années d'adhésion minimum"), validators=[Optional(), NumberRange(0, 50)]
@@ -66,7 +66,7 @@ class EditionRulesForm(FlaskForm):
     rotation = BooleanField(
         _l("Compagnies accueillantes et accueillies en rotation"),
         description=_l(
-            "Une compagnie accueillie joue hors de son département ; une compagnie accueillante "
+            "Une compagnie accueillie joue hors de son département ; une compagnie accueillante "
             "ne joue pas dans le lieu qu'elle accueille."
         ),
     )
@@ -78,7 +78,7 @@ class BandForm(FlaskForm):
         _l("Nom"),
         validators=[DataRequired(), Length(max=60)],
         filters=[strip],
-        description=_l("Par exemple : matin, après-midi, soirée."),
+        description=_l("Par exemple : matin, après-midi, soirée."),
     )
     starts = TimeField(_l("Début"), validators=[DataRequired()])
     ends = TimeField(_l("Fin"), validators=[DataRequired()])
@@ -118,17 +118,17 @@ class RegistrationForm(FlaskForm):
     cast_size = IntegerField(
         _l("Personnes au plateau"),
         validators=[Optional(), NumberRange(1, 100)],
-        description=_l("Laissé vide : celui de la fiche du spectacle."),
+        description=_l("Laissé vide : celui de la fiche du spectacle."),
     )
     setup_minutes = IntegerField(
         _l("Montage (minutes)"),
         validators=[Optional(), NumberRange(0, 1440)],
-        description=_l("Laissé vide : celui de la fiche du spectacle."),
+        description=_l("Laissé vide : celui de la fiche du spectacle."),
     )
     strike_minutes = IntegerField(
         _l("Démontage (minutes)"),
         validators=[Optional(), NumberRange(0, 1440)],
-        description=_l("Laissé vide : celui de la fiche du spectacle."),
+        description=_l("Laissé vide : celui de la fiche du spectacle."),
     )
     stage_width_m = DecimalField(
         _l("Ouverture de plateau nécessaire (m)"),
@@ -163,5 +163,5 @@ class AssignForm(FlaskForm):
     override_reason = TextAreaField(
         _l("Passer outre le conflit, parce que…"),
         validators=[Optional(), Length(max=500)],
-        description=_l("À remplir seulement pour attribuer malgré un conflit ; la raison est gardée."),
+        description=_l("À remplir seulement pour attribuer malgré un conflit ; la raison est gardée."),
     )

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from crm.errors import DomainError
 from crm.extensions import db
+from crm.i18n import reasons
 from crm.showcase import solver
 from crm.showcase.editions import notify_slot_change, require_planning_open
 from crm.showcase.models import (
@@ -29,7 +30,7 @@ class AssignmentConflictError(DomainError):
 
     def __init__(self, rules: list[Rule]):
         self.rules = rules
-        super().__init__(_("Conflit : %(rules)s.", rules="; ".join(str(r.label) for r in rules)))
+        super().__init__(_("Conflit : %(rules)s.", rules=reasons(r.label for r in rules)))
 
 
 # --- slots -----------------------------------------------------------------------------------
@@ -126,7 +127,7 @@ def move_slot(slot, data) -> None:
         rules = assignment_conflicts(slot.assignment)
         if rules:
             raise AssignmentConflictError(rules)
-    notify_slot_change(slot, _("Votre passage change d'heure ou de lieu :"))
+    notify_slot_change(slot, _("Votre passage change d'heure ou de lieu :"))
 
 
 def cancel_slot(slot) -> None:
@@ -135,13 +136,13 @@ def cancel_slot(slot) -> None:
     slot.status = SlotStatus.CANCELLED
     slot.sequence += 1
     db.session.flush()
-    notify_slot_change(slot, _("Votre passage est annulé :"))
+    notify_slot_change(slot, _("Votre passage est annulé :"))
 
 
 def delete_slot(slot) -> None:
     edition = db.session.get(Edition, slot.edition_id)
     if edition.published_at or slot.assignment is not None:
-        raise DomainError(_("Ce créneau est attribué ou publié : annulez-le plutôt."))
+        raise DomainError(_("Ce créneau est attribué ou publié : annulez-le plutôt."))
     db.session.delete(slot)
     db.session.flush()
 

@@ -84,7 +84,7 @@ def _membership(edition, company) -> None:
     if company.member_since is None:
         raise EligibilityError(
             _(
-                "Date d'adhésion inconnue : il faut %(n)d ans d'adhésion au %(on)s. "
+                "Date d'adhésion inconnue : il faut %(n)d ans d'adhésion au %(on)s. "
                 "Demandez à la coordination de la renseigner.",
                 n=years,
                 on=on,
@@ -94,7 +94,7 @@ def _membership(edition, company) -> None:
         since = format_date(company.member_since, "MM/yyyy")
         raise EligibilityError(
             _(
-                "Membre depuis le %(since)s : il faut %(n)d ans d'adhésion au %(on)s.",
+                "Membre depuis le %(since)s : il faut %(n)d ans d'adhésion au %(on)s.",
                 since=since,
                 n=years,
                 on=on,
@@ -109,14 +109,14 @@ def check_eligibility(edition, company, show, fmt, *, today, exclude_id=None) ->
         raise EligibilityError(_("Ce spectacle n'est pas celui de votre compagnie."), field="show_id")
     if ShowFormat(fmt) not in edition.formats:
         raise EligibilityError(
-            _("Format non proposé pour cette édition : %(label)s.", label=ShowFormat(fmt).label),
+            _("Format non proposé pour cette édition : %(label)s.", label=ShowFormat(fmt).label),
             field="format",
         )
     allowed = edition.disciplines
     if allowed and show.discipline not in allowed:
         raise EligibilityError(
             _(
-                "Discipline non retenue pour cette édition : %(label)s (disciplines ouvertes : %(open)s).",
+                "Discipline non retenue pour cette édition : %(label)s (disciplines ouvertes : %(open)s).",
                 label=show.discipline.label,
                 open=", ".join(str(Discipline(d).label) for d in allowed),
             ),
@@ -220,17 +220,17 @@ def decide(registration, decision, message: str | None) -> None:
     registration.decision_message = (message or "").strip() or None
     edition = registration.edition
     body = _(
-        "Bonjour,\n\nVotre candidature « %(show)s » pour %(edition)s : %(decision)s.\n",
+        "Bonjour,\n\nVotre candidature « %(show)s » pour %(edition)s : %(decision)s.\n",
         show=registration.show.title,
         edition=edition.name,
         decision=decision.label,
     )
     if registration.decision_message:
-        body += _("\nMessage de la coordination :\n%(message)s\n", message=registration.decision_message)
+        body += _("\nMessage de la coordination :\n%(message)s\n", message=registration.decision_message)
     send(
         edition.network_id,
         company_addresses(registration.company),
-        _("%(edition)s : votre candidature", edition=edition.name),
+        _("%(edition)s : votre candidature", edition=edition.name),
         body,
     )
     db.session.flush()
@@ -247,7 +247,7 @@ def set_max_slots(registration, count: int) -> None:
         raise DomainError(_("Entre 1 et 10 créneaux."), field="max_slots")
     if count < placed:
         raise DomainError(
-            _("Cette candidature a déjà %(n)d créneaux : retirez-en d'abord.", n=placed), field="max_slots"
+            _("Cette candidature a déjà %(n)d créneaux : retirez-en d'abord.", n=placed), field="max_slots"
         )
     registration.max_slots = count
     db.session.flush()

@@ -37,7 +37,7 @@ def show_edit(show_id):
     return handle_form(
         form,
         lambda: services.save_show(show, company, form.data),
-        title=_("Modifier « %(title)s »", title=show.title),
+        title=_("Modifier « %(title)s »", title=show.title),
         cancel_url=url_for("contacts.company", company_id=company.id),
         done_message=_("Spectacle enregistré."),
         done_url=lambda _show: url_for("contacts.company", company_id=company.id),

@@ -102,7 +102,7 @@ def registration_edit(registration_id):
     return handle_form(
         form,
         lambda: registrations.update(found, form.data, today=today_local()),
-        title=_("Modifier la candidature « %(title)s »", title=found.show.title),
+        title=_("Modifier la candidature « %(title)s »", title=found.show.title),
         cancel_url=_registration_url(found),
         done_message=_("Candidature enregistrée."),
         done_url=_registration_url,

@@ -17,6 +17,7 @@ from crm.errors import DomainError
 from crm.extensions import db
 from crm.forms import blank, options
 from crm.geo import departements_in_use_first
+from crm.i18n import reasons
 from crm.numbers import row_id, row_ids, whole
 from crm.permissions import allow
 from crm.showcase import board, bp, editions, planning, registrations
@@ -131,7 +132,7 @@ def band_edit(band_id):
     return handle_form(
         form,
         lambda: editions.save_band(edition, band, form.data),
-        title=_("Modifier la tranche « %(label)s »", label=band.label),
+        title=_("Modifier la tranche « %(label)s »", label=band.label),
         cancel_url=url_for(".edition", edition_id=edition.id),
         done_message=_("Tranche horaire enregistrée."),
         done_url=lambda _b: url_for(".edition", edition_id=edition.id) + "#tranches",
@@ -147,7 +148,7 @@ def band_delete(band_id):
     move_to = db.session.get(TimeBand, target) if target else None
     moved = act(lambda: editions.delete_band(band, move_to=move_to), _("Tranche horaire supprimée."))
     if moved:
-        flash(_("%(n)d créneau(x) déplacé(s) dans « %(label)s ».", n=moved, label=move_to.label))
+        flash(_("%(n)d créneau(x) déplacé(s) dans « %(label)s ».", n=moved, label=move_to.label))
     return _back(edition, "#tranches")
 
 
@@ -197,7 +198,7 @@ def decide(registration_id):
     else:
         act(
             lambda: registrations.decide(registration, form.decision.data, form.message.data),
-            _("Décision enregistrée ; la compagnie est prévenue."),
+            _("Décision enregistrée ; la compagnie est prévenue."),
         )
     return redirect(url_for(".review", edition_id=edition.id, **request.args))
 
@@ -397,10 +398,10 @@ def proposal_accept(edition_id, proposal_id):
     for registration, slot, rules in refused:
         flash(
             _(
-                "« %(show)s » n'a pas été placé à %(time)s : %(rules)s.",
+                "« %(show)s » n'a pas été placé à %(time)s : %(rules)s.",
                 show=registration.show.title,
                 time=local(slot.starts_at).strftime("%H:%M"),
-                rules="; ".join(str(r.label) for r in rules),
+                rules=reasons(r.label for r in rules),
             ),
             "error",
         )
@@ -413,7 +414,7 @@ def proposal_discard(edition_id, proposal_id):
     edition = _edition(edition_id)
     db.session.delete(_proposal(edition, proposal_id))
     db.session.commit()
-    flash(_("Proposition écartée : rien n'a été placé."))
+    flash(_("Proposition écartée : rien n'a été placé."))
     return redirect(url_for(".grid", edition_id=edition.id))
 
 
@@ -479,11 +480,11 @@ def board_move(edition_id):
     db.session.commit()
     title = registration.show.title
     if slots["slot_id"] is None:
-        message = _("« %(show)s » est de retour dans la liste à placer.", show=title)
+        message = _("« %(show)s » est de retour dans la liste à placer.", show=title)
     else:
         target = slots["slot_id"]
         message = _(
-            "« %(show)s » placé à %(venue)s, %(time)s.",
+            "« %(show)s » placé à %(venue)s, %(time)s.",
             show=title,
             venue=target.venue.name,
             time=local(target.starts_at).strftime("%H:%M"),

@@ -78,7 +78,7 @@ def test_the_owner_is_told_once_by_mail_of_repeated_failures(app, world, client)
         select(OutboxMessage).where(OutboxMessage.to_address == "coord-a@example.org")
     ).all()
     assert len(alerts) == 1
-    assert alerts[0].subject == "Vitrine : tentatives de connexion à votre compte"
+    assert alerts[0].subject == "Vitrine : tentatives de connexion à votre compte"
     assert "203.0.113" not in alerts[0].body_text  # no address of the attacker, nothing to click
 
 

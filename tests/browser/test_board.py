@@ -69,7 +69,7 @@ def test_drag_see_the_conflict_override_it_undo_and_move_by_keyboard(world, live
     status = page.locator("#board-status")
 
     _card(page, "Le Grand Large").drag_to(_slot_box(page, afternoon))
-    expect(status).to_contain_text("« Le Grand Large » placé à Théâtre A, 14:00.")
+    expect(status).to_contain_text("« Le Grand Large » placé à Théâtre A, 14:00.")
     assert "Le Grand Large" in _slot_box(page, afternoon).inner_text()
     assert _where(large) == [afternoon.id]
 
@@ -81,7 +81,7 @@ def test_drag_see_the_conflict_override_it_undo_and_move_by_keyboard(world, live
     assert dialog.locator(".board-reason-error").is_visible()  # no reason, no override
     dialog.get_by_label("Raison pour passer outre").fill("Extrait de 40 minutes, convenu")
     dialog.get_by_role("button", name="Placer quand même").click()
-    expect(status).to_contain_text("« Trop long » placé")
+    expect(status).to_contain_text("« Trop long » placé")
     assert "conflict" in _slot_box(page, morning).get_attribute("class")
     assert _where(long_one) == [morning.id]
     _screenshot(page, "board-desktop")
@@ -96,7 +96,7 @@ def test_drag_see_the_conflict_override_it_undo_and_move_by_keyboard(world, live
     expect(status).to_contain_text("choisissez un créneau")
     _slot_box(page, late).focus()
     page.keyboard.press("Enter")
-    expect(status).to_contain_text("« Le Grand Large » placé à Théâtre A, 16:30.")
+    expect(status).to_contain_text("« Le Grand Large » placé à Théâtre A, 16:30.")
     assert _where(large) == [late.id]
 
 

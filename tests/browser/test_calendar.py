@@ -17,7 +17,7 @@ def test_visitor_opens_the_subscribe_page_and_downloads_the_feed(world, live_ser
     page.get_by_role("button", name="S'abonner à ce programme dans mon calendrier").click()
     _screenshot(page, "calendar-subscribe")
     webcal = page.get_by_role("button", name="S'abonner dans mon agenda").get_attribute("href")
-    https = page.get_by_label("Ou copiez ce lien dans votre agenda :").input_value()
+    https = page.get_by_label("Ou copiez ce lien dans votre agenda :").input_value()
     assert webcal == "webcal://" + https.split("://", 1)[1]
     assert "Google Agenda" in page.content() and "Outlook" in page.content()
     page.goto(f"{live_server}/programme/{a.planned.slug}")

@@ -18,6 +18,15 @@ def _sign_in(page, base_url, email):
     page.wait_for_load_state()
 
 
+def _sign_out(page):
+    """As people do: open the menu on a phone, then the menu under their name."""
+    menu = page.get_by_role("button", name="Menu")
+    if menu.is_visible():
+        menu.click()
+    page.locator(".user-menu summary").click()
+    page.get_by_role("button", name="Se déconnecter").click()
+
+
 def _screenshot(page, name):
     if ARTIFACTS:
         os.makedirs(ARTIFACTS, exist_ok=True)

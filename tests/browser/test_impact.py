@@ -30,4 +30,4 @@ def test_member_records_an_outcome_and_sees_it_in_the_report(scene, live_server,
     _screenshot(page, "impact-report")
     row = page.get_by_role("row").filter(has_text=scene.companies[0].name).last
     assert "2 500,00" in row.inner_text().replace("\u202f", " ")
-    assert "Maine-et-Loire (49) : 2" in page.content()
+    assert "Maine-et-Loire (49) : 2" in page.content()

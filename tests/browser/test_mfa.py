@@ -6,7 +6,7 @@ import time
 import pyotp
 import pytest
 
-from tests.browser.test_home import _screenshot, _sign_in
+from tests.browser.test_home import _screenshot, _sign_in, _sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ def test_a_coordinator_enrols_then_signs_in_with_a_code(app, world, live_server,
     page.get_by_role("button", name="Activer la double authentification").click()
     assert page.locator("figure.qr svg").is_visible()
     _screenshot(page, "mfa-enrol-phone")
-    page.get_by_text("Impossible de scanner ? Tapez cette clé").click()
+    page.get_by_text("Impossible de scanner ? Tapez cette clé").click()
     secret = page.locator("code.secret").inner_text()
     totp = pyotp.TOTP(secret)
     page.get_by_label("Code à 6 chiffres").fill(totp.now())
@@ -36,8 +36,7 @@ def test_a_coordinator_enrols_then_signs_in_with_a_code(app, world, live_server,
     page.get_by_role("button", name="C'est noté").click()
     assert "Il vous reste 10 codes de secours." in page.content()
 
-    page.locator(".user-menu summary").click()
-    page.get_by_role("button", name="Se déconnecter").click()
+    _sign_out(page)
     _sign_in(page, live_server, "coord-a@example.org")
     assert page.url == f"{live_server}/login/code"
     page.get_by_label("Code à 6 chiffres").fill("000000")
@@ -49,8 +48,7 @@ def test_a_coordinator_enrols_then_signs_in_with_a_code(app, world, live_server,
     page.goto(f"{live_server}/programmers")
     assert page.url == f"{live_server}/programmers"
 
-    page.locator(".user-menu summary").click()
-    page.get_by_role("button", name="Se déconnecter").click()
+    _sign_out(page)
     _sign_in(page, live_server, "coord-a@example.org")
     page.get_by_label("Code à 6 chiffres").fill(codes[0])
     page.get_by_role("button", name="Valider").click()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.mail import inbound
 from crm.mail.models import OutboxMessage
-from tests.browser.test_home import _screenshot, _sign_in
+from tests.browser.test_home import _screenshot, _sign_in, _sign_out
 from tests.mail.inbound_scene import corpus, sent_to
 from tests.scene import D2
 
@@ -35,8 +35,7 @@ def test_a_member_answers_a_programmers_email_from_the_task(answered, live_serve
     assert "Réponse envoyée" in page.locator("p.flash").first.inner_text()
     sent = db.session.scalar(select(OutboxMessage).where(OutboxMessage.in_reply_to == reply.message_id))
     assert sent.to_address == answered.came.email and "le dossier part aujourd'hui" in sent.body_text
-    page.locator(".user-menu summary").click()
-    page.get_by_role("button", name="Se déconnecter").click()
+    _sign_out(page)
     _sign_in(page, live_server, "coord-a@example.org")
     page.goto(f"{live_server}/programmers/{answered.came.id}")
-    assert page.get_by_text("Réponse envoyée : Bien sûr, le dossier part aujourd'hui.").is_visible()
+    assert page.get_by_text("Réponse envoyée : Bien sûr, le dossier part aujourd'hui.").is_visible()

@@ -87,10 +87,10 @@ def test_import_creates_valid_rows_and_refuses_the_others_with_reasons(app, net,
     ]
     assert [p.reasons for p in planned[2:]] == [
         ["nom manquant"],
-        ["e-mail invalide : pas-une-adresse"],
-        ["département inconnu : 99"],
+        ["e-mail invalide : pas-une-adresse"],
+        ["département inconnu : 99"],
         ["adresse déjà présente plus haut dans le fichier (ligne 2)"],
-        ["Numéro de téléphone invalide : 12", "discipline inconnue : Opéra"],
+        ["Numéro de téléphone invalide : 12", "discipline inconnue : Opéra"],
     ]
     helene = db.session.scalar(select(Programmer).where(Programmer.email == "helene.lefevre@example.org"))
     assert (helene.first_name, helene.last_name, helene.phone, helene.departement_code) == (
@@ -141,7 +141,7 @@ def test_refused_rows_come_back_as_a_file_to_fix_with_formulas_neutralised(app, 
             "Pirate",
             "pas-une-adresse",
             '\'=HYPERLINK("http://evil.example")',
-            "e-mail invalide : pas-une-adresse",
+            "e-mail invalide : pas-une-adresse",
         ],
     ]
 
@@ -229,5 +229,5 @@ def test_upload_refuses_a_file_over_the_limit_and_keeps_the_form(app, world, cli
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert 'id="file-error">Le fichier est trop gros (0,3 Ko) : la limite est de 0,1 Ko.' in html
+    assert 'id="file-error">Le fichier est trop gros (0,3 Ko) : la limite est de 0,1 Ko.' in html
     assert 'value="Salon"' in html

@@ -26,7 +26,7 @@ def test_programmer_with_bad_phone_comes_back_with_the_message_and_the_input(app
     response = post_form(client, "/programmers/new", data, token_from=TOKEN_PAGE)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert 'id="phone-error">Numéro de téléphone invalide : 12 34' in html
+    assert 'id="phone-error">Numéro de téléphone invalide : 12 34' in html
     assert 'value="Gaëlle"' in html
     assert 'value="Rencontre au festival"' in html
     assert '<option selected value="dance">' in html

@@ -26,7 +26,7 @@ def test_a_draft_asks_for_its_closing_date_and_venues_then_to_open(app, world):
     ]
     factories.open_for_registrations(a)  # dates and venue set, and opened
     a.edition.status = EditionStatus.DRAFT
-    assert _todos(a.edition) == [("Tout est prêt : ouvrez les candidatures", "showcase.edition", True)]
+    assert _todos(a.edition) == [("Tout est prêt : ouvrez les candidatures", "showcase.edition", True)]
 
 
 def test_open_registrations_count_what_waits_for_review_and_say_when_to_close(app, world):
@@ -40,7 +40,7 @@ def test_open_registrations_count_what_waits_for_review_and_say_when_to_close(ap
     assert _todos(edition, today=closes) == [("1 candidature à examiner", "showcase.review", False)]
     after = _todos(edition, today=date.fromordinal(closes.toordinal() + 1))
     assert after[1] == (
-        f"La clôture des candidatures était le {closes:%d/%m} : fermez-les",
+        f"La clôture des candidatures était le {closes:%d/%m} : fermez-les",
         "showcase.edition",
         True,
     )
@@ -78,7 +78,7 @@ def test_a_published_edition_counts_unanswered_invitations_then_asks_to_be_marke
     for invitation in db.session.query(Invitation).filter_by(edition_id=a.planned.id):
         invitation.answer = Answer.COMING
     assert _todos(a.planned, today=date(2027, 3, 6)) == [
-        ("L'édition a eu lieu : marquez-la comme passée", "showcase.edition", True)
+        ("L'édition a eu lieu : marquez-la comme passée", "showcase.edition", True)
     ]
 
 
@@ -86,7 +86,7 @@ def test_a_held_edition_asks_for_check_in_then_for_the_follow_up(app, world):
     a = world.a
     editions.advance(a.planned, EditionStatus.HELD, now=a.planned.published_at)
     assert _todos(a.planned) == [
-        ("Personne n'est pointé présent : pointez les présent·es", "checkin.slots", False)
+        ("Personne n'est pointé présent : pointez les présent·es", "checkin.slots", False)
     ]
     from crm.checkin import services as checkin
     from crm.followups import services as followups

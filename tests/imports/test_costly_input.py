@@ -44,7 +44,7 @@ def test_a_spreadsheet_over_the_row_limit_stops_early_with_a_clear_message():
         read_table("gros.xlsx", data, max_rows=20_000)
     assert error.value.field == "file"
     assert error.value.message == (
-        "Le fichier compte plus de 20\u202f000 lignes : coupez-le en plusieurs fichiers et importez-les "
+        "Le fichier compte plus de 20\u202f000 lignes : coupez-le en plusieurs fichiers et importez-les "
         "l'un après l'autre."
     )
     # reading stopped at the limit: it did not read the 10,000 rows after it

@@ -80,7 +80,7 @@ def test_a_reply_stops_the_sequence_and_hands_each_company_a_task_and_an_email(a
     assert all(t.inbound_message_id is not None for t in tasks)
     notices = db.session.scalars(
         select(OutboxMessage).where(
-            OutboxMessage.subject == f"Suivi : {person.full_name} a répondu par e-mail"
+            OutboxMessage.subject == f"Suivi : {person.full_name} a répondu par e-mail"
         )
     ).all()
     assert notices and all("> Le deuxième spectacle m'intéresse" in n.body_text for n in notices)

@@ -83,8 +83,8 @@ def test_objection_and_erasure_stop_every_message_already_queued(scene, app, cli
             assert message.to_address == "effacee@invalid" and old_address not in message.body_text
     with travel(D2 + timedelta(minutes=6)):
         outbox = client.get("/outbox").get_data(as_text=True)
-    assert outbox.count("Annulé : la personne s'est opposée aux messages") == 2
-    assert old_address not in outbox and "Annulé : les données de la personne ont été effacées" in outbox
+    assert outbox.count("Annulé : la personne s'est opposée aux messages") == 2
+    assert old_address not in outbox and "Annulé : les données de la personne ont été effacées" in outbox
 
 
 @pytest.mark.parametrize("how", ["objection", "bare_list_entry"])

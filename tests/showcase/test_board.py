@@ -77,7 +77,7 @@ def test_a_move_places_a_show_and_gives_the_move_that_undoes_it(app, world, clie
     sign_in(client, a.coordinator)
     response = _move(client, a, registration_id=registration.id, slot_id=slot.id, from_slot_id=None)
     assert response.status_code == 200, response.get_json()
-    assert "« Le Grand Large » placé à" in response.get_json()["message"]
+    assert "« Le Grand Large » placé à" in response.get_json()["message"]
     undo = response.get_json()["undo"]
     assert undo == {
         "registration_id": registration.id,
@@ -277,5 +277,5 @@ def test_packing_refuses_whole_when_a_pitch_cannot_take_its_new_place(app, world
     sign_in(client, a.coordinator)
     post_form(client, f"/slots/{series[0].id}/pack-series", token_from=TOKEN)
     html = client.get(f"/editions/{a.planned.id}/planning").get_data(as_text=True)
-    assert "« Petit Pois » ne peut pas passer à 14:00" in html and "Rien n&#39;a été déplacé." in html
+    assert "« Petit Pois » ne peut pas passer à 14:00" in html and "Rien n&#39;a été déplacé." in html
     assert [_placed(s) for s in series] == [None, None, young.id]

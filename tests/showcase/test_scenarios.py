@@ -46,7 +46,7 @@ def test_ca_chauffe_two_year_membership_and_young_audience_bands(app, net, coord
     recent = factories.company(net, name="Jeune compagnie", member_since=date(2025, 3, 1))
     with pytest.raises(EligibilityError) as refused:
         apply(edition, recent, factories.show(recent), coordinator)
-    assert refused.value.message == "Membre depuis le 03/2025 : il faut 2 ans d'adhésion au 15/02/2027."
+    assert refused.value.message == "Membre depuis le 03/2025 : il faut 2 ans d'adhésion au 15/02/2027."
     old_young = factories.company(net, name="Ancienne A", member_since=date(2019, 1, 1))
     old_all = factories.company(net, name="Ancienne B", member_since=date(2020, 5, 1))
     young_show = factories.show(old_young, audience="young", min_age=4, duration_minutes=45)
@@ -174,7 +174,7 @@ def test_registration_refusals_name_the_rule(app, net, coordinator):
         apply(edition, company, factories.show(company, discipline="theatre"), coordinator)
     assert (
         discipline.value.message
-        == "Discipline non retenue pour cette édition : Théâtre (disciplines ouvertes : Danse)."
+        == "Discipline non retenue pour cette édition : Théâtre (disciplines ouvertes : Danse)."
     )
     with pytest.raises(DomainError) as twice:
         apply(edition, company, dance, coordinator)
@@ -211,7 +211,7 @@ def test_decisions_tell_the_company_why(app, net, coordinator):
     registrations.decide(reg, "declined", "Trop de spectacles de marionnettes cette année.")
     sent = list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.to_address)))
     assert [m.to_address for m in sent] == ["cie@example.org", "diffusion@example.org"]
-    assert "« Zélie »" in sent[0].body_text and "Non retenue" in sent[0].body_text
+    assert "« Zélie »" in sent[0].body_text and "Non retenue" in sent[0].body_text
     assert "Trop de spectacles de marionnettes cette année." in sent[0].body_text
 
 
@@ -249,8 +249,8 @@ def test_publish_notifies_and_cancelled_slot_is_kept(app, net, coordinator):
     planning.cancel_slot(slot)
     subjects = [m.subject for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
     assert subjects[-2:] == [
-        f"{edition.name} : programme publié",
-        f"{edition.name} : changement de programme",
+        f"{edition.name} : programme publié",
+        f"{edition.name} : changement de programme",
     ]
     assert slot.status == SlotStatus.CANCELLED
     with pytest.raises(DomainError):

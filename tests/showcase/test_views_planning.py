@@ -99,7 +99,7 @@ def test_grid_shows_an_overridden_conflict_with_its_reason(app, world, client):
     sign_in(client, a.coordinator)
     html = client.get(f"/editions/{a.planned.id}/planning").get_data(as_text=True)
     assert "le spectacle, avec montage et démontage, ne tient pas dans le créneau" in html
-    assert "accepté : Extrait de 45 minutes convenu" in html
+    assert "accepté : Extrait de 45 minutes convenu" in html
     assert html.count('class="slot conflict"') == 1
 
 
@@ -116,7 +116,7 @@ def test_manual_assignment_page_refuses_a_conflict_and_keeps_the_choice(app, wor
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "ne tient pas dans le créneau; cette candidature a déjà tous ses créneaux" in html
+    assert "ne tient pas dans le créneau et cette candidature a déjà tous ses créneaux" in html
     assert f'<option selected value="{a.registration.id}">' in html
     assert (
         db.session.scalar(select(func.count()).select_from(Assignment).where(Assignment.slot_id == slot.id))
@@ -265,7 +265,7 @@ def test_two_coordinators_assigning_one_slot_at_once_end_with_one_assignment(app
         responses = _concurrently(app, calls)
         assert sorted(r.status_code for r in responses) == [302, 422]
         loser = next(r for r in responses if r.status_code == 422)
-        assert "Conflit : le créneau est déjà attribué." in loser.get_data(as_text=True)
+        assert "Conflit : le créneau est déjà attribué." in loser.get_data(as_text=True)
         count = select(func.count()).select_from(Assignment).where(Assignment.slot_id == slot_id)
         assert db.session.scalar(count) == 1
 

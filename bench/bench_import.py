@@ -64,7 +64,7 @@ def _run(quick):
             )
             db.session.commit()
             started = time.perf_counter()
-            table = read_table("contacts.csv", data)
+            table = read_table(data)
             planned = importing.apply(
                 network.id,
                 table,

@@ -34,6 +34,7 @@ def register_extensions(app):
     from crm.database import utcnow
     from crm.followups import subscriptions as followup_subscriptions  # noqa: F401
     from crm.i18n import register_filters, select_locale
+    from crm.impact import subscriptions as impact_subscriptions  # noqa: F401
     from crm.permissions import enforce
 
     db.init_app(app)
@@ -81,10 +82,11 @@ def register_blueprints(app):
     from crm.showcase import public
 
     view_modules = [
-        "core.views", "accounts.views", "admin.views", "contacts.views", "showcase.views",
-        "showcase.views_company", "showcase.views_planning", "mail.views", "imports.views",
-        "invitations.views", "checkin.views", "followups.views", "calendar.views",
-        "impact.views",
+        "accounts.views", "admin.views", "contacts.views", "showcase.views", "showcase.views_company",
+        "showcase.views_planning", "mail.views", "imports.views", "invitations.views", "checkin.views",
+        "followups.views", "calendar.views", "impact.views",
+        # pages composed from several features (they keep the routes of the feature they belong to)
+        "core.views", "core.directory", "core.follow_up",
     ]  # fmt: skip
     for name in view_modules:
         importlib.import_module(f"crm.{name}")
@@ -107,7 +109,7 @@ def register_blueprints(app):
 
 
 def register_cli(app):
-    from crm.accounts.cli import users_cli
+    from crm.admin.cli import users_cli
     from crm.backup import backup_command, restore_command
     from crm.demo.cli import demo_cli
     from crm.followups.scheduler import followups_cli, worker_command
@@ -128,12 +130,11 @@ def register_cli(app):
 
 
 def start_scheduler_when_serving(app):
-    """`make run`: the development server runs the tick itself (in the reloader's child, once)."""
+    """`VITRINE_SCHEDULER=1` (set by `make run` for the server only): this process runs the tick itself,
+    once (in the reloader's child when there is one)."""
     import os
-    import sys
 
-    serving = len(sys.argv) > 1 and sys.argv[-1] != "--help" and "run" in sys.argv[1:]
-    if serving and os.environ.get("WERKZEUG_RUN_MAIN") in (None, "true"):
+    if os.environ.get("WERKZEUG_RUN_MAIN") in (None, "true"):
         from crm.followups.scheduler import start_in_process
 
         start_in_process(app)

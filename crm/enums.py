@@ -65,3 +65,17 @@ class Audience(LabelledEnum):
     @classmethod
     def labels(cls):
         return {cls.YOUNG: _l("Jeune public"), cls.ALL: _l("Tout public")}
+
+
+class Role(LabelledEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    MEMBER = "member"
+
+    @classmethod
+    def labels(cls):
+        return {
+            cls.ADMIN: _l("Administration"),
+            cls.COORDINATOR: _l("Coordination"),
+            cls.MEMBER: _l("Membre d'une compagnie"),
+        }

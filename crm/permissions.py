@@ -8,15 +8,12 @@ import logging
 from flask import abort, current_app, request
 from flask_login import current_user
 
-from crm.accounts.models import Role
 from crm.extensions import login_manager
 
 log = logging.getLogger(__name__)
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
-STAFF = (Role.COORDINATOR,)
-EVERY_ROLE = (Role.ADMIN, Role.COORDINATOR, Role.MEMBER)
 
 
 def allow(*who):

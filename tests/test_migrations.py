@@ -63,3 +63,18 @@ def test_every_foreign_key_is_indexed():
             f"{table.name}.{fk.parent.name}" for fk in table.foreign_keys if fk.parent.name not in leading
         ]
     assert missing == []
+
+
+def test_migration_files_sort_in_the_order_of_their_chain():
+    import re
+    from pathlib import Path
+
+    files = sorted((Path(__file__).resolve().parent.parent / "migrations" / "versions").glob("*.py"))
+    previous = None
+    for path in files:
+        text = path.read_text()
+        revision = re.search(r"^revision = ['\"](\w+)['\"]", text, re.M).group(1)
+        down = re.search(r"^down_revision = (?:['\"](\w+)['\"]|None)", text, re.M).group(1)
+        assert down == previous, f"{path.name} follows {down}, not the file before it"
+        assert re.match(r"\d{4}-\d\d-\d\d_\d{4}_" + revision, path.name), path.name
+        previous = revision

@@ -1,27 +1,12 @@
 import enum
 
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.database import UTCDateTime, utcnow
-from crm.enums import LabelledEnum, enum_column
+from crm.enums import Role, enum_column
 from crm.extensions import db
-
-
-class Role(LabelledEnum):
-    ADMIN = "admin"
-    COORDINATOR = "coordinator"
-    MEMBER = "member"
-
-    @classmethod
-    def labels(cls):
-        return {
-            cls.ADMIN: _l("Administration"),
-            cls.COORDINATOR: _l("Coordination"),
-            cls.MEMBER: _l("Membre d'une compagnie"),
-        }
 
 
 class User(UserMixin, db.Model):

@@ -251,3 +251,13 @@ def create_user(
     db.session.flush()
     security_event("account.created", user=user.id, role=str(role), network=user.network_id)
     return user
+
+
+def company_addresses(company) -> list[str]:
+    """Who hears about a company's applications: its contact address and its members' accounts."""
+    members = db.session.scalars(
+        select(User.email).where(
+            User.company_id == company.id, User.role == Role.MEMBER, User.active.is_(True)
+        )
+    )
+    return [a for a in [company.email, *members] if a]

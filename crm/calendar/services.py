@@ -135,7 +135,7 @@ def feed_state(*where):
 
 def shown(*, now, hide_cancelled=False):
     """In SQL: cancelled slots stay until a month after their date, unless the subscriber hides them."""
-    from crm.calendar.feeds import KEEP_CANCELLED
+    from crm.showcase.ical import KEEP_CANCELLED
     from crm.showcase.models import SlotStatus
 
     if hide_cancelled:

@@ -6,13 +6,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.accounts.models import Role
-from crm.calendar import bp, cache, feeds, services
+from crm.calendar import bp, cache, services
 from crm.calendar.models import FeedKind
 from crm.database import utcnow
 from crm.errors import DomainError
 from crm.extensions import db
 from crm.links import external_url
 from crm.permissions import PUBLIC, allow
+from crm.showcase import ical as feeds
 from crm.showcase import programme
 from crm.showcase.models import Slot
 

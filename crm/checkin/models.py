@@ -1,9 +1,12 @@
-from sqlalchemy import ForeignKey, UniqueConstraint
+from sqlalchemy import ForeignKey, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.contacts.duplicates import REFERENCES
+from crm.contacts.models import Programmer
+from crm.contacts.registry import ACTIVITY, FILTERS
 from crm.database import UTCDateTime, utcnow
 from crm.extensions import db
+from crm.showcase.models import Slot
 
 
 class Attendance(db.Model):
@@ -24,3 +27,15 @@ class Attendance(db.Model):
 
 
 REFERENCES.append((Attendance, "programmer_id", "slot_id"))
+ACTIVITY.append(lambda since: select(Attendance.programmer_id).where(Attendance.checked_in_at >= since))
+
+
+def _came_to(edition_id):
+    """The directory's "came to this edition" filter."""
+    if not (edition_id and str(edition_id).isdigit()):
+        return None
+    came = select(Attendance.programmer_id).join(Slot, Slot.id == Attendance.slot_id)
+    return Programmer.id.in_(came.where(Slot.edition_id == int(edition_id)))
+
+
+FILTERS["attended"] = _came_to

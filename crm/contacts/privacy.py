@@ -2,15 +2,20 @@
 
 import json
 import logging
+from datetime import timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from crm.audit import security_event
+from crm.contacts.models import Programmer
+from crm.contacts.registry import ACTIVITY
 from crm.errors import DomainError
 from crm.extensions import db
-from crm.imports.reading import to_csv
 from crm.mail import suppression
 from crm.mail.models import SuppressionReason
+from crm.mail.services import may_be_written_to
+from crm.spreadsheets import to_csv
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +87,8 @@ def erase(programmer, *, now) -> None:
 
 
 def may_be_contacted(programmer) -> bool:
-    """Not opted out, not erased, and no permanent refusal of the address by a mail server."""
-    return programmer.opted_out_at is None and programmer.erased_at is None and programmer.bounced_at is None
+    """Not opted out, not erased, and no permanent refusal of the address: the mail gate's rule."""
+    return may_be_written_to(programmer)
 
 
 STALE_AFTER_DAYS = 3 * 365
@@ -93,34 +98,15 @@ def stale_query(network_id, *, now):
     """Records with nothing coming from the person for 3 years (CNIL's guidance for prospect files):
     created over 3 years ago, and since then no answer to an invitation or to a follow-up, no attendance,
     and no exchange in which the person took part (a call or meeting where they were reached)."""
-    from datetime import timedelta
-
-    from sqlalchemy import or_, select
-
-    from crm.checkin.models import Attendance
-    from crm.contacts.models import Programmer
-    from crm.followups.models import Interaction, InteractionKind, Result
-    from crm.invitations.models import Invitation
-
     since = now - timedelta(days=STALE_AFTER_DAYS)
-    answered = select(Invitation.programmer_id).where(Invitation.answered_at >= since)
-    came = select(Attendance.programmer_id).where(Attendance.checked_in_at >= since)
-    spoke = select(Interaction.programmer_id).where(
-        Interaction.occurred_at >= since,
-        or_(
-            Interaction.kind == InteractionKind.ANSWER,
-            Interaction.result.in_([Result.REACHED, Result.INTERESTED, Result.NOT_INTERESTED, Result.BOOKED]),
-        ),
-    )
+    alive = [sign_of_life(since) for sign_of_life in ACTIVITY]
     return (
         select(Programmer)
         .where(
             Programmer.network_id == network_id,
             Programmer.erased_at.is_(None),
             Programmer.created_at < since,
-            Programmer.id.not_in(answered),
-            Programmer.id.not_in(came),
-            Programmer.id.not_in(spoke),
+            *(Programmer.id.not_in(ids) for ids in alive),
         )
         .order_by(Programmer.created_at, Programmer.id)
     )

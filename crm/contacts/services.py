@@ -1,7 +1,7 @@
 """Companies, structures and programmers of a network: creation, edits, scoped queries."""
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.accounts.models import User
@@ -12,6 +12,7 @@ from crm.contacts.models import (
     Programmer,
     ProgrammerDiscipline,
 )
+from crm.contacts.registry import FILTERS
 from crm.database import search_key
 from crm.enums import Discipline
 from crm.errors import DomainError
@@ -175,24 +176,6 @@ def _check_organisation(network, organisation_id) -> None:
 DIRECTORY_FILTERS = (
     "departement", "region", "structure_type", "discipline", "audience", "attended", "contacted",
 )  # fmt: skip
-# Last contact (shared log, private notes aside): within N days, or not for N days (never included).
-CONTACTED = {"30": 30, "90": 90, "not_90": -90, "not_365": -365, "never": None}
-
-
-def _last_contact(days):
-    """People contacted within `days` (positive), not for -`days` (negative), or never (None)."""
-    from datetime import timedelta
-
-    from crm.database import utcnow
-    from crm.followups.models import Interaction
-
-    # Correlated EXISTS: the (programmer, date) index answers it for each person, whatever the log's size.
-    shared = [Interaction.programmer_id == Programmer.id, Interaction.private.is_(False)]
-    if days is None:
-        return ~exists().where(*shared)
-    since = utcnow() - timedelta(days=abs(days))
-    recent = exists().where(*shared, Interaction.occurred_at >= since)
-    return recent if days > 0 else ~recent
 
 
 def departements_in_use(network_id: int, kind=None) -> set[str]:
@@ -233,11 +216,12 @@ def _filtered(
     structure_type=None,
     discipline=None,
     audience=None,
-    attended=None,
-    contacted=None,
+    **known_elsewhere,
 ):
-    if contacted in CONTACTED:
-        query = query.where(_last_contact(CONTACTED[contacted]))
+    for name, value in known_elsewhere.items():
+        condition = FILTERS[name](value) if name in FILTERS else None
+        if condition is not None:
+            query = query.where(condition)
     if departement:
         query = query.where(Programmer.departement_code == departement)
     if region:
@@ -253,53 +237,9 @@ def _filtered(
             ProgrammerDiscipline.discipline == discipline
         )
         query = query.where(Programmer.id.in_(interested))
-    if attended and str(attended).isdigit():
-        from crm.checkin.models import Attendance
-        from crm.showcase.models import Slot
-
-        came = (
-            select(Attendance.programmer_id)
-            .join(Slot, Slot.id == Attendance.slot_id)
-            .where(Slot.edition_id == int(attended))
-        )
-        query = query.where(Programmer.id.in_(came))
     if audience in ("young", "all"):
         query = query.where(Programmer.wants_young if audience == "young" else Programmer.wants_all)
     return query
-
-
-def programmer_history(programmer) -> list[dict]:
-    """The editions a person was invited to and the slots they attended, newest first."""
-    from crm.checkin.models import Attendance
-    from crm.invitations.models import Invitation
-    from crm.showcase.models import Edition, Slot
-
-    invited = dict(
-        db.session.execute(
-            select(Invitation.edition_id, Invitation.answer).where(Invitation.programmer_id == programmer.id)
-        ).all()
-    )
-    attended = dict(
-        db.session.execute(
-            select(Slot.edition_id, func.count())
-            .join(Attendance, Attendance.slot_id == Slot.id)
-            .where(Attendance.programmer_id == programmer.id)
-            .group_by(Slot.edition_id)
-        ).all()
-    )
-    ids = set(invited) | set(attended)
-    editions = db.session.scalars(
-        select(Edition).where(Edition.id.in_(ids)).order_by(Edition.starts_on.desc())
-    )
-    return [
-        {
-            "edition": e,
-            "answer": invited.get(e.id),
-            "invited": e.id in invited,
-            "slots": attended.get(e.id, 0),
-        }
-        for e in editions
-    ]
 
 
 def may_edit_programmer(actor: User, programmer: Programmer) -> bool:

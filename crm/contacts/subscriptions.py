@@ -4,7 +4,7 @@ import logging
 
 from crm.contacts.models import Programmer
 from crm.extensions import db
-from crm.mail.events import address_bounced, person_objected_by_mail
+from crm.mail.events import address_bounced, person_looked_up, person_objected_by_mail
 
 log = logging.getLogger(__name__)
 
@@ -26,3 +26,10 @@ def _object(_network_id, event):
     person = db.session.get(Programmer, event.programmer_id)
     if person is not None and person.erased_at is None:
         opt_out(person, now=event.at)
+
+
+@person_looked_up.connect
+def _person_with_address(network_id, address):
+    return db.session.scalar(
+        db.select(Programmer.id).where(Programmer.network_id == network_id, Programmer.email == address)
+    )

@@ -5,27 +5,16 @@ from flask_login import current_user
 from crm.accounts.models import Role
 from crm.audit import security_event
 from crm.contacts import bp, duplicates, privacy, services
+from crm.contacts.access import company_for_actor
 from crm.contacts.forms import CompanyForm, ProgrammerForm, StructureForm
-from crm.contacts.models import Organisation, OrganisationKind, Programmer, StructureType
+from crm.contacts.models import Organisation, OrganisationKind, Programmer
 from crm.database import get_in_network_or_404, utcnow
-from crm.enums import Audience, Discipline
 from crm.extensions import db
-from crm.followups.services import timeline_query
-from crm.geo import departements_in_use_first, regions
 from crm.permissions import allow
-from crm.showcase.services import editions_query
 from crm.views import act, handle_form, paginate
 
 COMPANY = OrganisationKind.COMPANY
 STRUCTURE = OrganisationKind.STRUCTURE
-
-
-def company_for_actor(company_id: int) -> Organisation:
-    """A company of the actor's network; a member reaches only their own (404 for the others)."""
-    company = get_in_network_or_404(Organisation, company_id, current_user.network_id)
-    if company.kind != COMPANY or (current_user.is_member and company.id != current_user.company_id):
-        abort(404)
-    return company
 
 
 def _organisation_list(kind, template):
@@ -127,28 +116,6 @@ def structure_edit(structure_id):
     )
 
 
-@bp.get("/programmers")
-@allow(Role.COORDINATOR, Role.MEMBER)
-def programmers():
-    q = request.args.get("q", "")
-    filters = {key: request.args.get(key) or None for key in services.DIRECTORY_FILTERS}
-    page = paginate(services.programmers_query(current_user.network_id, q, **filters))
-
-    editions = db.session.scalars(editions_query(current_user.network_id).limit(20)).all()
-    return render_template(
-        "contacts/programmers.html",
-        editions=editions,
-        page=page,
-        q=q,
-        filters=filters,
-        departements=departements_in_use_first(services.departements_in_use(current_user.network_id)),
-        regions=regions(),
-        structure_types=StructureType,
-        disciplines=Discipline,
-        audiences=Audience,
-    )
-
-
 @bp.get("/programmers/duplicates")
 @allow(Role.COORDINATOR)
 def programmer_duplicates():
@@ -219,21 +186,6 @@ def programmer_erase(programmer_id):
     else:
         act(lambda: privacy.erase(person, now=utcnow()), _("Données personnelles effacées."))
     return redirect(url_for(".programmer", programmer_id=person.id))
-
-
-@bp.get("/programmers/<int:programmer_id>")
-@allow(Role.COORDINATOR, Role.MEMBER)
-def programmer(programmer_id):
-    person = get_in_network_or_404(Programmer, programmer_id, current_user.network_id)
-    may_edit = services.may_edit_programmer(current_user, person)
-    history = services.programmer_history(person)
-    timeline = db.session.scalars(timeline_query(person, current_user).limit(TIMELINE)).unique().all()
-    return render_template(
-        "contacts/programmer.html", programmer=person, may_edit=may_edit, history=history, timeline=timeline
-    )
-
-
-TIMELINE = 50  # the most recent exchanges shown on a programmer's page
 
 
 def _programmer_form(person=None):

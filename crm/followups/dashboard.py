@@ -19,13 +19,6 @@ from crm.followups.services import visible_interactions
 LAST_CONTACTS = 3
 
 
-def funnel(edition) -> dict:
-    """The edition's funnel: the very figures of its report (one definition, one piece of code)."""
-    from crm.impact.report import funnel as report_funnel
-
-    return report_funnel([edition.id])
-
-
 def _task_counts(edition, today, *group):
     open_ = Task.done_at.is_(None)
     return db.session.execute(

@@ -2,11 +2,27 @@
 person and step (the scheduler executes those rows), the tasks it hands out, the answers people give,
 and the interaction log every company shares."""
 
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    exists,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.contacts.duplicates import REFERENCES
+from crm.contacts.models import Programmer
+from crm.contacts.registry import ACTIVITY, FILTERS
 from crm.database import UTCDateTime, utcnow
 from crm.enums import LabelledEnum, enum_column
 from crm.extensions import db
@@ -317,5 +333,36 @@ class Interaction(db.Model):
 
 
 REFERENCES.append((Enrolment, "programmer_id", "sequence_id"))
+
+
+def _took_part(since):
+    """An answer, or an exchange in which the person was reached."""
+    reached = [Result.REACHED, Result.INTERESTED, Result.NOT_INTERESTED, Result.BOOKED]
+    return select(Interaction.programmer_id).where(
+        Interaction.occurred_at >= since,
+        or_(Interaction.kind == InteractionKind.ANSWER, Interaction.result.in_(reached)),
+    )
+
+
+ACTIVITY.append(_took_part)
 REFERENCES.append((Task, "programmer_id", None))
 REFERENCES.append((Interaction, "programmer_id", None))
+
+# Last contact (shared log, private notes aside): within N days, or not for N days (never included).
+CONTACTED = {"30": 30, "90": 90, "not_90": -90, "not_365": -365, "never": None}
+
+
+def _last_contact(choice):
+    """The directory's "last contact" filter: contacted within N days, not for N days, or never."""
+    if choice not in CONTACTED:
+        return None
+    days = CONTACTED[choice]
+    # Correlated EXISTS: the (programmer, date) index answers it for each person, whatever the log's size.
+    shared = [Interaction.programmer_id == Programmer.id, Interaction.private.is_(False)]
+    if days is None:
+        return ~exists().where(*shared)
+    recent = exists().where(*shared, Interaction.occurred_at >= utcnow() - timedelta(days=abs(days)))
+    return recent if days > 0 else ~recent
+
+
+FILTERS["contacted"] = _last_contact

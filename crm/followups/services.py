@@ -10,12 +10,14 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, case, insert, or_, select, update
 
 from crm.accounts.models import Role, User
+from crm.accounts.services import company_addresses
 from crm.audit import security_event
 from crm.checkin.models import Attendance
 from crm.contacts.models import Programmer
 from crm.errors import DomainError
 from crm.extensions import db
 from crm.followups import messages
+from crm.followups.events import BookingWished, booking_wished
 from crm.followups.models import (
     Action,
     Answer,
@@ -35,7 +37,7 @@ from crm.followups.models import (
 )
 from crm.invitations.models import Answer as RsvpAnswer
 from crm.invitations.models import Invitation
-from crm.mail.services import company_addresses, new_message_id, send
+from crm.mail.services import new_message_id, send
 from crm.showcase.models import EditionStatus, Slot
 from crm.timeutil import to_utc
 
@@ -377,9 +379,7 @@ def record_answer(enrolment, show_id: int, choice: str, *, now) -> Answer:
         )
     )
     if choice == Choice.BOOK:
-        from crm.impact.services import draft_from_answer
-
-        draft_from_answer(enrolment, row, now=now)
+        _booking_wished(enrolment, row, now=now)
     if choice in (Choice.BOOK, Choice.FILE):
         in_charge = people_in_charge([row]).get(row.company_id)
         db.session.add(
@@ -467,12 +467,10 @@ def complete(task, data: dict, *, actor, now) -> Task:
         enrolment = db.session.get(Enrolment, task.enrolment_id)
         stop_pair(enrolment, task.company_id, reason=result.value)
         if result == Result.BOOKED:
-            from crm.impact.services import draft_from_answer
-
             row = next((r for r in programme([task.edition_id]).get(task.edition_id, [])
                         if r.company_id == task.company_id), None)  # fmt: skip
             if row is not None:
-                draft_from_answer(enrolment, row, now=now)
+                _booking_wished(enrolment, row, now=now)
     db.session.flush()
     return task
 
@@ -597,3 +595,18 @@ def tasks_query(user, tab: str, today):
         db.joinedload(Task.company),
         db.joinedload(Task.edition),
     ).order_by(*order, Task.id)
+
+
+def _booking_wished(enrolment, row, *, now) -> None:
+    person = enrolment.programmer
+    booking_wished.send(
+        person.network_id,
+        event=BookingWished(
+            network_id=person.network_id,
+            edition_id=enrolment.sequence.edition_id,
+            programmer_id=person.id,
+            company_id=row.company_id,
+            show_id=row.show_id,
+            at=now,
+        ),
+    )

@@ -7,7 +7,7 @@ from crm.contacts.models import Programmer
 from crm.database import get_in_network_or_404, utcnow
 from crm.errors import DomainError, attach_to_form
 from crm.extensions import csrf, db
-from crm.followups import bp, dashboard, services
+from crm.followups import bp, services
 from crm.followups.forms import CompleteForm, InteractionForm, ReplyForm, SettingsForm, StepForm
 from crm.followups.messages import MERGE_FIELDS
 from crm.followups.models import Choice, Enrolment, RunState, Step, StepRun, Task
@@ -23,34 +23,6 @@ TABS = ("open", "today", "overdue", "upcoming", "done")
 
 
 # --- Dashboard ---------------------------------------------------------------------------------------
-
-
-@bp.get("/editions/<int:edition_id>/suivi")
-@allow(Role.COORDINATOR, Role.MEMBER)
-def dashboard_page(edition_id):
-    edition = get_in_network_or_404(Edition, edition_id, current_user.network_id)
-    today = today_local()
-    page = paginate(dashboard.people_query(edition))
-    contacts = dashboard.last_contacts([e.programmer_id for e in page.items], current_user)
-    return render_template(
-        "followups/dashboard.html",
-        edition=edition,
-        sequence=services.sequence_for(edition),
-        funnel=dashboard.funnel(edition),
-        by_company=dashboard.tasks_by_company(edition, today),
-        by_person=dashboard.tasks_by_person(edition, today),
-        answers=dashboard.recent_answers(edition),
-        replies=dashboard.email_replies(edition),
-        page=page,
-        contacts=contacts,
-        missing_logo=_missing_logo(edition),
-    )
-
-
-def _missing_logo(edition) -> int:
-    from crm.impact.services import missing_logo_count
-
-    return missing_logo_count(current_user, edition.id)
 
 
 # --- The sequence (coordinators) ---------------------------------------------------------------------

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 
 from crm.impact.models import OutcomeStatus
-from crm.imports.reading import neutralise, to_csv
+from crm.spreadsheets import neutralise, to_csv
 
 
 def _cell(value):

@@ -183,14 +183,15 @@ def _stop_follow_up(outcome) -> None:
         db.session.flush()
 
 
-def draft_from_answer(enrolment, row, *, now) -> Outcome:
+def draft_from_answer(event) -> Outcome:
     """A draft for the company to complete ("I'd like to book it", or a call that ended in a booking),
     already attributed to the edition."""
-    person = enrolment.programmer
+    person = db.session.get(Programmer, event.programmer_id)
+    now = event.at
     outcome = Outcome(
-        network_id=person.network_id, company_id=row.company_id, show_id=row.show_id,
+        network_id=event.network_id, company_id=event.company_id, show_id=event.show_id,
         programmer_id=person.id, organisation_id=person.organisation_id,
-        edition_id=enrolment.sequence.edition_id, attribution_confirmed=False,
+        edition_id=event.edition_id, attribution_confirmed=False,
         kind=OutcomeKind.PERFORMANCES, status=OutcomeStatus.DRAFT, currency="EUR", decided_on=now.date(),
         logo_credited=False, created_at=now,
         note=_("Créé par la réponse « Je souhaite le programmer » de %(name)s.", name=person.full_name),

@@ -27,7 +27,7 @@ class Table:
     rows: list[list[str]]
 
 
-def read_table(filename: str, data: bytes, *, max_rows: int = DEFAULT_MAX_ROWS) -> Table:
+def read_table(data: bytes, *, max_rows: int = DEFAULT_MAX_ROWS) -> Table:
     """Headers and rows of the first sheet; DomainError with a clear message for anything else.
 
     Reading streams and stops at the first row over `max_rows`, the first cell over MAX_CELL_CHARS,
@@ -196,20 +196,3 @@ def human_size(size: int) -> str:
     if size < 2**20:
         return f"{format_decimal(size / 1024, '#,##0.#')} Ko"
     return f"{format_decimal(size / 2**20, '#,##0.#')} Mo"
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(cell: str) -> str:
-    """A cell a spreadsheet would run as a formula gets a leading apostrophe (shown as text)."""
-    return "'" + cell if cell and cell.startswith(FORMULA_STARTS) else cell
-
-
-def to_csv(headers, rows) -> bytes:
-    """CSV as Excel in French opens it: `;`, UTF-8 with BOM, formulas neutralised."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([neutralise(str(h)) for h in headers])
-    writer.writerows([[neutralise(str(c)) for c in row] for row in rows])
-    return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")

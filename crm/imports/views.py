@@ -14,10 +14,11 @@ from crm.extensions import db
 from crm.imports import bp
 from crm.imports.forms import UploadForm
 from crm.imports.models import ImportFile
-from crm.imports.reading import from_json, human_size, read_table, to_csv, to_json
+from crm.imports.reading import from_json, human_size, read_table, to_json
 from crm.permissions import allow
 from crm.ratelimit import limited
 from crm.showcase.models import Slot
+from crm.spreadsheets import to_csv
 from crm.views import render_form
 
 PEOPLE = (Role.COORDINATOR, Role.MEMBER)
@@ -67,9 +68,7 @@ def _upload(slot):
                     limit=human_size(limit),
                 )
                 raise DomainError(message, field="file")
-            table = read_table(
-                form.file.data.filename or "", data, max_rows=current_app.config["MAX_IMPORT_ROWS"]
-            )
+            table = read_table(data, max_rows=current_app.config["MAX_IMPORT_ROWS"])
         except DomainError as error:
             attach_to_form(form, error)
         else:
@@ -98,7 +97,7 @@ def _table(found: ImportFile):
     """The table read at upload (an import made before tables were kept is read once, then kept)."""
     if found.parsed is None:
         try:
-            table = read_table(found.filename, found.content, max_rows=current_app.config["MAX_IMPORT_ROWS"])
+            table = read_table(found.content, max_rows=current_app.config["MAX_IMPORT_ROWS"])
         except DomainError as error:
             flash(error.message, "error")
             abort(redirect(url_for(".upload")))

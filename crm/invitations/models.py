@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.contacts.duplicates import REFERENCES
+from crm.contacts.registry import ACTIVITY
 from crm.database import UTCDateTime, utcnow
 from crm.enums import LabelledEnum, enum_column
 from crm.extensions import db
@@ -64,3 +65,4 @@ class InvitationShow(db.Model):
 
 
 REFERENCES.append((Invitation, "programmer_id", "edition_id"))
+ACTIVITY.append(lambda since: select(Invitation.programmer_id).where(Invitation.answered_at >= since))

@@ -79,8 +79,8 @@ def invite(edition, programmers, *, link_for, now) -> tuple[int, int]:
 
 def edition_days_file(edition) -> str:
     """The edition's days as an iCalendar file (METHOD:PUBLISH) to add to one's calendar."""
-    from crm.calendar.feeds import days_calendar
     from crm.links import external_url
+    from crm.showcase.ical import days_calendar
 
     url = external_url("programme.edition", slug=edition.slug)
     return days_calendar(edition, url=url).to_ical().decode()

@@ -56,3 +56,14 @@ class PersonObjected:
     programmer_id: int
     inbound_id: int
     at: datetime
+
+
+person_looked_up = events.signal("person-looked-up")
+
+
+def person_for_address(network_id: int, address: str) -> int | None:
+    """The network's person with this address, asked of whoever keeps people (the directory answers)."""
+    for _receiver, found in person_looked_up.send(network_id, address=address.strip().lower()):
+        if found is not None:
+            return found
+    return None

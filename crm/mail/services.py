@@ -8,7 +8,6 @@ import uuid
 from flask import current_app
 from sqlalchemy import insert, select
 
-from crm.accounts.models import Role, User
 from crm.database import utcnow
 from crm.extensions import db
 from crm.mail.addresses import new_token
@@ -98,16 +97,6 @@ def queue_many(rows: list[dict]) -> None:
         log.info("%d message(s) queued", len(rows))
 
 
-def company_addresses(company) -> list[str]:
-    """Who hears about a company's applications: its contact address and its members' accounts."""
-    members = db.session.scalars(
-        select(User.email).where(
-            User.company_id == company.id, User.role == Role.MEMBER, User.active.is_(True)
-        )
-    )
-    return [a for a in [company.email, *members] if a]
-
-
 def outbox_query(network_id: int, state: str | None = None):
     query = select(OutboxMessage).where(OutboxMessage.network_id == network_id)
     if state == "flagged":
@@ -119,11 +108,15 @@ class RefusedRecipientError(Exception):
     """A message addressed to someone who objected, was erased, or whose address bounces: never sent."""
 
 
+def may_be_written_to(person) -> bool:
+    """The mail gate's rule for a person: not opted out, not erased, address not refused for good.
+    (Every message is checked again against the suppression list when it is claimed and sent.)"""
+    return person.opted_out_at is None and person.erased_at is None and person.bounced_at is None
+
+
 def send_to_programmer(programmer, subject: str, body: str, **extra) -> OutboxMessage:
     """The only way to write to a programmer: refused once they opted out, were erased or bounce."""
-    from crm.contacts.privacy import may_be_contacted
-
-    if not may_be_contacted(programmer):
+    if not may_be_written_to(programmer):
         log.info("message to programmer %s refused: opted out, erased or bouncing", programmer.id)
         raise RefusedRecipientError(programmer.id)
     return send(

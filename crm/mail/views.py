@@ -2,11 +2,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from crm.accounts.models import Role
 from crm.database import get_in_network_or_404, utcnow
+from crm.enums import Role
 from crm.errors import DomainError
 from crm.extensions import db
-from crm.mail import bp, delivery, inbound, services
+from crm.mail import bp, delivery, events, inbound, services
 from crm.mail.models import InboundMessage, InboundState, MailState, OutboxMessage
 from crm.permissions import allow
 from crm.views import act, paginate
@@ -80,16 +80,10 @@ def inbox_decide(inbound_id):
 
 
 def _attach(row, address):
-    from crm.contacts.models import Programmer
-
-    person = db.session.scalar(
-        db.select(Programmer).where(
-            Programmer.network_id == current_user.network_id, Programmer.email == address.strip().lower()
-        )
-    )
+    person = events.person_for_address(current_user.network_id, address)
     if person is None:
         raise DomainError(
             _("Aucun·e programmateur·rice du réseau n'a l'adresse « %(email)s ».", email=address)
         )
     row.network_id = current_user.network_id
-    inbound.attach(row, person.id, now=utcnow())
+    inbound.attach(row, person, now=utcnow())

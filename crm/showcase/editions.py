@@ -4,11 +4,12 @@ from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from crm.accounts.services import company_addresses
 from crm.contacts.models import Organisation, OrganisationKind
 from crm.enums import Discipline
 from crm.errors import DomainError
 from crm.extensions import db
-from crm.mail.services import company_addresses, send
+from crm.mail.services import send
 from crm.showcase.models import (
     Assignment,
     EditionDiscipline,

@@ -7,11 +7,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from crm.accounts.services import company_addresses
 from crm.contacts.models import Organisation
 from crm.enums import Discipline
 from crm.errors import DomainError
 from crm.extensions import db
-from crm.mail.services import company_addresses, send
+from crm.mail.services import send
 from crm.numbers import row_ids
 from crm.showcase.models import (
     EditionStatus,
@@ -19,7 +20,6 @@ from crm.showcase.models import (
     RegistrationStatus,
     Show,
     ShowFormat,
-    TimeBand,
 )
 
 ACTIVE = (RegistrationStatus.SUBMITTED, RegistrationStatus.ACCEPTED, RegistrationStatus.WAITLISTED)
@@ -283,7 +283,3 @@ def company_registrations(edition_ids, company_id) -> list[Registration]:
         .options(joinedload(Registration.show))
     )
     return list(db.session.scalars(query))
-
-
-def bands_for(edition) -> list[TimeBand]:
-    return list(edition.bands)

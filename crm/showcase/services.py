@@ -4,7 +4,7 @@ import re
 import unicodedata
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm.enums import Audience, Discipline
 from crm.errors import DomainError
@@ -74,10 +74,3 @@ def save_edition(edition, network, data: dict) -> Edition:
 
 def editions_query(network_id: int):
     return select(Edition).where(Edition.network_id == network_id).order_by(Edition.starts_on.desc())
-
-
-def show_counts_by_company(network_id: int) -> dict[int, int]:
-    rows = db.session.execute(
-        select(Show.company_id, func.count()).where(Show.network_id == network_id).group_by(Show.company_id)
-    )
-    return dict(rows.all())

@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.accounts.models import Role
-from crm.contacts.views import company_for_actor
+from crm.contacts.access import company_for_actor
 from crm.database import get_in_network_or_404
 from crm.permissions import allow
 from crm.showcase import bp, services

@@ -11,7 +11,8 @@ from crm.contacts import importing
 from crm.contacts.models import Organisation, Programmer
 from crm.errors import DomainError
 from crm.extensions import db
-from crm.imports.reading import read_table, to_csv
+from crm.imports.reading import read_table
+from crm.spreadsheets import to_csv
 from tests import factories
 from tests.conftest import post_form, sign_in
 
@@ -63,7 +64,7 @@ def coordinator(net):
 
 
 def _import(net, coordinator, data, filename="contacts.csv"):
-    table = read_table(filename, data)
+    table = read_table(data)
     mapping = importing.guess_mapping(table.headers)
     planned = importing.apply(
         net.id, table, mapping, actor=coordinator, source="Carnet 2026", lawful_basis="legitimate_interest"
@@ -157,7 +158,7 @@ def test_refused_rows_come_back_as_a_file_to_fix_with_formulas_neutralised(app, 
 )
 def test_files_that_cannot_be_imported_get_a_clear_error(data, message):
     with pytest.raises(DomainError) as error:
-        read_table("fichier", data)
+        read_table(data)
     assert message in str(error.value.message)
 
 

@@ -200,9 +200,9 @@ def test_the_dashboard_funnel_counts_people(scene, client):
         db.session.commit()
     sign_in(client, scene.a.members[1])
     page = client.get(f"/editions/{scene.edition.id}/suivi").get_data(as_text=True)
-    from crm.followups import dashboard
+    from crm.impact.report import funnel
 
-    figures = dashboard.funnel(scene.edition)
+    figures = funnel([scene.edition.id])
     assert [figures[k] for k in ("present", "messaged", "answered", "interested", "booked")] == [
         2,
         2,

@@ -115,9 +115,9 @@ def _measure(database_url, quick):
     from crm import create_app
     from crm.extensions import db
     from crm.followups import services
-    from crm.followups.runner import BATCH, run_due
     from crm.mail.models import OutboxMessage
     from crm.querycount import count_queries
+    from crm.scheduler import BATCH, run_due
 
     companies, people = (4, 40) if quick else (COMPANIES, PEOPLE)
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "PASSWORD_HASH_METHOD": "scrypt:1024:8:1"})

@@ -112,8 +112,8 @@ def register_cli(app):
     from crm.admin.cli import users_cli
     from crm.backup import backup_command, restore_command
     from crm.demo.cli import demo_cli
-    from crm.followups.scheduler import followups_cli, worker_command
     from crm.mail.cli import mail_cli
+    from crm.scheduler import followups_cli, worker_command
 
     for command in (
         users_cli,
@@ -135,7 +135,7 @@ def start_scheduler_when_serving(app):
     import os
 
     if os.environ.get("WERKZEUG_RUN_MAIN") in (None, "true"):
-        from crm.followups.scheduler import start_in_process
+        from crm.scheduler import start_in_process
 
         start_in_process(app)
 

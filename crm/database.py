@@ -73,7 +73,6 @@ def claim_rows(model, conditions, order_by, limit: int, values: dict) -> list[in
     disjoint rows. SQLite has no row locks: `BEGIN IMMEDIATE` takes the database's write lock first,
     then one `UPDATE … RETURNING`. Either way the rows are ours until the transaction ends.
     """
-    from crm.extensions import db
 
     connection = db.session.connection()
     if connection.dialect.name == "sqlite":

@@ -3,9 +3,20 @@
 from datetime import date, datetime
 from decimal import Decimal
 
+from babel.lists import format_list
 from flask import has_request_context, request, session
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, to_user_timezone
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    to_user_timezone,
+)
 from flask_login import current_user
+
+from crm.geo import departement
+from crm.phones import display_phone
 
 LOCALES = ("fr", "en")
 
@@ -49,8 +60,6 @@ def money(value, currency="EUR") -> str:
 
 def reasons(items) -> str:
     """Several reasons in one sentence, listed the way the reader's language does ("a, b et c")."""
-    from babel.lists import format_list
-    from flask_babel import get_locale
 
     return format_list([str(item) for item in items], locale=str(get_locale() or "fr"))
 
@@ -70,8 +79,6 @@ def register_filters(app):
 
 
 def register_domain_filters(app):
-    from crm.geo import departement
-    from crm.phones import display_phone
 
     app.jinja_env.filters["phone"] = display_phone
     app.jinja_env.filters["departement_label"] = lambda code: (

@@ -17,9 +17,9 @@ from crm.errors import DomainError
 from crm.extensions import db
 from crm.followups import services as followups
 from crm.followups.models import Enrolment, PairStop
-from crm.followups.runner import run_due
 from crm.impact import report, services
 from crm.impact.models import Outcome, OutcomeKind, OutcomeStatus
+from crm.scheduler import run_due
 from tests.conftest import post_form, sign_in
 from tests.scene import D2, ENDED, launch, travel
 

@@ -134,8 +134,8 @@ def test_a_reminder_goes_once_two_days_before_to_those_coming_with_working_links
 
     import time_machine
 
-    from crm.followups.runner import run_due
     from crm.invitations.models import InvitationDay
+    from crm.scheduler import run_due
 
     a = world.a
     coming = services.by_token(a.invitation_token, now=datetime(2027, 1, 1, tzinfo=UTC))

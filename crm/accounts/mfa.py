@@ -10,7 +10,7 @@ import secrets
 import pyotp
 import segno
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from crm.accounts.models import RecoveryCode, User
 from crm.audit import security_event
@@ -113,7 +113,6 @@ def new_recovery_codes(user: User) -> list[str]:
 
 
 def remaining_codes(user: User) -> int:
-    from sqlalchemy import func
 
     return db.session.scalar(
         select(func.count()).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))

@@ -20,7 +20,7 @@ def normalise(password: str) -> str:
 @cache
 def _common() -> frozenset[str]:
     """The 30,000 most common passwords of the list zxcvbn ships (offline, from its package)."""
-    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS  # noqa: PLC0415  (a large list, read on first use)
 
     return frozenset(FREQUENCY_LISTS["passwords"])
 

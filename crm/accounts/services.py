@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
@@ -15,6 +16,7 @@ from crm.accounts.models import Role, ThrottleScope, User, UserSession
 from crm.audit import security_event
 from crm.errors import DomainError
 from crm.extensions import db
+from crm.mail.services import send
 from crm.ratelimit import Rule
 from crm.tokens import hash_token, new_token
 
@@ -119,9 +121,6 @@ ALERT_EVERY = timedelta(days=1)
 
 def _alert_owner(user: User, *, now) -> None:
     """Tell the account's owner, at most once a day, that someone keeps failing to sign in as them."""
-    from flask_babel import force_locale
-
-    from crm.mail.services import send
 
     if ratelimit.count("login:alert", str(user.id), since=now - ALERT_EVERY):
         return

@@ -2,19 +2,27 @@
 
 import hashlib
 import hmac
+from datetime import time, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import String, func, literal_column, or_, select, type_coerce
+from sqlalchemy import String, false, func, literal_column, or_, select, type_coerce
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
-from crm.calendar.models import FeedKind, Subscription
+from crm.calendar.models import FeedKind, FeedMark, Subscription
+from crm.contacts.models import Organisation
 from crm.errors import DomainError
 from crm.extensions import db
+from crm.followups.services import tasks_query
+from crm.impact.models import Outcome, OutcomeDate, OutcomeStatus
+from crm.invitations.models import Answer
 from crm.numbers import row_ids
-from crm.showcase.models import Assignment, Registration, Slot
+from crm.showcase.ical import KEEP_CANCELLED
+from crm.showcase.models import Assignment, Edition, Registration, Show, Slot, SlotStatus
 from crm.showcase.programme import PUBLIC
+from crm.timeutil import to_utc, today_local
 
 OWNER = {FeedKind.COMPANY: "company_id", FeedKind.PROGRAMMER: "invitation_id", FeedKind.TASKS: "user_id"}
 
@@ -89,8 +97,6 @@ def set_options(subscription, data: dict) -> None:
 def slot_fingerprints(*where, digest=False):
     """Every value a slot's event is made of, as plain rows (one light query): two feeds with the same
     rows have the same bytes, so these rows key the cache and answer a 304 without rendering."""
-    from crm.contacts.models import Organisation
-    from crm.showcase.models import Show
 
     venue = aliased(Organisation)
     company = aliased(Organisation)
@@ -116,7 +122,6 @@ def slot_fingerprints(*where, digest=False):
     )
     if digest:
         # PostgreSQL hashes the rows itself: one short answer instead of a thousand rows.
-        from sqlalchemy.dialects.postgresql import aggregate_order_by
 
         rows = query.subquery("t")
         text_of_row = literal_column("t::text")
@@ -135,8 +140,6 @@ def feed_state(*where):
 
 def shown(*, now, hide_cancelled=False):
     """In SQL: cancelled slots stay until a month after their date, unless the subscriber hides them."""
-    from crm.showcase.ical import KEEP_CANCELLED
-    from crm.showcase.models import SlotStatus
 
     if hide_cancelled:
         return Slot.status != SlotStatus.CANCELLED
@@ -164,7 +167,6 @@ def load_slots(*where):
 
 def company_where(company_id: int) -> list:
     """The company's slots in published editions (before publication, the plan may still move)."""
-    from crm.showcase.models import Edition
 
     published = select(Edition.id).where(Edition.status.in_(PUBLIC))
     return [Registration.company_id == company_id, Slot.edition_id.in_(published)]
@@ -172,14 +174,9 @@ def company_where(company_id: int) -> list:
 
 def programmer_where(invitation) -> list:
     """The programme's slots on the days the person said they would come (local days)."""
-    from sqlalchemy import false, or_
-
-    from crm.invitations.models import Answer
-    from crm.timeutil import to_utc
 
     if invitation.answer not in (Answer.COMING, Answer.MAYBE) or invitation.edition.status not in PUBLIC:
         return [false()]
-    from datetime import time, timedelta
 
     days = [
         (Slot.starts_at >= to_utc(d.day, time(0)))
@@ -197,15 +194,12 @@ def edition_where(edition, venue_id=None) -> list:
 
 
 def open_tasks(user) -> list:
-    from crm.followups.services import tasks_query
-    from crm.timeutil import today_local
 
     return list(db.session.scalars(tasks_query(user, "open", today_local()).limit(1000)).unique())
 
 
 def confirmed_dates(company_id: int) -> list:
     """The company's confirmed outcome dates (performances obtained), for its feed."""
-    from crm.impact.models import Outcome, OutcomeDate, OutcomeStatus
 
     return list(
         db.session.scalars(
@@ -222,9 +216,6 @@ def confirmed_dates(company_id: int) -> list:
 def steady_modified(address: str, etag: str, changed, *, now):
     """The feed's Last-Modified: `changed` (its newest event) while that moves forward, else the moment
     its bytes were first seen to change, so it never decreases. Written only when the feed changes."""
-    from datetime import timedelta
-
-    from crm.calendar.models import FeedMark
 
     key = hashlib.sha256(address.encode()).hexdigest()
     changed = changed.replace(microsecond=0)

@@ -8,14 +8,16 @@ from flask_login import current_user
 from crm.accounts.models import Role
 from crm.calendar import bp, cache, services
 from crm.calendar.models import FeedKind
+from crm.contacts.models import Organisation
 from crm.database import utcnow
 from crm.errors import DomainError
 from crm.extensions import db
+from crm.invitations import services as invitations
 from crm.links import external_url
 from crm.permissions import PUBLIC, allow
 from crm.showcase import ical as feeds
 from crm.showcase import programme
-from crm.showcase.models import Slot
+from crm.showcase.models import Edition, Slot
 
 CACHE = {"public": "public, max-age=300", "private": "private, max-age=300"}
 
@@ -97,7 +99,6 @@ def programme_feed(slug):
 @bp.get("/programme/<slug>/venues/<int:programme_venue>.ics")
 @allow(PUBLIC)
 def venue_feed(slug, programme_venue):
-    from crm.contacts.models import Organisation
 
     edition = _edition(slug)
     venue = db.session.get(Organisation, programme_venue)
@@ -111,7 +112,6 @@ def venue_feed(slug, programme_venue):
 @allow(PUBLIC)
 def slot_download(slug, programme_slot):
     """One slot to add to one's own calendar: METHOD:PUBLISH, so an ORGANIZER (RFC 5546)."""
-    from crm.showcase.models import Slot
 
     edition = _edition(slug)
     where = [*services.edition_where(edition), Slot.id == programme_slot]
@@ -133,7 +133,6 @@ def slot_download(slug, programme_slot):
 def programme_subscribe(slug):
     edition = _edition(slug)
     url = external_url("calendar.programme_feed", slug=edition.slug)
-    from crm.contacts.models import Organisation
 
     venues = {
         v.id: v
@@ -204,7 +203,6 @@ def private_feed(secret):
 
 
 def edition_slug(edition_id) -> str:
-    from crm.showcase.models import Edition
 
     return db.session.get(Edition, edition_id).slug  # the identity map keeps each edition once
 
@@ -273,7 +271,6 @@ def subscribe(feed):
 @allow(PUBLIC)
 def programmer_subscribe(token):
     """Reached from the RSVP page: the person's agenda (no account; the invitation link is the key)."""
-    from crm.invitations import services as invitations
 
     try:
         invitation = invitations.by_token(token, now=utcnow())

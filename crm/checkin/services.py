@@ -10,6 +10,7 @@ from crm.contacts.services import programmers_query, save_programmer
 from crm.database import search_key
 from crm.errors import DomainError
 from crm.extensions import db
+from crm.invitations.models import Invitation
 from crm.showcase.models import SlotStatus
 
 
@@ -55,7 +56,6 @@ def find(network_id, text, limit=15) -> list[Programmer]:
 
 def answers(edition_id, programmer_ids) -> dict:
     """What each person answered to this edition's invitation (None: invited, no answer yet)."""
-    from crm.invitations.models import Invitation
 
     if not programmer_ids:
         return {}

@@ -14,7 +14,6 @@ from crm.errors import DomainError
 from crm.extensions import db
 from crm.mail import suppression
 from crm.mail.models import SuppressionReason
-from crm.mail.services import may_be_written_to
 from crm.spreadsheets import to_csv
 
 log = logging.getLogger(__name__)
@@ -84,11 +83,6 @@ def erase(programmer, *, now) -> None:
     programmer.erased_at = now
     security_event("privacy.erasure", programmer=programmer.id, network=programmer.network_id)
     db.session.flush()
-
-
-def may_be_contacted(programmer) -> bool:
-    """Not opted out, not erased, and no permanent refusal of the address: the mail gate's rule."""
-    return may_be_written_to(programmer)
 
 
 STALE_AFTER_DAYS = 3 * 365

@@ -3,6 +3,7 @@
 import logging
 
 from crm.contacts.models import Programmer
+from crm.contacts.privacy import opt_out
 from crm.extensions import db
 from crm.mail.events import address_bounced, person_looked_up, person_objected_by_mail
 
@@ -21,7 +22,6 @@ def _mark_bouncing(_network_id, event):
 @person_objected_by_mail.connect
 def _object(_network_id, event):
     """A complaint ("spam" button, ARF) or a mail to the unsubscribe address: an objection."""
-    from crm.contacts.privacy import opt_out
 
     person = db.session.get(Programmer, event.programmer_id)
     if person is not None and person.erased_at is None:

@@ -9,6 +9,7 @@ from crm.contacts.models import Organisation, OrganisationKind, Programmer
 from crm.extensions import db
 from crm.networks.models import Network
 from crm.showcase.models import Edition, Show
+from crm.showcase.registrations import company_registrations
 
 
 @dataclass
@@ -38,7 +39,6 @@ def recent_editions(network_id: int, limit: int = 6) -> list[Edition]:
 
 
 def member_home(user: User) -> dict:
-    from crm.showcase.registrations import company_registrations
 
     company = db.session.get(Organisation, user.company_id)
     editions = recent_editions(user.network_id)

@@ -15,6 +15,7 @@ from crm.followups.models import (
     Task,
 )
 from crm.followups.services import visible_interactions
+from crm.showcase.models import Show
 
 LAST_CONTACTS = 3
 
@@ -58,7 +59,6 @@ def tasks_by_person(edition, today):
 
 
 def recent_answers(edition, limit=20):
-    from crm.showcase.models import Show
 
     return db.session.execute(
         select(Programmer, Show.title, Answer.choice, Answer.answered_at, Organisation.name)

@@ -1,4 +1,4 @@
-"""Executing the due step rows: the scheduler's tick, `flask followups run-due`, and `flask worker`.
+"""Executing the follow-up's due step rows (one of the jobs the scheduler's tick runs, see crm/scheduler.py).
 
 A batch is claimed and executed in one transaction (PostgreSQL `FOR UPDATE SKIP LOCKED`, SQLite
 `BEGIN IMMEDIATE`): its messages are queued in the outbox, its tasks created and its rows marked done
@@ -17,8 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
 from crm.contacts.models import Programmer
-from crm.contacts.privacy import may_be_contacted
-from crm.database import claim_rows, utcnow
+from crm.database import claim_rows
 from crm.extensions import db
 from crm.followups import messages, services
 from crm.followups.models import (
@@ -34,12 +33,12 @@ from crm.followups.models import (
     Task,
 )
 from crm.invitations.models import Invitation, InvitationShow
-from crm.invitations.services import send_reminders, signed_token
 from crm.links import external_url
-from crm.mail import delivery
 from crm.mail.rendering import designed, paragraph_blocks
-from crm.mail.services import message_values, queue_many
+from crm.mail.services import may_be_written_to, message_values, queue_many
+from crm.networks.models import Network
 from crm.phones import display_phone
+from crm.showcase.models import Edition
 
 log = logging.getLogger(__name__)
 
@@ -51,49 +50,7 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def run_due(*, now=None, worker=None, batch=BATCH) -> dict:
-    """Everything due: late enrolments, step rows, then mail delivery. Returns counts."""
-    worker = worker or worker_name()
-    counts = Counter()
-    counts["enrolled"] += enrol_late(now=now or utcnow())
-    db.session.commit()
-    counts["inbound"] += receive_mail(now=now or utcnow())
-    counts["reminders"] += send_reminders(now=now or utcnow(), link_for=_invitation_links)
-    db.session.commit()
-    while True:
-        done = run_batch(now=now or utcnow(), worker=worker, limit=batch)
-        counts.update(done)
-        if sum(done.values()) < batch:
-            break
-    while True:
-        sent = delivery.deliver_due(worker=worker)
-        counts.update({f"mail_{k}": v for k, v in sent.items()})
-        if not any(sent.values()):
-            break
-    return dict(counts)
-
-
-def receive_mail(*, now) -> int:
-    """Mail that came back: what the IMAP poller finds, and any message a crash left half-handled."""
-    from crm.mail import imap, inbound
-
-    handled = inbound.handle_left_over(now=now)
-    if imap.configured():
-        handled += imap.poll(now=now)
-    return handled
-
-
-def _invitation_links(invitation):
-    token = signed_token(invitation)
-    return (
-        external_url("invitations.rsvp", token=token),
-        external_url("invitations.stop", token=token),
-        external_url("programme.edition", slug=invitation.edition.slug),
-    )
-
-
 def enrol_late(*, now) -> int:
-    from crm.showcase.models import Edition
 
     active = db.session.scalars(
         select(Sequence)
@@ -145,7 +102,6 @@ class _BatchContext:
     """Everything the batch needs, loaded with one query per kind of data."""
 
     def __init__(self, runs):
-        from crm.networks.models import Network
 
         enrolments = {r.enrolment.id: r.enrolment for r in runs}
         programmer_ids = {e.programmer_id for e in enrolments.values()}
@@ -208,7 +164,7 @@ def _execute(run, context, *, now) -> str:
     enrolment, step = run.enrolment, run.step
     person = enrolment.programmer
     run.done_at = now
-    if enrolment.stopped_at is None and not may_be_contacted(person):
+    if enrolment.stopped_at is None and not may_be_written_to(person):
         reason = "opt_out" if person.opted_out_at else ("bounce" if person.bounced_at else "erased")
         services.stop_everything(enrolment, reason=reason, now=now)
     if enrolment.stopped_at is not None:

@@ -13,7 +13,7 @@ from crm.accounts.models import Role, User
 from crm.accounts.services import company_addresses
 from crm.audit import security_event
 from crm.checkin.models import Attendance
-from crm.contacts.models import Programmer
+from crm.contacts.models import Organisation, Programmer
 from crm.errors import DomainError
 from crm.extensions import db
 from crm.followups import messages
@@ -37,8 +37,9 @@ from crm.followups.models import (
 )
 from crm.invitations.models import Answer as RsvpAnswer
 from crm.invitations.models import Invitation
-from crm.mail.services import new_message_id, send
-from crm.showcase.models import EditionStatus, Slot
+from crm.mail.services import may_be_written_to, new_message_id, send, send_to_programmer
+from crm.showcase import editions
+from crm.showcase.models import Assignment, EditionStatus, Registration, Show, Slot
 from crm.timeutil import to_utc
 
 log = logging.getLogger(__name__)
@@ -119,8 +120,6 @@ def activate(sequence, *, now) -> int:
     sequence.activated_at = now
     edition = sequence.edition
     if edition.status == EditionStatus.HELD:
-        from crm.showcase import editions
-
         editions.advance(edition, EditionStatus.FOLLOW_UP, now=now)
     return enrol(sequence, now=now)
 
@@ -244,8 +243,6 @@ def by_token(token: str, *, now) -> Enrolment:
 
 def _shows_on_stage(*extra_columns):
     """Slots with their show and company, as the messages list them (add the columns you need)."""
-    from crm.contacts.models import Organisation
-    from crm.showcase.models import Assignment, Registration, Show
 
     return (
         select(
@@ -324,8 +321,6 @@ def people_in_charge(show_rows) -> dict:
 def answerable(enrolment, show_id: int):
     """The show a link is about, if it was registered for the person's edition (links stay valid when the
     programme or the check-in changes after the message left); None otherwise."""
-    from crm.contacts.models import Organisation
-    from crm.showcase.models import Registration, Show
 
     return db.session.execute(
         select(
@@ -406,7 +401,6 @@ def record_answer(enrolment, show_id: int, choice: str, *, now) -> Answer:
 
 
 def _notify_company(row, person, choice, edition) -> None:
-    from crm.contacts.models import Organisation
 
     company = db.session.get(Organisation, row.company_id)
     organisation = person.organisation.name if person.organisation else ""
@@ -479,13 +473,11 @@ def answer_by_mail(task, text: str, *, actor, now):
     """A company answers a person's e-mail from its task: the message goes from the network's address
     in the company's name, in the same thread (a reply to it comes back to this company), and the task
     is done."""
-    from crm.contacts.privacy import may_be_contacted
-    from crm.mail.services import send_to_programmer
 
     if not may_handle(actor, task):
         raise DomainError(_("Cette tâche ne vous est pas confiée."))
     person = task.programmer
-    if not may_be_contacted(person):
+    if not may_be_written_to(person):
         raise DomainError(
             _("Cette personne ne peut plus recevoir de message (opposition ou adresse refusée).")
         )

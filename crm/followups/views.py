@@ -3,7 +3,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.accounts.models import Role
+from crm.checkin.models import Attendance
 from crm.contacts.models import Programmer
+from crm.contacts.privacy import opt_out
 from crm.database import get_in_network_or_404, utcnow
 from crm.errors import DomainError, attach_to_form
 from crm.extensions import csrf, db
@@ -14,7 +16,7 @@ from crm.followups.models import Choice, Enrolment, RunState, Step, StepRun, Tas
 from crm.followups.runner import compose
 from crm.numbers import row_id
 from crm.permissions import PUBLIC, allow
-from crm.showcase.models import Edition
+from crm.showcase.models import Edition, Slot
 from crm.timeutil import today_local
 from crm.views import act, handle_form, paginate
 
@@ -62,8 +64,6 @@ def sequence(edition_id):
 
 def _preview_people(edition):
     """Real people to preview a message for: those who came (or would be enrolled)."""
-    from crm.checkin.models import Attendance
-    from crm.showcase.models import Slot
 
     attended = db.select(Attendance.programmer_id).join(Slot).where(Slot.edition_id == edition.id)
     return db.session.scalars(
@@ -292,7 +292,6 @@ def answer(link, show_id, choice):
 @allow(PUBLIC)
 @csrf.exempt  # RFC 8058: mail providers post the one-click unsubscribe with no cookie and no token
 def stop(link):
-    from crm.contacts.privacy import opt_out
 
     try:
         enrolment = services.by_token(link, now=utcnow())

@@ -3,7 +3,7 @@
 import io
 from decimal import Decimal
 
-from flask import Response
+from flask import Response, abort
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
@@ -56,8 +56,6 @@ def download(fmt, name, headers, rows) -> Response:
     elif fmt == "csv":
         body, kind = to_csv(headers, [[_csv_cell(c) for c in row] for row in rows]), "text/csv; charset=utf-8"
     else:
-        from flask import abort
-
         abort(404)
     response = Response(body, content_type=kind)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'

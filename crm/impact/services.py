@@ -10,6 +10,8 @@ from crm.checkin.models import Attendance
 from crm.contacts.models import Organisation, OrganisationKind, Programmer
 from crm.errors import DomainError
 from crm.extensions import db
+from crm.followups.models import Enrolment, Sequence
+from crm.followups.services import stop_pair
 from crm.geo import departement
 from crm.impact.models import (
     BoxOffice,
@@ -168,8 +170,6 @@ def save_outcome(outcome, network, data: dict, *, actor, now) -> Outcome:
 
 def _stop_follow_up(outcome) -> None:
     """A recorded outcome ends that company's follow-up with the person (stop rule of the follow-up)."""
-    from crm.followups.models import Enrolment, Sequence
-    from crm.followups.services import stop_pair
 
     if not (outcome.programmer_id and outcome.edition_id) or outcome.status == OutcomeStatus.CANCELLED:
         return

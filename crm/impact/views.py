@@ -9,7 +9,7 @@ from crm.contacts.models import Organisation, OrganisationKind, Programmer
 from crm.database import get_in_network_or_404, utcnow
 from crm.errors import DomainError, attach_to_form
 from crm.extensions import db
-from crm.impact import boxoffice, bp, exports, report, services
+from crm.impact import boxoffice, bp, exports, maps, report, services
 from crm.impact.forms import BoxOfficeForm, OutcomeForm
 from crm.impact.models import Outcome, OutcomeStatus
 from crm.numbers import row_id
@@ -22,7 +22,6 @@ REPORTED = (EditionStatus.PUBLISHED, EditionStatus.HELD, EditionStatus.FOLLOW_UP
 
 @bp.app_context_processor
 def _map_helpers():
-    from crm.impact import maps
 
     return {"map_of": maps.coloured, "map_box": maps.view_box}
 

@@ -9,6 +9,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from crm.errors import DomainError
@@ -142,7 +143,7 @@ def _head_dimensions(sheet) -> None:
     """Where openpyxl looks for a sheet's <dimension>, it parses until the end of <sheetData> when there
     is none (files written by some exporters): the whole sheet before the first row. The element comes
     first when present, so the head of the part is enough; without it, rows are simply read as they come."""
-    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.utils.cell import range_boundaries  # noqa: PLC0415  (openpyxl: only when an XLSX comes)
 
     with sheet._get_source() as source:
         found = _DIMENSION.search(source.read(64 * 1024))
@@ -154,9 +155,10 @@ def _head_dimensions(sheet) -> None:
 
 
 def _xlsx_rows(data: bytes):
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    # openpyxl is loaded only when a spreadsheet in XLSX arrives
+    from openpyxl import load_workbook  # noqa: PLC0415
+    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet  # noqa: PLC0415
 
     ReadOnlyWorksheet._get_size = _head_dimensions  # see _head_dimensions: the same answer, read early
 
@@ -191,7 +193,6 @@ def _cell(value) -> str:
 
 def human_size(size: int) -> str:
     """'850 Ko', '4,8 Mo': sizes as people read them."""
-    from flask_babel import format_decimal
 
     if size < 2**20:
         return f"{format_decimal(size / 1024, '#,##0.#')} Ko"

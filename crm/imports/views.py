@@ -8,7 +8,7 @@ from crm.accounts.models import Role
 from crm.audit import security_event
 from crm.checkin import sheets
 from crm.contacts import importing
-from crm.database import utcnow
+from crm.database import get_in_network_or_404, utcnow
 from crm.errors import DomainError, attach_to_form
 from crm.extensions import db
 from crm.imports import bp
@@ -17,7 +17,7 @@ from crm.imports.models import ImportFile
 from crm.imports.reading import from_json, human_size, read_table, to_json
 from crm.permissions import allow
 from crm.ratelimit import limited
-from crm.showcase.models import Slot
+from crm.showcase.models import Edition, Slot
 from crm.spreadsheets import to_csv
 from crm.views import render_form
 
@@ -45,8 +45,6 @@ def upload():
 @allow(Role.COORDINATOR)
 @limited("import")
 def upload_sheet(slot_id):
-    from crm.database import get_in_network_or_404
-    from crm.showcase.models import Edition, Slot
 
     slot = db.get_or_404(Slot, slot_id)
     get_in_network_or_404(Edition, slot.edition_id, current_user.network_id)

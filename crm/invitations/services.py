@@ -8,14 +8,19 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 
-from crm.contacts.privacy import may_be_contacted, opt_out
+from crm.contacts.models import Programmer
+from crm.contacts.privacy import opt_out
 from crm.contacts.services import programmers_query
+from crm.database import claim_rows
 from crm.errors import DomainError
 from crm.extensions import db
 from crm.invitations.models import Answer, Invitation, InvitationDay, InvitationShow
-from crm.mail.services import send_to_programmer
+from crm.links import external_url
+from crm.mail.services import may_be_written_to, send_to_programmer
 from crm.numbers import row_ids
-from crm.showcase.models import EditionStatus
+from crm.showcase.ical import days_calendar
+from crm.showcase.models import Assignment, Edition, EditionStatus, Registration, Show, Slot
+from crm.timeutil import local
 from crm.tokens import hash_token, new_token
 
 INVITABLE = (EditionStatus.REGISTRATIONS_CLOSED, EditionStatus.PUBLISHED)
@@ -33,7 +38,6 @@ def edition_days(edition) -> list:
 
 def recipients(edition, text=None, **filters):
     """Programmers the filters select who are not invited yet and may be contacted."""
-    from crm.contacts.models import Programmer
 
     invited = select(Invitation.programmer_id).where(Invitation.edition_id == edition.id)
     return programmers_query(edition.network_id, text, **filters).where(
@@ -56,7 +60,7 @@ def invite(edition, programmers, *, link_for, now) -> tuple[int, int]:
     sent = skipped = 0
     days_file = edition_days_file(edition)
     for programmer in programmers:
-        if not may_be_contacted(programmer):
+        if not may_be_written_to(programmer):  # the mail gate says; no message queued at all
             skipped += 1
             continue
         token = new_token()
@@ -79,8 +83,6 @@ def invite(edition, programmers, *, link_for, now) -> tuple[int, int]:
 
 def edition_days_file(edition) -> str:
     """The edition's days as an iCalendar file (METHOD:PUBLISH) to add to one's calendar."""
-    from crm.links import external_url
-    from crm.showcase.ical import days_calendar
 
     url = external_url("programme.edition", slug=edition.slug)
     return days_calendar(edition, url=url).to_ical().decode()
@@ -135,7 +137,6 @@ def by_token(token: str, *, now) -> Invitation:
 
 def programme_shows(edition) -> list:
     """Shows assigned in the edition's programme, for the interest question."""
-    from crm.showcase.models import Assignment, Registration, Show, Slot
 
     query = (
         select(Show)
@@ -202,10 +203,6 @@ REMINDER_DAYS = 2  # reminders leave two days before the edition's first day
 def send_reminders(*, now, link_for) -> int:
     """Remind those who said they would come, once, two days before the edition. Each invitation is
     claimed (reminded_at set) in the same transaction as its message: two workers never both send it."""
-    from crm.contacts.models import Programmer
-    from crm.database import claim_rows
-    from crm.showcase.models import Edition, EditionStatus
-    from crm.timeutil import local
 
     today = local(now).date()
     soon = select(Edition.id).where(

@@ -1,5 +1,6 @@
 """`flask --app wsgi mail receive`: one message on standard input, as an MTA's pipe hands it over."""
 
+import hashlib
 import logging
 import sys
 
@@ -8,6 +9,8 @@ from flask.cli import AppGroup
 
 from crm.database import utcnow
 from crm.extensions import db
+from crm.mail import inbound
+from crm.mail.models import InboundMessage
 
 log = logging.getLogger(__name__)
 mail_cli = AppGroup("mail", help="Courrier entrant : réponses, absences, avis de non-remise.")
@@ -21,7 +24,6 @@ def receive_command(recipient):
     """Read one message (RFC 5322 bytes) on stdin and handle it. Exits 0 once it is stored, whatever
     it turned out to be, so the MTA never bounces a reply back to a person; 75 only when it could not
     be stored at all (the MTA then defers and retries)."""
-    from crm.mail import inbound
 
     raw = sys.stdin.buffer.read()
     try:
@@ -40,9 +42,6 @@ def receive_command(recipient):
 def _stored(raw: bytes) -> int | None:
     """The id of the row holding these bytes, if they were stored before the failure (the database
     may be the thing that failed: then nothing is known to be stored)."""
-    import hashlib
-
-    from crm.mail.models import InboundMessage
 
     try:
         digest = hashlib.sha256(raw).hexdigest()

@@ -17,7 +17,7 @@ from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from crm.database import claim_rows, utcnow
 from crm.extensions import db
@@ -151,7 +151,7 @@ SIGNED_HEADERS = [
 def dkim_sign(data: bytes) -> bytes:
     """A DKIM-Signature (dkimpy) covering the headers that matter, List-Unsubscribe included (RFC 8058
     asks for it), so a one-click link cannot be swapped on the way."""
-    import dkim
+    import dkim  # noqa: PLC0415  (loaded only where mail is signed)
 
     config = current_app.config
     with open(config["MAIL_DKIM_KEY_FILE"], "rb") as handle:
@@ -328,7 +328,6 @@ def resolve(message: OutboxMessage, *, resend: bool) -> None:
 
 
 def flagged_count(network_id: int) -> int:
-    from sqlalchemy import func
 
     return db.session.scalar(
         select(func.count())

@@ -19,8 +19,9 @@ def configured() -> bool:
 
 def poll(*, now, limit: int = 500) -> int:
     """Fetch and store up to `limit` messages; returns how many were handed to the pipeline."""
-    from imapclient import IMAPClient
-    from imapclient.exceptions import IMAPClientError
+    # loaded only by the process that polls a mailbox
+    from imapclient import IMAPClient  # noqa: PLC0415
+    from imapclient.exceptions import IMAPClientError  # noqa: PLC0415
 
     config = current_app.config
     done = 0

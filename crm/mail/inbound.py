@@ -14,9 +14,10 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 
+import flufl.bounce
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crm.extensions import db
 from crm.mail import addresses, events, reading, suppression
@@ -28,6 +29,7 @@ from crm.mail.models import (
     OutboxMessage,
     SuppressionReason,
 )
+from crm.networks.models import Network
 
 log = logging.getLogger(__name__)
 HEADER_FIELDS = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")
@@ -209,7 +211,6 @@ def classify(message) -> tuple[InboundKind, dict]:
 
 
 def _failures(message) -> tuple[set[str], set[str]]:
-    import flufl.bounce
 
     try:
         temporary, permanent = flufl.bounce.all_failures(message)
@@ -252,7 +253,6 @@ def _unmatched(row, kind, reason, now):
 
 def _network_of_address(row) -> int | None:
     """The network whose own sender address the message reached, when one can tell."""
-    from crm.networks.models import Network
 
     message = _parse(row.raw)
     if message is None:
@@ -351,7 +351,6 @@ ACTIONS = {
 
 
 def unmatched_count(network_id: int | None) -> int:
-    from sqlalchemy import func
 
     scope = InboundMessage.network_id == network_id if network_id else InboundMessage.network_id.is_(None)
     return db.session.scalar(

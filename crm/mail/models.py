@@ -1,4 +1,5 @@
 import json
+from email.utils import parseaddr
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
@@ -223,7 +224,6 @@ class InboundMessage(db.Model):
 
     @property
     def sender_email(self) -> str:
-        from email.utils import parseaddr
 
         return parseaddr(self.from_address or "")[1]
 

@@ -3,6 +3,7 @@
 from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from crm.accounts.services import company_addresses
 from crm.contacts.models import Organisation, OrganisationKind
@@ -12,6 +13,7 @@ from crm.extensions import db
 from crm.mail.services import send
 from crm.showcase.models import (
     Assignment,
+    Edition,
     EditionDiscipline,
     EditionStatus,
     EditionVenue,
@@ -46,9 +48,6 @@ RULE_FIELDS = (
 
 def load_for_page(edition) -> None:
     """Load the edition's venues (with hosts), bands and disciplines in a fixed number of queries."""
-    from sqlalchemy.orm import selectinload
-
-    from crm.showcase.models import Edition
 
     db.session.scalars(
         select(Edition)
@@ -121,7 +120,6 @@ def suggest_hosts(edition, venues, companies) -> dict[int, tuple]:
 
     Returns venue id → (company, date it last hosted or None).
     """
-    from crm.showcase.models import Edition
 
     last = dict(
         db.session.execute(

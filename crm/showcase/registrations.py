@@ -15,6 +15,7 @@ from crm.extensions import db
 from crm.mail.services import send
 from crm.numbers import row_ids
 from crm.showcase.models import (
+    Assignment,
     EditionStatus,
     Registration,
     RegistrationStatus,
@@ -238,7 +239,6 @@ def decide(registration, decision, message: str | None) -> None:
 
 def set_max_slots(registration, count: int) -> None:
     """A coordinator may give a registration more than one slot (never fewer than it already has)."""
-    from crm.showcase.models import Assignment
 
     placed = db.session.scalar(
         select(func.count()).select_from(Assignment).where(Assignment.registration_id == registration.id)

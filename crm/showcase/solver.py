@@ -38,7 +38,7 @@ class SolverResult:
 def solve(registrations, slots, *, rotation, travel_minutes, fixed=(), seconds=10.0) -> SolverResult:
     """Place registrations in free slots; `fixed` [(registration, slot)] are kept as they are."""
     # Imported here: OR-Tools (with numpy) adds some 60 MiB to a process; only the solving one pays.
-    from ortools.sat.python import cp_model
+    from ortools.sat.python import cp_model  # noqa: PLC0415
 
     started = time.perf_counter()
     taken = {s for _, s in fixed}

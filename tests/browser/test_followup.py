@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from crm.database import utcnow
 from crm.extensions import db
 from crm.followups.models import Step, StepKind, StepRun, Task
-from crm.followups.runner import run_due
+from crm.scheduler import run_due
 from tests.browser.test_home import _screenshot, _sign_in
 from tests.scene import launch
 

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.followups.runner import run_due
 from crm.invitations import services as invitations
 from crm.mail.delivery import build
 from crm.mail.models import OutboxMessage
+from crm.scheduler import run_due
 from tests import factories
 from tests.scene import D2, launch, travel
 

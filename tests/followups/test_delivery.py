@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.followups.models import Enrolment, RunState, StepRun
-from crm.followups.runner import run_due
 from crm.mail import delivery
 from crm.mail.models import DeliveryAttempt, MailState, OutboxMessage
 from crm.mail.services import send
+from crm.scheduler import run_due
 from tests.scene import D2, D30, free_port, launch, travel
 
 

@@ -11,9 +11,9 @@ from crm.errors import DomainError
 from crm.extensions import db
 from crm.followups import services as followups
 from crm.followups.models import Enrolment, PairStop, Path, RunState, StepKind, StepRun, Task
-from crm.followups.runner import run_due
 from crm.invitations.models import Invitation, InvitationShow
 from crm.mail.models import OutboxMessage
+from crm.scheduler import run_due
 from tests.scene import D2, D10, D30, launch, travel
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.followups import services as followups
 from crm.followups.models import Answer, Enrolment, Interaction, Step, Task
-from crm.followups.runner import run_due
+from crm.scheduler import run_due
 from tests.conftest import post_form, sign_in
 from tests.scene import D2, D10, launch, travel
 

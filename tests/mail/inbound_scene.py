@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.followups.runner import run_due
 from crm.mail.addresses import reply_address
 from crm.mail.models import OutboxMessage
+from crm.scheduler import run_due
 from tests.scene import D2, free_port, launch, travel
 
 CORPUS = Path(__file__).parent / "corpus"

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from crm.extensions import db
 from crm.followups.models import Interaction, InteractionKind
-from crm.followups.runner import run_due
 from crm.mail import imap, inbound
 from crm.mail.models import InboundKind, InboundMessage
+from crm.scheduler import run_due
 from tests.mail.inbound_scene import corpus, sent_to
 from tests.scene import D2, travel
 

@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from crm.contacts.models import Programmer
 from crm.extensions import db
 from crm.followups.models import Action, Enrolment, Interaction, InteractionKind, RunState, StepRun, Task
-from crm.followups.runner import run_due
 from crm.mail import inbound
 from crm.mail.models import (
     InboundKind,
@@ -25,6 +24,7 @@ from crm.mail.models import (
     OutboxMessage,
     SuppressionReason,
 )
+from crm.scheduler import run_due
 from tests.conftest import DATABASE_URL, post_form, sign_in
 from tests.mail.inbound_scene import corpus, sent_to
 from tests.scene import D2, D30, travel

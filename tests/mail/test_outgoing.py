@@ -8,10 +8,10 @@ import dkim
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.followups.runner import run_due
 from crm.mail import delivery
 from crm.mail.models import OutboxMessage
 from crm.mail.services import send
+from crm.scheduler import run_due
 from tests.scene import D2, launch, travel
 
 

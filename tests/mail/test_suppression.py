@@ -9,12 +9,12 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.followups.runner import run_due
 from crm.invitations import services as invitations
 from crm.mail import delivery
 from crm.mail.models import DeliveryAttempt, MailState, MailSuppression, OutboxMessage, SuppressionReason
 from crm.mail.services import send
 from crm.mail.suppression import address_digest
+from crm.scheduler import run_due
 from tests import factories
 from tests.conftest import post_form, sign_in
 from tests.scene import D2, Recorder, free_port, launch, travel

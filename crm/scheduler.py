@@ -1,4 +1,4 @@
-"""The scheduler: APScheduler 3 runs one job, a tick every minute, that executes the due rows.
+"""The scheduler: APScheduler 3 runs one job, a tick every minute, that runs each feature's due work.
 
 The steps live in our tables, not in APScheduler's job stores (those cannot be shared between
 processes, and skip what fell due while the process was down). Under `make run` the tick runs inside
@@ -8,20 +8,48 @@ it and web processes do not.
 
 import contextlib
 import logging
+from datetime import datetime
 
 import click
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import func, select
 
+from crm.database import utcnow
 from crm.extensions import db
-from crm.followups.runner import run_due, worker_name
+from crm.followups import jobs as followup_jobs
+from crm.followups.models import RunState, StepRun
+from crm.followups.runner import BATCH, worker_name
+from crm.invitations import jobs as invitation_jobs
+from crm.mail import jobs as mail_jobs
 from crm.timeutil import local
 
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 60
+
+# Each feature's due work, in the order a tick runs it: who came late joins the follow-up, mail that
+# came back is read, reminders and follow-up steps queue their messages, then the mail leaves.
+JOBS = (
+    followup_jobs.enrol,
+    mail_jobs.receive,
+    invitation_jobs.reminders,
+    followup_jobs.steps,
+    mail_jobs.deliver,
+)
+
+
+def run_due(*, now=None, worker=None, batch=BATCH) -> dict:
+    """Everything due, job after job. Returns counts."""
+    worker = worker or worker_name()
+    counts = {}
+    for job in JOBS:
+        extra = {"batch": batch} if job is followup_jobs.steps else {}
+        for key, value in job(now=now or utcnow(), worker=worker, **extra).items():
+            counts[key] = counts.get(key, 0) + value
+    return counts
 
 
 def tick(app) -> dict:
@@ -40,7 +68,6 @@ def tick(app) -> dict:
 
 
 def _add_tick(scheduler, app):
-    from datetime import datetime
 
     scheduler.add_job(
         tick,
@@ -94,8 +121,5 @@ def run_due_command():
 
 def next_due():
     """When the next follow-up step falls due (in UTC), or None when nothing waits."""
-    from sqlalchemy import func, select
-
-    from crm.followups.models import RunState, StepRun
 
     return db.session.scalar(select(func.min(StepRun.due_at)).where(StepRun.state == RunState.PENDING))

@@ -10,7 +10,7 @@ from crm.admin.services import save_network
 from crm.contacts import services as contacts
 from crm.contacts.models import OrganisationKind, StructureType
 from crm.extensions import db
-from crm.showcase import services as showcase
+from crm.showcase import shows as showcase
 
 PASSWORD = "correct horse battery"
 _n = itertools.count(1)

@@ -17,7 +17,7 @@ from crm.geo import departements_in_use_first, regions
 from crm.invitations.models import Invitation
 from crm.permissions import allow
 from crm.showcase.models import Edition, Slot
-from crm.showcase.services import editions_query
+from crm.showcase.shows import editions_query
 from crm.views import paginate
 
 TIMELINE = 50  # the most recent exchanges shown on a programmer's page

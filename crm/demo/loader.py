@@ -21,7 +21,7 @@ from crm.invitations.models import Answer, Invitation, InvitationDay
 from crm.links import external_url
 from crm.networks.models import Network
 from crm.showcase import editions, planning, registrations
-from crm.showcase import services as showcase
+from crm.showcase import shows as showcase
 from crm.showcase.models import EditionStatus
 
 SEED = 2026

@@ -6,7 +6,7 @@ from crm.accounts.models import Role
 from crm.contacts.access import company_for_actor
 from crm.database import get_in_network_or_404
 from crm.permissions import allow
-from crm.showcase import bp, services
+from crm.showcase import bp, shows
 from crm.showcase.forms import EditionForm, ShowForm
 from crm.showcase.models import Edition, Show
 from crm.showcase.views_planning import edition_context
@@ -20,7 +20,7 @@ def show_new(company_id):
     form = ShowForm()
     return handle_form(
         form,
-        lambda: services.save_show(None, company, form.data),
+        lambda: shows.save_show(None, company, form.data),
         title=_("Nouveau spectacle de %(name)s", name=company.name),
         cancel_url=url_for("contacts.company", company_id=company.id),
         done_message=_("Spectacle enregistré."),
@@ -36,7 +36,7 @@ def show_edit(show_id):
     form = ShowForm(obj=show)
     return handle_form(
         form,
-        lambda: services.save_show(show, company, form.data),
+        lambda: shows.save_show(show, company, form.data),
         title=_("Modifier « %(title)s »", title=show.title),
         cancel_url=url_for("contacts.company", company_id=company.id),
         done_message=_("Spectacle enregistré."),
@@ -47,7 +47,7 @@ def show_edit(show_id):
 @bp.get("/editions")
 @allow(Role.COORDINATOR)
 def editions():
-    page = paginate(services.editions_query(current_user.network_id))
+    page = paginate(shows.editions_query(current_user.network_id))
     return render_template("showcase/editions.html", page=page)
 
 
@@ -57,7 +57,7 @@ def edition_new():
     form = EditionForm()
     return handle_form(
         form,
-        lambda: services.save_edition(None, current_user.network, form.data),
+        lambda: shows.save_edition(None, current_user.network, form.data),
         title=_("Nouvelle édition"),
         cancel_url=url_for(".editions"),
         done_message=_("Édition créée."),
@@ -79,7 +79,7 @@ def edition_edit(edition_id):
     form = EditionForm(obj=found)
     return handle_form(
         form,
-        lambda: services.save_edition(found, current_user.network, form.data),
+        lambda: shows.save_edition(found, current_user.network, form.data),
         title=_("Modifier %(name)s", name=found.name),
         cancel_url=url_for(".edition", edition_id=found.id),
         done_message=_("Édition enregistrée."),

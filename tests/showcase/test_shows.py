@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from crm.errors import DomainError
-from crm.showcase import services
+from crm.showcase import shows as services
 from tests import factories
 
 

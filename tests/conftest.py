@@ -129,6 +129,17 @@ def post_form(client, url, data=None, **kwargs):
 
 
 @pytest.fixture
+def net(app):
+    """One network, for the tests that build their own world (some override it with their own slug)."""
+    return factories.network()
+
+
+@pytest.fixture
+def coordinator(net):
+    return factories.user(net=net)
+
+
+@pytest.fixture
 def world(app):
     """Two networks, each with a coordinator, two companies with a member each, shows and people."""
     return factories.two_networks()

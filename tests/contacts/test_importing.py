@@ -53,16 +53,6 @@ def xlsx():
     return out.getvalue()
 
 
-@pytest.fixture
-def net(app):
-    return factories.network()
-
-
-@pytest.fixture
-def coordinator(net):
-    return factories.user(net=net)
-
-
 def _import(net, coordinator, data, filename="contacts.csv"):
     table = read_table(data)
     mapping = importing.guess_mapping(table.headers)

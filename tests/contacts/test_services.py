@@ -7,16 +7,6 @@ from crm.extensions import db
 from tests import factories
 
 
-@pytest.fixture
-def net(app):
-    return factories.network()
-
-
-@pytest.fixture
-def coordinator(net):
-    return factories.user(net=net)
-
-
 def _names(query):
     return [p.last_name for p in db.session.scalars(query)]
 

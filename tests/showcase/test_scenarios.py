@@ -22,11 +22,6 @@ def net(app):
     return factories.network(slug="reseau")
 
 
-@pytest.fixture
-def coordinator(net):
-    return factories.user(net=net)
-
-
 def _accept_all(regs):
     for reg in regs:
         registrations.decide(reg, "accepted", None)

@@ -1,5 +1,6 @@
 """Outcomes: recording them, attributing them to an edition, their history; the box office of an edition."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -117,8 +118,19 @@ def _dates(rows) -> list[OutcomeDate]:
     return sorted(dates, key=lambda d: d.on)
 
 
-def save_outcome(outcome, network, data: dict, *, actor, now) -> Outcome:
-    """Create (outcome None) or update an outcome; a change of status is kept in its history."""
+@dataclass(frozen=True)
+class _Checked:
+    company: Organisation
+    show: Show
+    person: Programmer | None
+    edition: Edition | None
+    kind: OutcomeKind
+    status: OutcomeStatus
+    dates: list
+
+
+def _checked(network, data: dict, *, actor) -> _Checked:
+    """What the form says, each record in the network and the actor's to record, or a DomainError."""
     company = _in_network(Organisation, data.get("company_id"), network.id, "company_id")
     if company.kind != OrganisationKind.COMPANY:
         raise DomainError(_("Choisissez une compagnie."), field="company_id")
@@ -127,42 +139,38 @@ def save_outcome(outcome, network, data: dict, *, actor, now) -> Outcome:
     show = _in_network(Show, data.get("show_id"), network.id, "show_id")
     if show.company_id != company.id:
         raise DomainError(_("Ce spectacle n'est pas celui de cette compagnie."), field="show_id")
-    person = (
-        _in_network(Programmer, data["programmer_id"], network.id, "programmer_id")
-        if data.get("programmer_id")
-        else None
-    )
-    edition = (
-        _in_network(Edition, data["edition_id"], network.id, "edition_id") if data.get("edition_id") else None
-    )
-    status = OutcomeStatus(data["status"])
-    kind = OutcomeKind(data["kind"])
-    dates = _dates(data.get("dates"))
+    person_id, edition_id = data.get("programmer_id"), data.get("edition_id")
+    person = _in_network(Programmer, person_id, network.id, "programmer_id") if person_id else None
+    edition = _in_network(Edition, edition_id, network.id, "edition_id") if edition_id else None
+    status, kind, dates = OutcomeStatus(data["status"]), OutcomeKind(data["kind"]), _dates(data.get("dates"))
     if kind == OutcomeKind.PERFORMANCES and status == OutcomeStatus.CONFIRMED and not dates:
         raise DomainError(_("Des dates confirmées ont au moins une date de représentation."), field="dates")
+    return _Checked(company, show, person, edition, kind, status, dates)
+
+
+def save_outcome(outcome, network, data: dict, *, actor, now) -> Outcome:
+    """Create (outcome None) or update an outcome; a change of status is kept in its history."""
+    found = _checked(network, data, actor=actor)
     if outcome is None:
         outcome = Outcome(network_id=network.id, created_by_id=actor.id, created_at=now)
         db.session.add(outcome)
-        previous = None
-    else:
-        previous = outcome.status
+    previous = outcome.status
+    edition_id = found.edition.id if found.edition else None
     if actor.role == Role.COORDINATOR:
-        outcome.attribution_confirmed = bool(data.get("attribution_confirmed")) and edition is not None
-    elif outcome.edition_id != (edition.id if edition else None):
+        outcome.attribution_confirmed = bool(data.get("attribution_confirmed")) and edition_id is not None
+    elif outcome.edition_id != edition_id:
         outcome.attribution_confirmed = False  # a company's change waits for the coordination
-    outcome.company_id, outcome.show_id = company.id, show.id
-    outcome.programmer_id = person.id if person else None
-    outcome.organisation_id = person.organisation_id if person else None
-    outcome.edition_id = edition.id if edition else None
-    outcome.kind, outcome.status = kind, status
+    outcome.company_id, outcome.show_id, outcome.edition_id = found.company.id, found.show.id, edition_id
+    outcome.programmer_id = found.person.id if found.person else None
+    outcome.organisation_id = found.person.organisation_id if found.person else None
+    outcome.kind, outcome.status, outcome.dates = found.kind, found.status, found.dates
     outcome.fee_per_performance = _fee(data.get("fee"))
     outcome.currency = (data.get("currency") or "EUR").upper()[:3]
     outcome.decided_on = data.get("decided_on") or now.date()
     outcome.logo_credited = bool(data.get("logo_credited"))
     outcome.note = (data.get("note") or "").strip() or None
-    outcome.dates = dates
-    if previous != status:
-        outcome.history.append(OutcomeEvent(at=now, user_id=actor.id, status=status))
+    if previous != found.status:
+        outcome.history.append(OutcomeEvent(at=now, user_id=actor.id, status=found.status))
     db.session.flush()
     _stop_follow_up(outcome)
     return outcome

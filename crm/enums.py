@@ -8,7 +8,13 @@ from wtforms import SelectChoice
 
 
 class LabelledEnum(enum.StrEnum):
-    """A string enum whose members carry a translatable label for forms and pages."""
+    """A string enum whose members carry their translatable label: `DRAFT = "draft", _l("Brouillon")`."""
+
+    def __new__(cls, value, label=None):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label = label
+        return member
 
     @classmethod
     def choices(cls):
@@ -16,11 +22,7 @@ class LabelledEnum(enum.StrEnum):
 
     @property
     def label(self):
-        return self.labels()[self]
-
-    @classmethod
-    def labels(cls):
-        raise NotImplementedError
+        return self._label if self._label is not None else self.value
 
 
 def enum_column(enum_cls, length=30):
@@ -35,47 +37,22 @@ def enum_column(enum_cls, length=30):
 
 
 class Discipline(LabelledEnum):
-    THEATRE = "theatre"
-    DANCE = "dance"
-    MUSIC = "music"
-    CIRCUS = "circus"
-    PUPPETRY = "puppetry"
-    STREET_ARTS = "street_arts"
-    STORYTELLING = "storytelling"
-    MULTIDISCIPLINARY = "multidisciplinary"
-
-    @classmethod
-    def labels(cls):
-        return {
-            cls.THEATRE: _l("Théâtre"),
-            cls.DANCE: _l("Danse"),
-            cls.MUSIC: _l("Musique"),
-            cls.CIRCUS: _l("Cirque"),
-            cls.PUPPETRY: _l("Marionnette"),
-            cls.STREET_ARTS: _l("Arts de la rue"),
-            cls.STORYTELLING: _l("Conte"),
-            cls.MULTIDISCIPLINARY: _l("Pluridisciplinaire"),
-        }
+    THEATRE = "theatre", _l("Théâtre")
+    DANCE = "dance", _l("Danse")
+    MUSIC = "music", _l("Musique")
+    CIRCUS = "circus", _l("Cirque")
+    PUPPETRY = "puppetry", _l("Marionnette")
+    STREET_ARTS = "street_arts", _l("Arts de la rue")
+    STORYTELLING = "storytelling", _l("Conte")
+    MULTIDISCIPLINARY = "multidisciplinary", _l("Pluridisciplinaire")
 
 
 class Audience(LabelledEnum):
-    YOUNG = "young"
-    ALL = "all"
-
-    @classmethod
-    def labels(cls):
-        return {cls.YOUNG: _l("Jeune public"), cls.ALL: _l("Tout public")}
+    YOUNG = "young", _l("Jeune public")
+    ALL = "all", _l("Tout public")
 
 
 class Role(LabelledEnum):
-    ADMIN = "admin"
-    COORDINATOR = "coordinator"
-    MEMBER = "member"
-
-    @classmethod
-    def labels(cls):
-        return {
-            cls.ADMIN: _l("Administration"),
-            cls.COORDINATOR: _l("Coordination"),
-            cls.MEMBER: _l("Membre d'une compagnie"),
-        }
+    ADMIN = "admin", _l("Administration")
+    COORDINATOR = "coordinator", _l("Coordination")
+    MEMBER = "member", _l("Membre d'une compagnie")

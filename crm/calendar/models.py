@@ -8,17 +8,9 @@ from crm.extensions import db
 
 
 class FeedKind(LabelledEnum):
-    COMPANY = "company"
-    PROGRAMMER = "programmer"
-    TASKS = "tasks"
-
-    @classmethod
-    def labels(cls):
-        return {
-            cls.COMPANY: _l("Les passages de ma compagnie"),
-            cls.PROGRAMMER: _l("Mon agenda de l'édition"),
-            cls.TASKS: _l("Mes tâches de suivi"),
-        }
+    COMPANY = "company", _l("Les passages de ma compagnie")
+    PROGRAMMER = "programmer", _l("Mon agenda de l'édition")
+    TASKS = "tasks", _l("Mes tâches de suivi")
 
 
 class Subscription(db.Model):

@@ -8,52 +8,26 @@ from crm.extensions import db
 
 
 class OrganisationKind(LabelledEnum):
-    COMPANY = "company"
-    STRUCTURE = "structure"
-
-    @classmethod
-    def labels(cls):
-        return {cls.COMPANY: _l("Compagnie"), cls.STRUCTURE: _l("Structure")}
+    COMPANY = "company", _l("Compagnie")
+    STRUCTURE = "structure", _l("Structure")
 
 
 class StructureType(LabelledEnum):
-    MUNICIPAL_THEATRE = "municipal_theatre"
-    SCENE_CONVENTIONNEE = "scene_conventionnee"
-    SCENE_NATIONALE = "scene_nationale"
-    CULTURAL_CENTRE = "cultural_centre"
-    CULTURAL_SERVICE = "cultural_service"
-    LIBRARY = "library"
-    SOCIAL_CENTRE = "social_centre"
-    FESTIVAL = "festival"
-    SCHOOL = "school"
-    OTHER = "other"
-
-    @classmethod
-    def labels(cls):
-        return {
-            cls.MUNICIPAL_THEATRE: _l("Théâtre municipal"),
-            cls.SCENE_CONVENTIONNEE: _l("Scène conventionnée"),
-            cls.SCENE_NATIONALE: _l("Scène nationale"),
-            cls.CULTURAL_CENTRE: _l("Centre culturel / MJC"),
-            cls.CULTURAL_SERVICE: _l("Service culturel municipal"),
-            cls.LIBRARY: _l("Médiathèque / bibliothèque"),
-            cls.SOCIAL_CENTRE: _l("Centre social"),
-            cls.FESTIVAL: _l("Festival"),
-            cls.SCHOOL: _l("Établissement scolaire"),
-            cls.OTHER: _l("Autre"),
-        }
+    MUNICIPAL_THEATRE = "municipal_theatre", _l("Théâtre municipal")
+    SCENE_CONVENTIONNEE = "scene_conventionnee", _l("Scène conventionnée")
+    SCENE_NATIONALE = "scene_nationale", _l("Scène nationale")
+    CULTURAL_CENTRE = "cultural_centre", _l("Centre culturel / MJC")
+    CULTURAL_SERVICE = "cultural_service", _l("Service culturel municipal")
+    LIBRARY = "library", _l("Médiathèque / bibliothèque")
+    SOCIAL_CENTRE = "social_centre", _l("Centre social")
+    FESTIVAL = "festival", _l("Festival")
+    SCHOOL = "school", _l("Établissement scolaire")
+    OTHER = "other", _l("Autre")
 
 
 class LawfulBasis(LabelledEnum):
-    LEGITIMATE_INTEREST = "legitimate_interest"
-    CONSENT = "consent"
-
-    @classmethod
-    def labels(cls):
-        return {
-            cls.LEGITIMATE_INTEREST: _l("Intérêt légitime (contact professionnel)"),
-            cls.CONSENT: _l("Consentement"),
-        }
+    LEGITIMATE_INTEREST = "legitimate_interest", _l("Intérêt légitime (contact professionnel)")
+    CONSENT = "consent", _l("Consentement")
 
 
 class Organisation(db.Model):

@@ -29,114 +29,57 @@ from crm.extensions import db
 
 
 class StepKind(LabelledEnum):
-    MESSAGE = "message"
-    COMPANY_TASK = "company_task"
-    COORDINATION_TASK = "coordination_task"
-
-    @classmethod
-    def labels(cls):
-        return {
-            cls.MESSAGE: _l("Message regroupé aux programmateur·rices"),
-            cls.COMPANY_TASK: _l("Tâche pour chaque compagnie vue"),
-            cls.COORDINATION_TASK: _l("Tâche pour la coordination"),
-        }
+    MESSAGE = "message", _l("Message regroupé aux programmateur·rices")
+    COMPANY_TASK = "company_task", _l("Tâche pour chaque compagnie vue")
+    COORDINATION_TASK = "coordination_task", _l("Tâche pour la coordination")
 
 
 class Path(LabelledEnum):
     """Who a step is for: those who came, or those who said yes and did not come."""
 
-    ATTENDED = "attended"
-    MISSED = "missed"
-
-    @classmethod
-    def labels(cls):
-        return {cls.ATTENDED: _l("Venu·es"), cls.MISSED: _l("Inscrit·es mais absent·es")}
+    ATTENDED = "attended", _l("Venu·es")
+    MISSED = "missed", _l("Inscrit·es mais absent·es")
 
 
 class Action(LabelledEnum):
-    CALL = "call"
-    SEND_FILE = "send_file"
-    INVITE = "invite"
-    REPLY = "reply"
-    OTHER = "other"
-
-    @classmethod
-    def labels(cls):
-        return {
-            cls.REPLY: _l("Répondre à son e-mail"),
-            cls.CALL: _l("Appeler"),
-            cls.SEND_FILE: _l("Envoyer le dossier"),
-            cls.INVITE: _l("Inviter à une représentation"),
-            cls.OTHER: _l("Autre"),
-        }
+    CALL = "call", _l("Appeler")
+    SEND_FILE = "send_file", _l("Envoyer le dossier")
+    INVITE = "invite", _l("Inviter à une représentation")
+    REPLY = "reply", _l("Répondre à son e-mail")
+    OTHER = "other", _l("Autre")
 
 
 class Choice(LabelledEnum):
     """A programmer's one-click answer about one show."""
 
-    BOOK = "book"
-    FILE = "file"
-    NOT_THIS_SEASON = "not_this_season"
-
-    @classmethod
-    def labels(cls):
-        return {
-            cls.BOOK: _l("Je souhaite le programmer"),
-            cls.FILE: _l("Envoyez-moi le dossier complet"),
-            cls.NOT_THIS_SEASON: _l("Pas cette saison"),
-        }
+    BOOK = "book", _l("Je souhaite le programmer")
+    FILE = "file", _l("Envoyez-moi le dossier complet")
+    NOT_THIS_SEASON = "not_this_season", _l("Pas cette saison")
 
 
 class RunState(LabelledEnum):
-    PENDING = "pending"
-    DONE = "done"
-    SKIPPED = "skipped"
-
-    @classmethod
-    def labels(cls):
-        return {cls.PENDING: _l("À venir"), cls.DONE: _l("Fait"), cls.SKIPPED: _l("Sauté")}
+    PENDING = "pending", _l("À venir")
+    DONE = "done", _l("Fait")
+    SKIPPED = "skipped", _l("Sauté")
 
 
 class Result(LabelledEnum):
-    REACHED = "reached"
-    LEFT_MESSAGE = "left_message"
-    INTERESTED = "interested"
-    NOT_INTERESTED = "not_interested"
-    BOOKED = "booked"
-
-    @classmethod
-    def labels(cls):
-        return {
-            cls.REACHED: _l("Joint·e"),
-            cls.LEFT_MESSAGE: _l("Message laissé"),
-            cls.INTERESTED: _l("Intéressé·e"),
-            cls.NOT_INTERESTED: _l("Pas intéressé·e"),
-            cls.BOOKED: _l("Date obtenue"),
-        }
+    REACHED = "reached", _l("Joint·e")
+    LEFT_MESSAGE = "left_message", _l("Message laissé")
+    INTERESTED = "interested", _l("Intéressé·e")
+    NOT_INTERESTED = "not_interested", _l("Pas intéressé·e")
+    BOOKED = "booked", _l("Date obtenue")
 
 
 class InteractionKind(LabelledEnum):
-    CALL = "call"
-    EMAIL = "email"
-    MEETING = "meeting"
-    NOTE = "note"
-    MESSAGE = "message"
-    ANSWER = "answer"
-    REPLY = "reply"
-    AUTO_REPLY = "auto_reply"
-
-    @classmethod
-    def labels(cls):
-        return {
-            cls.REPLY: _l("Réponse par e-mail"),
-            cls.AUTO_REPLY: _l("Réponse automatique"),
-            cls.CALL: _l("Appel"),
-            cls.EMAIL: _l("E-mail"),
-            cls.MEETING: _l("Rendez-vous"),
-            cls.NOTE: _l("Note"),
-            cls.MESSAGE: _l("Message du suivi commun"),
-            cls.ANSWER: _l("Réponse en un clic"),
-        }
+    CALL = "call", _l("Appel")
+    EMAIL = "email", _l("E-mail")
+    MEETING = "meeting", _l("Rendez-vous")
+    NOTE = "note", _l("Note")
+    MESSAGE = "message", _l("Message du suivi commun")
+    ANSWER = "answer", _l("Réponse en un clic")
+    REPLY = "reply", _l("Réponse par e-mail")
+    AUTO_REPLY = "auto_reply", _l("Réponse automatique")
 
     @classmethod
     def logged_by_hand(cls):

@@ -9,39 +9,19 @@ from crm.extensions import db
 
 
 class OutcomeKind(LabelledEnum):
-    PERFORMANCES = "performances"
-    RESIDENCY = "residency"
-    COPRODUCTION = "coproduction"
-    PREPURCHASE = "prepurchase"
-    FESTIVAL = "festival"
-    PARTNERSHIP = "partnership"
-
-    @classmethod
-    def labels(cls):
-        return {
-            cls.PERFORMANCES: _l("Dates de diffusion (cession)"),
-            cls.RESIDENCY: _l("Résidence"),
-            cls.COPRODUCTION: _l("Coproduction"),
-            cls.PREPURCHASE: _l("Préachat"),
-            cls.FESTIVAL: _l("Invitation en festival"),
-            cls.PARTNERSHIP: _l("Partenariat"),
-        }
+    PERFORMANCES = "performances", _l("Dates de diffusion (cession)")
+    RESIDENCY = "residency", _l("Résidence")
+    COPRODUCTION = "coproduction", _l("Coproduction")
+    PREPURCHASE = "prepurchase", _l("Préachat")
+    FESTIVAL = "festival", _l("Invitation en festival")
+    PARTNERSHIP = "partnership", _l("Partenariat")
 
 
 class OutcomeStatus(LabelledEnum):
-    DRAFT = "draft"
-    OPTION = "option"
-    CONFIRMED = "confirmed"
-    CANCELLED = "cancelled"
-
-    @classmethod
-    def labels(cls):
-        return {
-            cls.DRAFT: _l("À compléter"),
-            cls.OPTION: _l("Option"),
-            cls.CONFIRMED: _l("Confirmé"),
-            cls.CANCELLED: _l("Annulé"),
-        }
+    DRAFT = "draft", _l("À compléter")
+    OPTION = "option", _l("Option")
+    CONFIRMED = "confirmed", _l("Confirmé")
+    CANCELLED = "cancelled", _l("Annulé")
 
 
 class Outcome(db.Model):
@@ -114,15 +94,8 @@ class OutcomeEvent(db.Model):
 
 
 class RemainderRule(LabelledEnum):
-    EQUAL = "equal"
-    PERFORMANCES = "performances"
-
-    @classmethod
-    def labels(cls):
-        return {
-            cls.EQUAL: _l("À parts égales entre compagnies"),
-            cls.PERFORMANCES: _l("Au prorata des représentations"),
-        }
+    EQUAL = "equal", _l("À parts égales entre compagnies")
+    PERFORMANCES = "performances", _l("Au prorata des représentations")
 
 
 class BoxOffice(db.Model):

@@ -10,13 +10,9 @@ from crm.extensions import db
 
 
 class Answer(LabelledEnum):
-    COMING = "coming"
-    MAYBE = "maybe"
-    NOT_COMING = "not_coming"
-
-    @classmethod
-    def labels(cls):
-        return {cls.COMING: _l("Je viens"), cls.MAYBE: _l("Peut-être"), cls.NOT_COMING: _l("Je ne viens pas")}
+    COMING = "coming", _l("Je viens")
+    MAYBE = "maybe", _l("Peut-être")
+    NOT_COMING = "not_coming", _l("Je ne viens pas")
 
 
 class Invitation(db.Model):

@@ -16,31 +16,16 @@ class MailState(LabelledEnum):
     is PENDING until a worker CLAIMS it, marks it SENDING just before talking to the server, and records
     the outcome. A message left SENDING by a worker that died is UNKNOWN: a coordinator decides."""
 
-    KEPT = "kept"
-    PENDING = "pending"
-    CLAIMED = "claimed"
-    SENDING = "sending"
-    SENT = "sent"
-    BOUNCED = "bounced"
-    FAILED = "failed"
-    UNKNOWN = "unknown"
-    REFUSED = "refused"
-    CANCELLED = "cancelled"
-
-    @classmethod
-    def labels(cls):
-        return {
-            cls.KEPT: _l("Gardé (boîte d'envoi de développement)"),
-            cls.PENDING: _l("En attente d'envoi"),
-            cls.CLAIMED: _l("Pris par l'envoi"),
-            cls.SENDING: _l("En cours d'envoi"),
-            cls.SENT: _l("Envoyé"),
-            cls.BOUNCED: _l("Refusé (adresse en erreur)"),
-            cls.FAILED: _l("Abandonné après plusieurs essais"),
-            cls.UNKNOWN: _l("Sort inconnu : à vérifier"),
-            cls.REFUSED: _l("Refusé par le serveur (contenu du message)"),
-            cls.CANCELLED: _l("Annulé avant l'envoi"),
-        }
+    KEPT = "kept", _l("Gardé (boîte d'envoi de développement)")
+    PENDING = "pending", _l("En attente d'envoi")
+    CLAIMED = "claimed", _l("Pris par l'envoi")
+    SENDING = "sending", _l("En cours d'envoi")
+    SENT = "sent", _l("Envoyé")
+    BOUNCED = "bounced", _l("Refusé (adresse en erreur)")
+    FAILED = "failed", _l("Abandonné après plusieurs essais")
+    UNKNOWN = "unknown", _l("Sort inconnu : à vérifier")
+    REFUSED = "refused", _l("Refusé par le serveur (contenu du message)")
+    CANCELLED = "cancelled", _l("Annulé avant l'envoi")
 
     @classmethod
     def flagged(cls):
@@ -55,17 +40,9 @@ class MailState(LabelledEnum):
 class SuppressionReason(LabelledEnum):
     """Why an address gets nothing more from a network (its suppression list)."""
 
-    OBJECTION = "objection"
-    ERASURE = "erasure"
-    BOUNCE = "bounce"
-
-    @classmethod
-    def labels(cls):
-        return {
-            cls.OBJECTION: _l("Annulé : la personne s'est opposée aux messages"),
-            cls.ERASURE: _l("Annulé : les données de la personne ont été effacées"),
-            cls.BOUNCE: _l("Annulé : l'adresse est refusée par son serveur"),
-        }
+    OBJECTION = "objection", _l("Annulé : la personne s'est opposée aux messages")
+    ERASURE = "erasure", _l("Annulé : les données de la personne ont été effacées")
+    BOUNCE = "bounce", _l("Annulé : l'adresse est refusée par son serveur")
 
 
 class OutboxMessage(db.Model):
@@ -153,41 +130,20 @@ class MailSuppression(db.Model):
 class InboundKind(LabelledEnum):
     """What an incoming message turned out to be."""
 
-    REPLY = "reply"
-    AUTO_REPLY = "auto_reply"
-    BOUNCE = "bounce"
-    DELAY = "delay"
-    COMPLAINT = "complaint"
-    UNSUBSCRIBE = "unsubscribe"
-    UNKNOWN = "unknown"
-
-    @classmethod
-    def labels(cls):
-        return {
-            cls.REPLY: _l("Réponse"),
-            cls.AUTO_REPLY: _l("Réponse automatique (absence)"),
-            cls.BOUNCE: _l("Avis de non-remise"),
-            cls.DELAY: _l("Avis de retard de remise"),
-            cls.COMPLAINT: _l("Signalement comme indésirable"),
-            cls.UNSUBSCRIBE: _l("Demande de désinscription"),
-            cls.UNKNOWN: _l("Message non reconnu"),
-        }
+    REPLY = "reply", _l("Réponse")
+    AUTO_REPLY = "auto_reply", _l("Réponse automatique (absence)")
+    BOUNCE = "bounce", _l("Avis de non-remise")
+    DELAY = "delay", _l("Avis de retard de remise")
+    COMPLAINT = "complaint", _l("Signalement comme indésirable")
+    UNSUBSCRIBE = "unsubscribe", _l("Demande de désinscription")
+    UNKNOWN = "unknown", _l("Message non reconnu")
 
 
 class InboundState(LabelledEnum):
-    STORED = "stored"  # kept, not yet understood (a crash here is picked up again)
-    HANDLED = "handled"
-    UNMATCHED = "unmatched"  # kept for a coordinator (or the administrator) to attach or discard
-    DISCARDED = "discarded"
-
-    @classmethod
-    def labels(cls):
-        return {
-            cls.STORED: _l("Reçu, en cours de traitement"),
-            cls.HANDLED: _l("Traité"),
-            cls.UNMATCHED: _l("À rattacher"),
-            cls.DISCARDED: _l("Écarté"),
-        }
+    STORED = "stored", _l("Reçu, en cours de traitement")
+    HANDLED = "handled", _l("Traité")
+    UNMATCHED = "unmatched", _l("À rattacher")
+    DISCARDED = "discarded", _l("Écarté")
 
 
 class InboundMessage(db.Model):

@@ -49,32 +49,17 @@ class Show(db.Model):
 
 
 class EditionStatus(LabelledEnum):
-    DRAFT = "draft"
-    REGISTRATIONS_OPEN = "registrations_open"
-    REGISTRATIONS_CLOSED = "registrations_closed"
-    PUBLISHED = "published"
-    HELD = "held"
-    FOLLOW_UP = "follow_up"
-
-    @classmethod
-    def labels(cls):
-        return {
-            cls.DRAFT: _l("Brouillon"),
-            cls.REGISTRATIONS_OPEN: _l("Candidatures ouvertes"),
-            cls.REGISTRATIONS_CLOSED: _l("Candidatures closes"),
-            cls.PUBLISHED: _l("Programme publié"),
-            cls.HELD: _l("Édition passée"),
-            cls.FOLLOW_UP: _l("Relance en cours"),
-        }
+    DRAFT = "draft", _l("Brouillon")
+    REGISTRATIONS_OPEN = "registrations_open", _l("Candidatures ouvertes")
+    REGISTRATIONS_CLOSED = "registrations_closed", _l("Candidatures closes")
+    PUBLISHED = "published", _l("Programme publié")
+    HELD = "held", _l("Édition passée")
+    FOLLOW_UP = "follow_up", _l("Relance en cours")
 
 
 class ShowFormat(LabelledEnum):
-    FULL = "full"
-    PITCH = "pitch"
-
-    @classmethod
-    def labels(cls):
-        return {cls.FULL: _l("Spectacle en entier"), cls.PITCH: _l("Présentation courte")}
+    FULL = "full", _l("Spectacle en entier")
+    PITCH = "pitch", _l("Présentation courte")
 
 
 class Edition(db.Model):
@@ -160,21 +145,11 @@ class TimeBand(db.Model):
 
 
 class RegistrationStatus(LabelledEnum):
-    SUBMITTED = "submitted"
-    ACCEPTED = "accepted"
-    WAITLISTED = "waitlisted"
-    DECLINED = "declined"
-    WITHDRAWN = "withdrawn"
-
-    @classmethod
-    def labels(cls):
-        return {
-            cls.SUBMITTED: _l("Déposée"),
-            cls.ACCEPTED: _l("Retenue"),
-            cls.WAITLISTED: _l("Liste d'attente"),
-            cls.DECLINED: _l("Non retenue"),
-            cls.WITHDRAWN: _l("Retirée"),
-        }
+    SUBMITTED = "submitted", _l("Déposée")
+    ACCEPTED = "accepted", _l("Retenue")
+    WAITLISTED = "waitlisted", _l("Liste d'attente")
+    DECLINED = "declined", _l("Non retenue")
+    WITHDRAWN = "withdrawn", _l("Retirée")
 
 
 class Registration(db.Model):
@@ -231,12 +206,8 @@ class RegistrationBand(db.Model):
 
 
 class SlotStatus(LabelledEnum):
-    PLANNED = "planned"
-    CANCELLED = "cancelled"
-
-    @classmethod
-    def labels(cls):
-        return {cls.PLANNED: _l("Prévu"), cls.CANCELLED: _l("Annulé")}
+    PLANNED = "planned", _l("Prévu")
+    CANCELLED = "cancelled", _l("Annulé")
 
 
 class Slot(db.Model):

@@ -23,30 +23,43 @@ from crm.showcase.ical import KEEP_CANCELLED
 from crm.showcase.models import Assignment, Edition, Registration, Show, Slot, SlotStatus
 from crm.showcase.programme import PUBLIC
 from crm.timeutil import to_utc, today_local
+from crm.tokens import sign, unsign
 
 OWNER = {FeedKind.COMPANY: "company_id", FeedKind.PROGRAMMER: "invitation_id", FeedKind.TASKS: "user_id"}
 
 
-def _signature(subscription) -> str:
+def token_for(subscription) -> str:
+    return sign("calendar", subscription.id, subscription.version)
+
+
+def _legacy_signature(subscription) -> str:
+    """How private calendar links were signed before `tokens.sign`: still read, so that calendars
+    people subscribed to keep working, never written."""
     key = current_app.config["SECRET_KEY"].encode()
     message = f"calendar:{subscription.id}:{subscription.version}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:43]  # 172 bits
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:43]
 
 
-def token_for(subscription) -> str:
-    return f"{subscription.id}-{_signature(subscription)}"
+def _legacy(token: str) -> Subscription | None:
+    number, _dash, signature = token.partition("-")
+    found = row_ids([number])
+    subscription = db.session.get(Subscription, found[0]) if found and signature else None
+    if subscription is None or not hmac.compare_digest(signature, _legacy_signature(subscription)):
+        return None
+    return subscription
 
 
 def by_token(token: str) -> Subscription | None:
     """The live subscription behind a link; None for anything forged, old or revoked (no hint which)."""
-    number, _dash, signature = (token or "").partition("-")
-    found = row_ids([number])
-    if not found or not signature:
-        return None
-    subscription = db.session.get(Subscription, found[0])
+    ids = unsign("calendar", token or "")
+    if ids is not None and len(ids) == 2:
+        subscription = db.session.get(Subscription, ids[0])
+        subscription = subscription if subscription is not None and subscription.version == ids[1] else None
+    else:
+        subscription = _legacy(token or "")
     if subscription is None or subscription.revoked:
         return None
-    return subscription if hmac.compare_digest(signature, _signature(subscription)) else None
+    return subscription
 
 
 def find_subscription(kind: FeedKind, owner_id: int) -> Subscription | None:

@@ -4,9 +4,7 @@ tasks and their results, and the shared interaction log. Plain functions; views 
 import logging
 from datetime import time, timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, case, insert, or_, select, update
 
 from crm.accounts.models import Role, User
@@ -41,6 +39,7 @@ from crm.mail.services import may_be_written_to, new_message_id, send, send_to_p
 from crm.showcase import editions
 from crm.showcase.models import Assignment, EditionStatus, Registration, Show, Slot
 from crm.timeutil import to_utc
+from crm.tokens import LinkError, sign, unsign
 
 log = logging.getLogger(__name__)
 
@@ -187,25 +186,16 @@ def enrol(sequence, *, now) -> int:
 # --- Personal links ----------------------------------------------------------------------------------
 
 
-def _serializer():
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="followup-enrolment")
-
-
 def token_for(enrolment_id: int, version: int = 0) -> str:
     """The person's signed link; links written before any revocation carry the bare id (version 0)."""
-    return _serializer().dumps(enrolment_id if not version else [enrolment_id, version])
+    return sign("followup-enrolment", *((enrolment_id,) if not version else (enrolment_id, version)))
 
 
 def _read(token: str) -> tuple[int | None, int]:
-    try:
-        value = _serializer().loads(token or "")
-    except BadSignature:
+    ids = unsign("followup-enrolment", token)
+    if ids is None or len(ids) > 2:
         return None, 0
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value, 0
-    if isinstance(value, list) and len(value) == 2 and all(type(v) is int for v in value):
-        return value[0], value[1]
-    return None, 0
+    return ids[0], ids[1] if len(ids) == 2 else 0
 
 
 def revoke_links(programmer, *, actor, now) -> int:
@@ -219,10 +209,6 @@ def revoke_links(programmer, *, actor, now) -> int:
     ).rowcount
     security_event("followup.links_revoked", programmer=programmer.id, user=actor.id)
     return count
-
-
-class LinkError(DomainError):
-    """A follow-up link that is forged, too old, or whose person was erased."""
 
 
 def by_token(token: str, *, now) -> Enrolment:

@@ -2,10 +2,8 @@
 
 from datetime import timedelta
 
-from flask import current_app
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 
 from crm.contacts.models import Programmer
@@ -21,13 +19,9 @@ from crm.numbers import row_ids
 from crm.showcase.ical import days_calendar
 from crm.showcase.models import Assignment, Edition, EditionStatus, Registration, Show, Slot
 from crm.timeutil import local
-from crm.tokens import hash_token, new_token
+from crm.tokens import LinkError, hash_token, new_token, sign, unsign
 
 INVITABLE = (EditionStatus.REGISTRATIONS_CLOSED, EditionStatus.PUBLISHED)
-
-
-class LinkError(DomainError):
-    """A personal link that is forged, expired, or whose person was erased."""
 
 
 def edition_days(edition) -> list:
@@ -111,15 +105,12 @@ def message(edition, programmer, links) -> str:
 def signed_token(invitation) -> str:
     """A second personal link for messages written later (the reminder), when the first token is only
     kept as a digest: the invitation's id signed with the secret key."""
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="invitation").dumps(invitation.id)
+    return sign("invitation", invitation.id)
 
 
 def _by_signed(token: str):
-    try:
-        invitation_id = URLSafeSerializer(current_app.config["SECRET_KEY"], salt="invitation").loads(token)
-    except BadSignature:
-        return None
-    return db.session.get(Invitation, invitation_id) if isinstance(invitation_id, int) else None
+    ids = unsign("invitation", token)
+    return db.session.get(Invitation, ids[0]) if ids and len(ids) == 1 else None
 
 
 def by_token(token: str, *, now) -> Invitation:

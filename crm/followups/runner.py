@@ -377,3 +377,28 @@ def _card(row, item, answers, language) -> dict:
             (answers[2], item["lien_pas_cette_saison"], False),
         ],
     }
+
+
+def preview(step, person) -> tuple[list, str | None]:
+    """The step's message as this person would receive it, in each language it is written in; nothing
+    is sent or saved (a person not yet enrolled is enrolled for the occasion, in memory only). A
+    template error is returned to show to its author."""
+    edition = step.sequence.edition
+    enrolment = db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.sequence_id == step.sequence_id, Enrolment.programmer_id == person.id
+        )
+    ) or Enrolment(id=0, sequence=step.sequence, programmer=person, path=step.path)
+    seen = services.shows_seen([edition.id], [person.id]).get((edition.id, person.id), [])
+    shows = seen or services.programme([edition.id]).get(edition.id, [])
+    languages = ["fr", "en"] if step.subject_en and step.body_en else ["fr"]
+    previews = []
+    try:
+        for language in languages:
+            run = StepRun(step=step, enrolment=enrolment)
+            previews.append(
+                compose(run, shows, services.people_in_charge(shows), edition.network, language=language)
+            )
+    except Exception as problem:  # noqa: BLE001 - a template error is shown to its author, not raised
+        return previews, str(problem)
+    return previews, None

@@ -9,11 +9,10 @@ from crm.contacts.privacy import opt_out
 from crm.database import get_in_network_or_404, utcnow
 from crm.errors import DomainError, attach_to_form
 from crm.extensions import csrf, db
-from crm.followups import bp, services
+from crm.followups import bp, runner, services
 from crm.followups.forms import CompleteForm, InteractionForm, ReplyForm, SettingsForm, StepForm
 from crm.followups.messages import MERGE_FIELDS
-from crm.followups.models import Choice, Enrolment, RunState, Step, StepRun, Task
-from crm.followups.runner import compose
+from crm.followups.models import Choice, RunState, Step, StepRun, Task
 from crm.numbers import row_id
 from crm.permissions import PUBLIC, allow
 from crm.showcase.models import Edition, Slot
@@ -143,28 +142,7 @@ def step_preview(step_id):
             return redirect(url_for(".sequence", edition_id=edition.id))
         chosen = people[0].id
     person = get_in_network_or_404(Programmer, chosen, current_user.network_id)
-    enrolment = db.session.scalar(
-        db.select(Enrolment).where(
-            Enrolment.sequence_id == step.sequence_id, Enrolment.programmer_id == person.id
-        )
-    ) or Enrolment(id=0, sequence=step.sequence, programmer=person, path=step.path)
-    seen = services.shows_seen([edition.id], [person.id]).get((edition.id, person.id), [])
-    shows = seen or services.programme([edition.id]).get(edition.id, [])
-    previews, error = [], None
-    languages = ["fr", "en"] if step.subject_en and step.body_en else ["fr"]
-    try:
-        for language in languages:
-            previews.append(
-                compose(
-                    StepRun(step=step, enrolment=enrolment),
-                    shows,
-                    services.people_in_charge(shows),
-                    edition.network,
-                    language=language,
-                )
-            )
-    except Exception as problem:  # noqa: BLE001 - a template error is shown to its author, not raised
-        error = str(problem)
+    previews, error = runner.preview(step, person)
     return render_template("followups/preview.html", step=step, person=person, previews=previews, error=error)
 
 

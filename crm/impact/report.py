@@ -5,6 +5,7 @@ from sqlalchemy import case, func, select
 
 from crm.checkin.models import Attendance
 from crm.contacts.models import Organisation
+from crm.enums import Role
 from crm.extensions import db
 from crm.followups.models import (
     Answer,
@@ -203,3 +204,25 @@ def by_month_after(edition_ids) -> list[tuple[int, int]]:
         .order_by(month)
     ).all()
     return [(int(m), n) for m, n in rows if m is not None and m >= 0]
+
+
+def figures(edition_ids, *, viewer) -> dict:
+    """Everything the report page shows; a company sees its own line of the per-company table only."""
+    companies = breakdown(edition_ids, "company")
+    names = dict(db.session.execute(select(Organisation.id, Organisation.name).where(
+        Organisation.id.in_([c[0] for c in companies]))).all())  # fmt: skip
+    if viewer.role != Role.COORDINATOR:
+        companies = [c for c in companies if c[0] == viewer.company_id]
+    performances, fees = performances_and_fees(edition_ids)
+    return {
+        "funnel": funnel(edition_ids),
+        "kinds": outcomes_by_kind_and_status(edition_ids),
+        "performances": performances,
+        "fees": fees,
+        "median_days": median_days_to_booking(edition_ids),
+        "disciplines": breakdown(edition_ids, "discipline"),
+        "structures": breakdown(edition_ids, "structure_type"),
+        "companies": [(names.get(c[0], "?"), *c[1:]) for c in companies],
+        "departements": by_departement(edition_ids),
+        "months": by_month_after(edition_ids),
+    }

@@ -148,6 +148,28 @@ def _checked(network, data: dict, *, actor) -> _Checked:
     return _Checked(company, show, person, edition, kind, status, dates)
 
 
+def save_typed(outcome, network, data: dict, *, actor, now) -> tuple[Outcome, Edition | None]:
+    """What the booking form holds: the person found by their address, and when no edition is given,
+    the one where they saw the show (returned, to be said). Then `save_outcome`."""
+    email = (data.pop("programmer_email", None) or "").strip().lower()
+    data["programmer_id"] = None
+    if email:
+        person = db.session.scalar(
+            select(Programmer).where(Programmer.network_id == network.id, Programmer.email == email)
+        )
+        if person is None:
+            raise DomainError(
+                _("Personne n'a cette adresse dans l'annuaire : ajoutez-la d'abord."),
+                field="programmer_email",
+            )
+        data["programmer_id"] = person.id
+    proposal = None
+    if not data.get("edition_id") and data.get("company_id"):
+        proposal = proposed_edition(data["company_id"], data["programmer_id"])
+        data["edition_id"] = proposal.id if proposal else None
+    return save_outcome(outcome, network, data, actor=actor, now=now), proposal
+
+
 def save_outcome(outcome, network, data: dict, *, actor, now) -> Outcome:
     """Create (outcome None) or update an outcome; a change of status is kept in its history."""
     found = _checked(network, data, actor=actor)

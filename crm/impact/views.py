@@ -73,27 +73,10 @@ def _outcome_form(outcome=None):
 
 
 def _save(outcome, form):
-    data = dict(form.data)
-    data["dates"] = [row.data for row in form.dates]
-    email = (data.pop("programmer_email") or "").lower()
-    data["programmer_id"] = None
-    if email:
-        person = db.session.scalar(
-            select(Programmer).where(
-                Programmer.network_id == current_user.network_id, Programmer.email == email
-            )
-        )
-        if person is None:
-            raise DomainError(
-                _("Personne n'a cette adresse dans l'annuaire : ajoutez-la d'abord."),
-                field="programmer_email",
-            )
-        data["programmer_id"] = person.id
-    proposal = None
-    if not data.get("edition_id") and data.get("company_id"):
-        proposal = services.proposed_edition(data["company_id"], data["programmer_id"])
-        data["edition_id"] = proposal.id if proposal else None
-    saved = services.save_outcome(outcome, current_user.network, data, actor=current_user, now=utcnow())
+    data = dict(form.data, dates=[row.data for row in form.dates])
+    saved, proposal = services.save_typed(
+        outcome, current_user.network, data, actor=current_user, now=utcnow()
+    )
     if proposal:
         flash(_("Attribuée à %(name)s : la personne y a vu le spectacle.", name=proposal.name))
     return saved
@@ -178,25 +161,7 @@ def _editions_for_report(edition_id=None):
 
 
 def _report(editions):
-    ids = [e.id for e in editions]
-    companies = report.breakdown(ids, "company")
-    names = dict(db.session.execute(select(Organisation.id, Organisation.name).where(
-        Organisation.id.in_([c[0] for c in companies]))).all())  # fmt: skip
-    if current_user.role != Role.COORDINATOR:  # a company sees its own line, not the others'
-        companies = [c for c in companies if c[0] == current_user.company_id]
-    performances, fees = report.performances_and_fees(ids)
-    return {
-        "funnel": report.funnel(ids),
-        "kinds": report.outcomes_by_kind_and_status(ids),
-        "performances": performances,
-        "fees": fees,
-        "median_days": report.median_days_to_booking(ids),
-        "disciplines": report.breakdown(ids, "discipline"),
-        "structures": report.breakdown(ids, "structure_type"),
-        "companies": [(names.get(c[0], "?"), *c[1:]) for c in companies],
-        "departements": report.by_departement(ids),
-        "months": report.by_month_after(ids),
-    }
+    return report.figures([e.id for e in editions], viewer=current_user)
 
 
 @bp.get("/editions/<int:edition_id>/impact")

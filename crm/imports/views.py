@@ -11,10 +11,9 @@ from crm.contacts import importing
 from crm.database import get_in_network_or_404, utcnow
 from crm.errors import DomainError, attach_to_form
 from crm.extensions import db
-from crm.imports import bp
+from crm.imports import bp, services
 from crm.imports.forms import UploadForm
 from crm.imports.models import ImportFile
-from crm.imports.reading import from_json, human_size, read_table, to_json
 from crm.permissions import allow
 from crm.ratelimit import limited
 from crm.showcase.models import Edition, Slot
@@ -56,31 +55,21 @@ def _upload(slot):
     if slot is not None and not form.is_submitted():
         form.source.data = _("Feuille d'émargement de l'édition")
     if form.validate_on_submit():
-        limit = current_app.config["MAX_IMPORT_BYTES"]
-        data = form.file.data.read()
         try:
-            if len(data) > limit:
-                message = _(
-                    "Le fichier est trop gros (%(size)s) : la limite est de %(limit)s.",
-                    size=human_size(len(data)),
-                    limit=human_size(limit),
-                )
-                raise DomainError(message, field="file")
-            table = read_table(data, max_rows=current_app.config["MAX_IMPORT_ROWS"])
-        except DomainError as error:
-            attach_to_form(form, error)
-        else:
-            found = ImportFile(
-                network_id=current_user.network_id,
-                user_id=current_user.id,
-                content=data,
-                parsed=to_json(table),
-                filename=(form.file.data.filename or "fichier")[:200],
+            found = services.receive(
+                form.file.data.read(),
+                filename=form.file.data.filename,
                 source=form.source.data,
                 lawful_basis=form.lawful_basis.data,
-                slot_id=slot.id if slot else None,
+                slot=slot,
+                user=current_user,
+                max_bytes=current_app.config["MAX_IMPORT_BYTES"],
+                max_rows=current_app.config["MAX_IMPORT_ROWS"],
             )
-            db.session.add(found)
+        except DomainError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
             db.session.commit()
             return redirect(url_for(".preview", import_id=found.id))
     return render_form(
@@ -92,17 +81,13 @@ def _upload(slot):
 
 
 def _table(found: ImportFile):
-    """The table read at upload (an import made before tables were kept is read once, then kept)."""
-    if found.parsed is None:
-        try:
-            table = read_table(found.content, max_rows=current_app.config["MAX_IMPORT_ROWS"])
-        except DomainError as error:
-            flash(error.message, "error")
-            abort(redirect(url_for(".upload")))
-        found.parsed = to_json(table)
-        db.session.commit()
-        return table
-    return from_json(found.parsed)
+    try:
+        table = services.table_of(found, max_rows=current_app.config["MAX_IMPORT_ROWS"])
+    except DomainError as error:
+        flash(error.message, "error")
+        abort(redirect(url_for(".upload")))
+    db.session.commit()
+    return table
 
 
 def _mapping(found, table, source):
@@ -113,12 +98,6 @@ def _mapping(found, table, source):
     if found.mapping:
         return {int(k): v for k, v in json.loads(found.mapping).items()}
     return importing.guess_mapping(table.headers)
-
-
-def _plan(found, table, mapping):
-    if found.slot_id:
-        return sheets.plan(db.session.get(Slot, found.slot_id), found.network_id, table, mapping)
-    return importing.plan(found.network_id, table, mapping)
 
 
 def _apply(found, table, mapping):
@@ -141,7 +120,7 @@ def preview(import_id):
     found = _own(import_id)
     table = _table(found)
     mapping = _mapping(found, table, request.args)
-    planned = _plan(found, table, mapping)
+    planned = services.plan(found, table, mapping)
     counts = {action: sum(1 for p in planned if p.action == action) for action in importing.Action}
     return render_template(
         "imports/preview.html",
@@ -201,7 +180,7 @@ def apply(import_id):
 def refused(import_id):
     found = _own(import_id)
     table = _table(found)
-    planned = _plan(found, table, _mapping(found, table, request.args))
+    planned = services.plan(found, table, _mapping(found, table, request.args))
     headers, rows = importing.refused_rows(table, planned)
     security_event("export.personal_data", what="refused_rows", user=current_user.id, rows=len(rows))
     name = found.filename.rsplit(".", 1)[0] + "-refus.csv"

@@ -112,6 +112,18 @@ def csrf_token(client, url="/login"):
     return match.group(1)
 
 
+def statement_counts(client, urls) -> list[int]:
+    """How many SQL statements each page sends (each must answer 200), in the order given."""
+    from crm.querycount import count_queries
+
+    found = []
+    for url in urls:
+        with count_queries(db.engine) as statements:
+            assert client.get(url).status_code == 200, url
+        found.append(len(statements))
+    return found
+
+
 def sign_in(client, user):
     """Open a real server-side session for the user and hand its cookie to the client."""
     token = accounts.start_session(user, now=utcnow())

@@ -54,6 +54,25 @@ def show(comp, title=None, **extra):
     return showcase.save_show(None, comp, data)
 
 
+def accepted(edition, company, show, *, fmt="full", cast_size=2, setup=10, strike=10):
+    """An accepted registration of the show, waiting for a slot."""
+    from crm.showcase.models import Registration, RegistrationStatus, ShowFormat
+
+    registration = Registration(
+        edition_id=edition.id,
+        company_id=company.id,
+        show_id=show.id,
+        format=ShowFormat(fmt),
+        status=RegistrationStatus.ACCEPTED,
+        cast_size=cast_size,
+        setup_minutes=setup,
+        strike_minutes=strike,
+    )
+    db.session.add(registration)
+    db.session.flush()
+    return registration
+
+
 def user(role=Role.COORDINATOR, net=None, comp=None, email=None, password=PASSWORD):
     return accounts.create_user(
         email=email or f"user{next(_n)}@example.org",

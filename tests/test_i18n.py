@@ -92,37 +92,3 @@ def test_french_messages_put_a_narrow_no_break_space_before_high_punctuation_and
     assert _misspaced("même heure; cette") and _misspaced("Conflit : a") and _misspaced("« a »")
     assert not _misspaced(f"Conflit{NNBSP}: a, 19:00, «{NNBSP}a{NNBSP}»{NNBSP}!")
     assert [m for m in _french_messages() if _misspaced(m)] == []
-
-
-def test_a_conflict_reads_with_french_spacing_and_an_english_one_without(app, world, client):
-    from datetime import time
-
-    from crm.showcase import planning
-    from crm.showcase.models import Registration, RegistrationStatus, ShowFormat
-    from tests import factories
-
-    a = world.a
-    company = factories.company(a.network, name="Compagnie longue")
-    registration = Registration(
-        edition_id=a.planned.id,
-        company_id=company.id,
-        show_id=factories.show(company, duration_minutes=200).id,
-        format=ShowFormat.FULL,
-        status=RegistrationStatus.ACCEPTED,
-        cast_size=2,
-        setup_minutes=30,
-        strike_minutes=30,
-    )
-    db.session.add(registration)
-    slot = planning.create_slot(
-        a.planned, {"venue_id": a.venue.id, "day": a.planned.starts_on, "starts": time(10), "ends": time(11)}
-    )
-    planning.assign(slot, registration, actor=a.coordinator, override_reason="Extrait convenu")
-    db.session.commit()
-    sign_in(client, a.coordinator)
-    html = client.get(f"/editions/{a.planned.id}/planning").get_data(as_text=True)
-    assert f"Conflit{NNBSP}: le spectacle, avec montage et démontage, ne tient pas dans le créneau" in html
-    assert f"accepté{NNBSP}: Extrait convenu" in html
-    client.post("/language", data={"locale": "en", "csrf_token": csrf_token(client, "/account/password")})
-    html = client.get(f"/editions/{a.planned.id}/planning").get_data(as_text=True)
-    assert "Conflict: " in html and NNBSP + ":" not in html.split("<main", 1)[1]

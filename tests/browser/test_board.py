@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.showcase import planning
-from crm.showcase.models import Assignment, Registration, RegistrationStatus, ShowFormat
+from crm.showcase.models import Assignment
 from tests import factories
 from tests.browser.test_home import _screenshot, _sign_in
 
@@ -17,19 +17,9 @@ pytestmark = pytest.mark.browser
 
 def _accepted(a, title, duration=60):
     company = factories.company(a.network, name=f"Compagnie {title}")
-    registration = Registration(
-        edition_id=a.planned.id,
-        company_id=company.id,
-        show_id=factories.show(company, title=title, duration_minutes=duration).id,
-        format=ShowFormat.FULL,
-        status=RegistrationStatus.ACCEPTED,
-        cast_size=2,
-        setup_minutes=10,
-        strike_minutes=10,
+    return factories.accepted(
+        a.planned, company, factories.show(company, title=title, duration_minutes=duration)
     )
-    db.session.add(registration)
-    db.session.flush()
-    return registration
 
 
 def _slot(a, starts, ends):

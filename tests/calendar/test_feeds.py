@@ -14,7 +14,7 @@ from crm.followups.models import Action, Task
 from crm.invitations.models import Answer, InvitationDay
 from crm.showcase import planning
 from tests import factories
-from tests.conftest import post_form, sign_in
+from tests.conftest import post_form, sign_in, statement_counts
 
 
 def _parse(response):
@@ -244,7 +244,6 @@ def test_a_venue_feed_holds_that_venues_slots_only(world, client):
 
 def test_feed_query_counts_do_not_grow_with_the_events(world, app):
     from crm.calendar import cache
-    from crm.querycount import count_queries
     from tests.scene import on_stage
 
     a = world.a
@@ -257,12 +256,7 @@ def test_feed_query_counts_do_not_grow_with_the_events(world, app):
         for url in urls:
             client.get(url)  # the feed's mark (its last change) is up to date
         cache.clear()  # written anew: the most statements a feed needs
-        found = []
-        for url in urls:
-            with count_queries(db.engine) as statements:
-                assert client.get(url).status_code == 200
-            found.append(len(statements))
-        return found
+        return statement_counts(client, urls)
 
     small = counts()
     for hour in range(8, 14):

@@ -20,7 +20,7 @@ from crm.followups.models import Enrolment, PairStop
 from crm.impact import report, services
 from crm.impact.models import Outcome, OutcomeKind, OutcomeStatus
 from crm.scheduler import run_due
-from tests.conftest import post_form, sign_in
+from tests.conftest import post_form, sign_in, statement_counts
 from tests.scene import D2, ENDED, launch, travel
 
 
@@ -227,19 +227,13 @@ def test_the_box_office_statement_and_the_companys_download(scene, client):
 
 
 def test_report_and_list_query_counts_do_not_grow(booked, app):
-    from crm.querycount import count_queries
 
     client = app.test_client()
     sign_in(client, booked.a.coordinator)
     urls = [f"/editions/{booked.edition.id}/impact", "/impact", "/outcomes", "/outcomes/export.xlsx"]
 
     def counts():
-        found = []
-        for url in urls:
-            with count_queries(db.engine) as statements:
-                assert client.get(url).status_code == 200
-            found.append(len(statements))
-        return found
+        return statement_counts(client, urls)
 
     small = counts()
     for n in range(6):

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from crm.extensions import db
 from crm.showcase import board, editions, planning
-from crm.showcase.models import Assignment, PlanProposal, Registration, RegistrationStatus, ShowFormat
+from crm.showcase.models import Assignment, PlanProposal, ShowFormat
 from tests import factories
 from tests.conftest import csrf_token, post_form, sign_in
 
@@ -15,25 +15,9 @@ TOKEN = "/account/password"
 
 def _accepted(a, title, *, fmt=ShowFormat.FULL, duration=60, setup=10, strike=10, audience="all"):
     company = factories.company(a.network, name=f"Compagnie {title}")
-    registration = Registration(
-        edition_id=a.planned.id,
-        company_id=company.id,
-        show_id=factories.show(
-            company,
-            title=title,
-            duration_minutes=duration,
-            audience=audience,
-            min_age=4 if audience == "young" else None,
-        ).id,
-        format=fmt,
-        status=RegistrationStatus.ACCEPTED,
-        cast_size=2,
-        setup_minutes=setup,
-        strike_minutes=strike,
-    )
-    db.session.add(registration)
-    db.session.flush()
-    return registration
+    young = {"min_age": 4} if audience == "young" else {}
+    show = factories.show(company, title=title, duration_minutes=duration, audience=audience, **young)
+    return factories.accepted(a.planned, company, show, fmt=fmt.value, setup=setup, strike=strike)
 
 
 def _slot(a, starts, ends, **extra):

@@ -7,11 +7,10 @@ import pytest
 from sqlalchemy import func, select
 
 from crm.extensions import db
-from crm.querycount import count_queries
 from crm.showcase import planning, registrations
 from crm.showcase.models import Assignment, Registration, RegistrationStatus, ShowFormat, Slot
 from tests import factories
-from tests.conftest import post_form, sign_in
+from tests.conftest import csrf_token, post_form, sign_in, statement_counts
 
 TOKEN = "/account/password"
 
@@ -67,14 +66,9 @@ def test_planning_pages_send_a_fixed_number_of_queries(app, world, page):
     client = app.test_client()
     sign_in(client, a.coordinator)
 
-    def measure():
-        with count_queries(db.engine) as statements:
-            assert client.get(urls[page]).status_code == 200
-        return len(statements)
-
-    small = measure()
+    small = statement_counts(client, [urls[page]])
     _more_assigned_slots(world, 6)
-    assert measure() == small
+    assert statement_counts(client, [urls[page]]) == small
 
 
 def test_grid_shows_an_overridden_conflict_with_its_reason(app, world, client):
@@ -98,9 +92,12 @@ def test_grid_shows_an_overridden_conflict_with_its_reason(app, world, client):
     db.session.commit()
     sign_in(client, a.coordinator)
     html = client.get(f"/editions/{a.planned.id}/planning").get_data(as_text=True)
-    assert "le spectacle, avec montage et démontage, ne tient pas dans le créneau" in html
+    assert "Conflit : le spectacle, avec montage et démontage, ne tient pas dans le créneau" in html
     assert "accepté : Extrait de 45 minutes convenu" in html
     assert html.count('class="slot conflict"') == 1
+    client.post("/language", data={"locale": "en", "csrf_token": csrf_token(client, TOKEN)})
+    html = client.get(f"/editions/{a.planned.id}/planning").get_data(as_text=True)
+    assert "Conflict: " in html and " :" not in html.split("<main", 1)[1]  # English spacing in English
 
 
 def test_manual_assignment_page_refuses_a_conflict_and_keeps_the_choice(app, world, client):

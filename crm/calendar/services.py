@@ -15,7 +15,7 @@ from crm.calendar.models import FeedKind, FeedMark, Subscription
 from crm.contacts.models import Organisation
 from crm.errors import DomainError
 from crm.extensions import db
-from crm.followups.services import tasks_query
+from crm.followups.tasks import tasks_query
 from crm.impact.models import Outcome, OutcomeDate, OutcomeStatus
 from crm.invitations.models import Answer
 from crm.numbers import row_ids

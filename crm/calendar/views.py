@@ -18,6 +18,7 @@ from crm.permissions import PUBLIC, allow
 from crm.showcase import ical as feeds
 from crm.showcase import programme
 from crm.showcase.models import Edition, Slot
+from crm.tokens import LinkError
 
 CACHE = {"public": "public, max-age=300", "private": "private, max-age=300"}
 
@@ -274,6 +275,6 @@ def programmer_subscribe(token):
 
     try:
         invitation = invitations.by_token(token, now=utcnow())
-    except invitations.LinkError as error:
+    except LinkError as error:
         return render_template("invitations/link_error.html", message=error.message), 404
     return _manage(FeedKind.PROGRAMMER, invitation.id, url_for("invitations.rsvp", token=token))

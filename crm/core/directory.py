@@ -12,7 +12,7 @@ from crm.contacts.models import Programmer, StructureType
 from crm.database import get_in_network_or_404
 from crm.enums import Audience, Discipline, Role
 from crm.extensions import db
-from crm.followups.services import timeline_query
+from crm.followups.tasks import timeline_query
 from crm.geo import departements_in_use_first, regions
 from crm.invitations.models import Invitation
 from crm.permissions import allow

@@ -14,7 +14,7 @@ from crm.followups.models import (
     Sequence,
     Task,
 )
-from crm.followups.services import visible_interactions
+from crm.followups.tasks import visible_interactions
 from crm.showcase.models import Show
 
 LAST_CONTACTS = 3

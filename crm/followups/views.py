@@ -17,6 +17,7 @@ from crm.numbers import row_id
 from crm.permissions import PUBLIC, allow
 from crm.showcase.models import Edition, Slot
 from crm.timeutil import today_local
+from crm.tokens import LinkError
 from crm.views import act, handle_form, paginate
 
 # "open" first: every task still to do, so a hot lead due next week is not hidden behind "today".
@@ -249,7 +250,7 @@ def _link_error(error):
 def answer(link, show_id, choice):
     try:
         enrolment = services.by_token(link, now=utcnow())
-    except services.LinkError as error:
+    except LinkError as error:
         return _link_error(error)
     if choice not in {c.value for c in Choice}:
         abort(404)
@@ -273,7 +274,7 @@ def stop(link):
 
     try:
         enrolment = services.by_token(link, now=utcnow())
-    except services.LinkError as error:
+    except LinkError as error:
         return _link_error(error)
     network = enrolment.sequence.edition.network
     if request.method == "POST":

@@ -11,8 +11,8 @@ from crm.checkin.models import Attendance
 from crm.contacts.models import Organisation, OrganisationKind, Programmer
 from crm.errors import DomainError
 from crm.extensions import db
+from crm.followups.answers import stop_pair
 from crm.followups.models import Enrolment, Sequence
-from crm.followups.services import stop_pair
 from crm.geo import departement
 from crm.impact.models import (
     BoxOffice,

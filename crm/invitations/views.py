@@ -15,6 +15,7 @@ from crm.invitations.models import Answer
 from crm.permissions import PUBLIC, allow
 from crm.ratelimit import limited
 from crm.showcase.models import Edition
+from crm.tokens import LinkError
 from crm.views import act
 
 LISTED = 200  # up to this many, the people are listed with a box each, to remove some by hand
@@ -90,7 +91,7 @@ def _link_error(error):
 def rsvp(token):
     try:
         invitation = services.by_token(token, now=utcnow())
-    except services.LinkError as error:
+    except LinkError as error:
         return _link_error(error)
     error = None
     if request.method == "POST":
@@ -130,7 +131,7 @@ def rsvp(token):
 def stop(token):
     try:
         invitation = services.by_token(token, now=utcnow())
-    except services.LinkError as error:
+    except LinkError as error:
         return _link_error(error)
     if request.method == "POST":
         services.stop_messages(invitation, now=utcnow())

@@ -9,6 +9,8 @@ import pytest
 
 from tests.conftest import IS_POSTGRES
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

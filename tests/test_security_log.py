@@ -16,6 +16,8 @@ from crm.extensions import db
 from tests.conftest import DATABASE_URL
 from tests.factories import PASSWORD
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -20,6 +20,8 @@ from tests import factories
 from tests.conftest import DATABASE_URL
 from tests.scene import launch
 
+pytestmark = pytest.mark.slow
+
 PEOPLE = 120
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

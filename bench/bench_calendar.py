@@ -17,9 +17,9 @@ def _world(events):
     from sqlalchemy import insert
 
     from crm.admin.services import save_network
+    from crm.base.enums import Audience, Discipline
+    from crm.base.extensions import db
     from crm.contacts.models import Organisation, OrganisationKind
-    from crm.enums import Audience, Discipline
-    from crm.extensions import db
     from crm.showcase.models import (
         Assignment,
         Edition,
@@ -96,7 +96,7 @@ def _measure(database_url, quick):
     from flask_migrate import upgrade
 
     from crm import create_app
-    from crm.extensions import db
+    from crm.base.extensions import db
 
     events, repeats = (50, 5) if quick else (EVENTS, 30)
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})

@@ -17,10 +17,10 @@ def _world(companies, people, seen):
     from crm.accounts.models import Role
     from crm.accounts.services import create_user
     from crm.admin.services import save_network
+    from crm.base.enums import Audience, Discipline
+    from crm.base.extensions import db
     from crm.checkin.models import Attendance
     from crm.contacts.models import LawfulBasis, Organisation, OrganisationKind, Programmer
-    from crm.enums import Audience, Discipline
-    from crm.extensions import db
     from crm.showcase.models import (
         Assignment,
         Edition,
@@ -113,10 +113,10 @@ def _measure(database_url, quick):
     from flask_migrate import upgrade
 
     from crm import create_app
-    from crm.extensions import db
+    from crm.base.extensions import db
+    from crm.base.querycount import count_queries
     from crm.followups import services
     from crm.mail.models import OutboxMessage
-    from crm.querycount import count_queries
     from crm.scheduler import BATCH, run_due
 
     companies, people = (4, 40) if quick else (COMPANIES, PEOPLE)

@@ -39,8 +39,8 @@ def _run(quick):
     from crm.accounts.models import Role
     from crm.accounts.services import create_user
     from crm.admin.services import save_network
+    from crm.base.extensions import db
     from crm.contacts import importing
-    from crm.extensions import db
     from crm.imports.reading import read_table
 
     rows = 500 if quick else ROWS

@@ -192,7 +192,7 @@ def placeholders(database_url) -> dict:
     from sqlalchemy import select
 
     from crm import create_app
-    from crm.extensions import db
+    from crm.base.extensions import db
     from crm.showcase.models import Edition, EditionStatus
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
@@ -212,8 +212,8 @@ def queries_per_request(database_url, path, role) -> int:
     """Statements one request sends, counted in-process with the app's own counter."""
     sys.path.insert(0, str(ROOT))
     from crm import create_app
-    from crm.extensions import db
-    from crm.querycount import count_queries
+    from crm.base.extensions import db
+    from crm.base.querycount import count_queries
 
     app = create_app(
         {

@@ -5,9 +5,9 @@ import logging
 from flask import Flask, render_template
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from crm.audit import configure_logging, security_event
-from crm.config import load_settings, normalise_database_url
-from crm.extensions import babel, csrf, db, login_manager, migrate
+from crm.base.audit import configure_logging, security_event
+from crm.base.config import load_settings, normalise_database_url
+from crm.base.extensions import babel, csrf, db, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -30,12 +30,12 @@ def register_extensions(app):
     from crm import models  # noqa: F401  (every table known to the metadata and to Alembic)
     from crm.accounts.services import load_session_user
     from crm.accounts.views import require_second_factor
+    from crm.base.database import utcnow
+    from crm.base.i18n import register_filters, select_locale
+    from crm.base.permissions import enforce
     from crm.contacts import subscriptions  # noqa: F401  (reactions to the mail layer's events)
-    from crm.database import utcnow
     from crm.followups import subscriptions as followup_subscriptions  # noqa: F401
-    from crm.i18n import register_filters, select_locale
     from crm.impact import subscriptions as impact_subscriptions  # noqa: F401
-    from crm.permissions import enforce
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
@@ -160,7 +160,7 @@ def register_error_pages(app):
     for status in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(status, page(status))
 
-    from crm.ratelimit import RateLimitedError
+    from crm.base.ratelimit import RateLimitedError
 
     @app.errorhandler(RateLimitedError)
     def too_many(error):
@@ -170,7 +170,7 @@ def register_error_pages(app):
 
 
 def register_security(app):
-    from crm.security import add_security_headers
+    from crm.base.security import add_security_headers
 
     proxies = int(app.config.get("VITRINE_TRUSTED_PROXIES", 0) or 0)
     if proxies:

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 
-from crm.extensions import db
+from crm.base.extensions import db
 
 
 class BackupError(Exception):

@@ -1,6 +1,7 @@
 """Imports every model so the metadata (and Alembic's autogenerate) knows every table."""
 
 from crm.accounts.models import RecoveryCode, User, UserSession
+from crm.base.ratelimit import RateHit
 from crm.calendar.models import Subscription
 from crm.checkin.models import Attendance
 from crm.contacts.models import Organisation, Programmer, ProgrammerDiscipline
@@ -19,7 +20,6 @@ from crm.imports.models import ImportFile
 from crm.invitations.models import Invitation, InvitationDay, InvitationShow
 from crm.mail.models import DeliveryAttempt, InboundMessage, MailSuppression, OutboxMessage
 from crm.networks.models import Network
-from crm.ratelimit import RateHit
 from crm.showcase.models import (
     Assignment,
     Edition,

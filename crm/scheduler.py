@@ -17,14 +17,14 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
-from crm.database import utcnow
-from crm.extensions import db
+from crm.base.database import utcnow
+from crm.base.extensions import db
+from crm.base.timeutil import local
 from crm.followups import jobs as followup_jobs
 from crm.followups.models import RunState, StepRun
 from crm.followups.runner import BATCH, worker_name
 from crm.invitations import jobs as invitation_jobs
 from crm.mail import jobs as mail_jobs
-from crm.timeutil import local
 
 log = logging.getLogger(__name__)
 

@@ -37,7 +37,7 @@ target_db = current_app.extensions["migrate"].db
 
 def render_item(type_, obj, autogen_context):
     """Write our UTC timestamp type as a plain DateTime so revisions never import app code."""
-    from crm.database import UTCDateTime
+    from crm.base.database import UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"

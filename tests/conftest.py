@@ -14,9 +14,9 @@ from werkzeug.serving import make_server
 
 from crm import create_app
 from crm.accounts import services as accounts
-from crm.config import normalise_database_url
-from crm.database import utcnow
-from crm.extensions import db
+from crm.base.config import normalise_database_url
+from crm.base.database import utcnow
+from crm.base.extensions import db
 from tests import factories
 
 # The follow-up scene (a held edition with people present) and the mail that comes back, shared.
@@ -114,7 +114,7 @@ def csrf_token(client, url="/login"):
 
 def statement_counts(client, urls) -> list[int]:
     """How many SQL statements each page sends (each must answer 200), in the order given."""
-    from crm.querycount import count_queries
+    from crm.base.querycount import count_queries
 
     found = []
     for url in urls:

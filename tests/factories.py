@@ -7,9 +7,9 @@ from types import SimpleNamespace
 from crm.accounts import services as accounts
 from crm.accounts.models import Role
 from crm.admin.services import save_network
+from crm.base.extensions import db
 from crm.contacts import services as contacts
 from crm.contacts.models import OrganisationKind, StructureType
-from crm.extensions import db
 from crm.showcase import shows as showcase
 
 PASSWORD = "correct horse battery"
@@ -136,8 +136,8 @@ def _network_world(label):
 
 def invitation(ed, person):
     """An invitation with a known personal token (kept on the object for the tests)."""
+    from crm.base.tokens import hash_token, new_token
     from crm.invitations.models import Invitation
-    from crm.tokens import hash_token, new_token
 
     token = new_token()
     found = Invitation(edition_id=ed.id, programmer_id=person.id, token_hash=hash_token(token))
@@ -150,8 +150,8 @@ def invitation(ed, person):
 def followup(planned, coordinator, person, member):
     """The planned edition's follow-up, launched, with the person present at the slot, one task for
     the member's company and one message in the outbox."""
+    from crm.base.database import utcnow
     from crm.checkin import services as checkin
-    from crm.database import utcnow
     from crm.followups import services as followups
     from crm.followups.models import Action, Enrolment, Task
     from crm.mail.services import send
@@ -224,7 +224,7 @@ def planned_edition(net, venue, company, show, coordinator, name):
     """A published edition: one venue, one band, one accepted registration in one slot."""
     from datetime import time
 
-    from crm.database import utcnow
+    from crm.base.database import utcnow
     from crm.showcase import editions, planning, registrations
     from crm.showcase.models import EditionStatus
 

@@ -12,8 +12,8 @@ import pytest
 import time_machine
 from aiosmtpd.controller import Controller
 
+from crm.base.extensions import db
 from crm.checkin import services as checkin
-from crm.extensions import db
 from crm.followups import services as followups
 from crm.invitations.models import Answer, InvitationShow
 from crm.showcase.models import Assignment, Registration, RegistrationStatus, ShowFormat, Slot

@@ -4,9 +4,9 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 
 from crm.accounts.models import Role, User
+from crm.base.extensions import db
 from crm.contacts.models import Organisation, OrganisationKind, Programmer
 from crm.demo import loader
-from crm.extensions import db
 from crm.mail.models import OutboxMessage
 from crm.networks.models import Network
 from crm.showcase.models import Assignment, Edition, EditionStatus, Registration, Show

@@ -3,7 +3,7 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from crm.extensions import db
+from crm.base.extensions import db
 from tests.conftest import csrf_token, post_form, sign_in
 from tests.factories import PASSWORD
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from crm.extensions import db
+from crm.base.extensions import db
 from tests.conftest import post_form, sign_in
 
 LIST_PAGES = ["/", "/companies", "/structures", "/programmers", "/editions"]

@@ -4,7 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from crm.extensions import db
+from crm.base.extensions import db
 
 
 def test_migrations_and_models_agree(app):

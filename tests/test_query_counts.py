@@ -2,8 +2,8 @@
 
 import pytest
 
-from crm.extensions import db
-from crm.querycount import count_queries
+from crm.base.extensions import db
+from crm.base.querycount import count_queries
 from tests import factories
 from tests.conftest import sign_in
 

@@ -8,9 +8,9 @@ import time_machine
 from sqlalchemy import text
 
 from crm.accounts.models import User
+from crm.base.extensions import db
+from crm.base.querycount import count_queries
 from crm.demo.generate import SCALES, generate
-from crm.extensions import db
-from crm.querycount import count_queries
 from tests.conftest import IS_POSTGRES, sign_in
 
 pytestmark = pytest.mark.skipif(not IS_POSTGRES, reason="query plans are checked on PostgreSQL")

@@ -5,13 +5,13 @@ import hmac
 
 from itsdangerous import URLSafeSerializer
 
+from crm.base.extensions import db
+from crm.base.tokens import sign, unsign
 from crm.calendar import services as calendars
 from crm.calendar.models import FeedKind
-from crm.extensions import db
 from crm.followups import services as followups
 from crm.invitations import services as invitations
 from crm.invitations.models import Invitation
-from crm.tokens import sign, unsign
 
 
 def test_a_link_opens_only_what_it_was_made_for(app):

@@ -13,9 +13,9 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from crm.accounts.models import RecoveryCode, User
-from crm.audit import security_event
-from crm.errors import DomainError
-from crm.extensions import db
+from crm.base.audit import security_event
+from crm.base.errors import DomainError
+from crm.base.extensions import db
 
 RECOVERY_CODES = 10
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read back from paper without doubt

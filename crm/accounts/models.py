@@ -4,9 +4,9 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.database import UTCDateTime, utcnow
-from crm.enums import Role, enum_column
-from crm.extensions import db
+from crm.base.database import UTCDateTime, utcnow
+from crm.base.enums import Role, enum_column
+from crm.base.extensions import db
 
 
 class User(UserMixin, db.Model):

@@ -7,7 +7,7 @@ from functools import cache
 
 from flask_babel import gettext as _
 
-from crm.errors import DomainError
+from crm.base.errors import DomainError
 
 MIN_LENGTH = 10
 MAX_LENGTH = 1000

@@ -10,15 +10,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from crm import ratelimit
 from crm.accounts import passwords
 from crm.accounts.models import Role, ThrottleScope, User, UserSession
-from crm.audit import security_event
-from crm.errors import DomainError
-from crm.extensions import db
+from crm.base import ratelimit
+from crm.base.audit import security_event
+from crm.base.errors import DomainError
+from crm.base.extensions import db
+from crm.base.ratelimit import Rule
+from crm.base.tokens import hash_token, new_token
 from crm.mail.services import send
-from crm.ratelimit import Rule
-from crm.tokens import hash_token, new_token
 
 log = logging.getLogger(__name__)
 

@@ -7,14 +7,14 @@ from flask_login import current_user, login_user, logout_user
 from crm.accounts import bp, mfa, services
 from crm.accounts.forms import CodeForm, DisableMfaForm, LoginForm, PasswordChangeForm
 from crm.accounts.models import User
-from crm.audit import security_event
-from crm.database import utcnow
-from crm.errors import DomainError, attach_to_form
-from crm.extensions import db
-from crm.i18n import LOCALES
-from crm.links import local_path
-from crm.permissions import PUBLIC, SIGNED_IN, allow
-from crm.views import render_form
+from crm.base.audit import security_event
+from crm.base.database import utcnow
+from crm.base.errors import DomainError, attach_to_form
+from crm.base.extensions import db
+from crm.base.i18n import LOCALES
+from crm.base.links import local_path
+from crm.base.permissions import PUBLIC, SIGNED_IN, allow
+from crm.base.views import render_form
 
 PENDING = "mfa_pending"  # in the signed session cookie: password checked, code still to come
 PENDING_FOR = timedelta(minutes=5)

@@ -4,9 +4,9 @@ from sqlalchemy import select
 
 from crm.accounts import services
 from crm.accounts.models import Role
+from crm.base.errors import DomainError
+from crm.base.extensions import db
 from crm.contacts.models import Organisation, OrganisationKind
-from crm.errors import DomainError
-from crm.extensions import db
 from crm.networks.models import Network
 
 users_cli = AppGroup("users", help="Manage user accounts.")

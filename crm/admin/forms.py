@@ -4,7 +4,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from crm.accounts.models import Role
-from crm.forms import optional_int, strip
+from crm.base.forms import optional_int, strip
 
 
 class NetworkForm(FlaskForm):

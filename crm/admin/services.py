@@ -5,10 +5,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.accounts.models import User
+from crm.base.errors import DomainError
+from crm.base.extensions import db
+from crm.base.forms import blank, options
 from crm.contacts.models import Organisation, OrganisationKind
-from crm.errors import DomainError
-from crm.extensions import db
-from crm.forms import blank, options
 from crm.networks.models import Network
 
 

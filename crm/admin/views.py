@@ -7,14 +7,14 @@ from crm.accounts import services as accounts
 from crm.accounts.models import Role, User
 from crm.admin import bp, services
 from crm.admin.forms import NetworkForm, UserForm
-from crm.audit import security_event
+from crm.base.audit import security_event
+from crm.base.database import utcnow
+from crm.base.errors import DomainError
+from crm.base.extensions import db
+from crm.base.permissions import allow
+from crm.base.views import handle_form, paginate
 from crm.contacts.models import Organisation
-from crm.database import utcnow
-from crm.errors import DomainError
-from crm.extensions import db
 from crm.networks.models import Network
-from crm.permissions import allow
-from crm.views import handle_form, paginate
 
 
 @bp.get("/networks")

@@ -2,9 +2,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.database import UTCDateTime, utcnow
-from crm.enums import LabelledEnum, enum_column
-from crm.extensions import db
+from crm.base.database import UTCDateTime, utcnow
+from crm.base.enums import LabelledEnum, enum_column
+from crm.base.extensions import db
 
 
 class FeedKind(LabelledEnum):

@@ -11,19 +11,19 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
+from crm.base.errors import DomainError
+from crm.base.extensions import db
+from crm.base.numbers import row_ids
+from crm.base.timeutil import to_utc, today_local
+from crm.base.tokens import sign, unsign
 from crm.calendar.models import FeedKind, FeedMark, Subscription
 from crm.contacts.models import Organisation
-from crm.errors import DomainError
-from crm.extensions import db
 from crm.followups.tasks import tasks_query
 from crm.impact.models import Outcome, OutcomeDate, OutcomeStatus
 from crm.invitations.models import Answer
-from crm.numbers import row_ids
 from crm.showcase.ical import KEEP_CANCELLED
 from crm.showcase.models import Assignment, Edition, Registration, Show, Slot, SlotStatus
 from crm.showcase.programme import PUBLIC
-from crm.timeutil import to_utc, today_local
-from crm.tokens import sign, unsign
 
 OWNER = {FeedKind.COMPANY: "company_id", FeedKind.PROGRAMMER: "invitation_id", FeedKind.TASKS: "user_id"}
 

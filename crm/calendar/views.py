@@ -6,19 +6,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.accounts.models import Role
+from crm.base.database import utcnow
+from crm.base.errors import DomainError
+from crm.base.extensions import db
+from crm.base.links import external_url
+from crm.base.permissions import PUBLIC, allow
+from crm.base.tokens import LinkError
 from crm.calendar import bp, cache, services
 from crm.calendar.models import FeedKind
 from crm.contacts.models import Organisation
-from crm.database import utcnow
-from crm.errors import DomainError
-from crm.extensions import db
 from crm.invitations import services as invitations
-from crm.links import external_url
-from crm.permissions import PUBLIC, allow
 from crm.showcase import ical as feeds
 from crm.showcase import programme
 from crm.showcase.models import Edition, Slot
-from crm.tokens import LinkError
 
 CACHE = {"public": "public, max-age=300", "private": "private, max-age=300"}
 

@@ -1,11 +1,11 @@
 from sqlalchemy import ForeignKey, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.base.database import UTCDateTime, utcnow
+from crm.base.extensions import db
 from crm.contacts.duplicates import REFERENCES
 from crm.contacts.models import Programmer
 from crm.contacts.registry import ACTIVITY, FILTERS
-from crm.database import UTCDateTime, utcnow
-from crm.extensions import db
 from crm.showcase.models import Slot
 
 

@@ -4,12 +4,12 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from crm.base.database import search_key
+from crm.base.errors import DomainError
+from crm.base.extensions import db
 from crm.checkin.models import Attendance
 from crm.contacts.models import Programmer
 from crm.contacts.services import programmers_query, save_programmer
-from crm.database import search_key
-from crm.errors import DomainError
-from crm.extensions import db
 from crm.invitations.models import Invitation
 from crm.showcase.models import SlotStatus
 

@@ -4,11 +4,11 @@ Each row is matched to the directory (e-mail first, else first and last name); a
 with a valid e-mail is added to the directory; then everyone is ticked in for the slot.
 """
 
+from crm.base.database import search_key
+from crm.base.extensions import db
 from crm.checkin import services as checkin
 from crm.contacts import importing
 from crm.contacts.importing import Action, Context, RowPlan, plan_row
-from crm.database import search_key
-from crm.extensions import db
 
 
 def _by_name(context) -> dict:

@@ -7,17 +7,17 @@ from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from crm.accounts.models import Role
+from crm.base.database import get_in_network_or_404, utcnow
+from crm.base.errors import DomainError, attach_to_form
+from crm.base.extensions import db
+from crm.base.forms import blank, optional_int, options, strip
+from crm.base.permissions import allow
+from crm.base.views import act, render_form
 from crm.checkin import bp, services
 from crm.contacts.models import Programmer
 from crm.contacts.services import structure_choices
-from crm.database import get_in_network_or_404, utcnow
-from crm.errors import DomainError, attach_to_form
-from crm.extensions import db
-from crm.forms import blank, optional_int, options, strip
-from crm.permissions import allow
 from crm.showcase import planning
 from crm.showcase.models import Edition, Slot
-from crm.views import act, render_form
 
 COORD = Role.COORDINATOR
 

@@ -3,8 +3,8 @@
 from flask import abort
 from flask_login import current_user
 
+from crm.base.database import get_in_network_or_404
 from crm.contacts.models import Organisation, OrganisationKind
-from crm.database import get_in_network_or_404
 
 
 def company_for_actor(company_id: int) -> Organisation:

@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import selectinload
 
+from crm.base.database import search_key
+from crm.base.errors import DomainError
+from crm.base.extensions import db
 from crm.contacts.models import Programmer, ProgrammerDiscipline
-from crm.database import search_key
-from crm.errors import DomainError
-from crm.extensions import db
 
 log = logging.getLogger(__name__)
 SIMILAR = 0.85

@@ -13,9 +13,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from crm.base.enums import Discipline
+from crm.base.forms import DepartementField, Finite, blank, optional_int, optional_url, options, strip
 from crm.contacts.models import LawfulBasis, StructureType
-from crm.enums import Discipline
-from crm.forms import DepartementField, Finite, blank, optional_int, optional_url, options, strip
 
 STRIP = [strip]
 

@@ -10,6 +10,13 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from crm.base.database import search_key
+from crm.base.enums import Discipline
+from crm.base.errors import DomainError
+from crm.base.extensions import db
+from crm.base.geo import departement_for_postcode, departements
+from crm.base.i18n import reasons
+from crm.base.phones import normalise_phone
 from crm.contacts.models import (
     Organisation,
     OrganisationKind,
@@ -17,13 +24,6 @@ from crm.contacts.models import (
     ProgrammerDiscipline,
     StructureType,
 )
-from crm.database import search_key
-from crm.enums import Discipline
-from crm.errors import DomainError
-from crm.extensions import db
-from crm.geo import departement_for_postcode, departements
-from crm.i18n import reasons
-from crm.phones import normalise_phone
 
 FIELDS = (
     "first_name",

@@ -2,9 +2,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.database import UTCDateTime, trigram_index, utcnow
-from crm.enums import Discipline, LabelledEnum, enum_column
-from crm.extensions import db
+from crm.base.database import UTCDateTime, trigram_index, utcnow
+from crm.base.enums import Discipline, LabelledEnum, enum_column
+from crm.base.extensions import db
 
 
 class OrganisationKind(LabelledEnum):

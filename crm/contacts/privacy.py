@@ -7,14 +7,14 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from crm.audit import security_event
+from crm.base.audit import security_event
+from crm.base.errors import DomainError
+from crm.base.extensions import db
+from crm.base.spreadsheets import to_csv
 from crm.contacts.models import Programmer
 from crm.contacts.registry import ACTIVITY
-from crm.errors import DomainError
-from crm.extensions import db
 from crm.mail import suppression
 from crm.mail.models import SuppressionReason
-from crm.spreadsheets import to_csv
 
 log = logging.getLogger(__name__)
 

@@ -5,6 +5,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.accounts.models import User
+from crm.base.database import search_key
+from crm.base.enums import Discipline
+from crm.base.errors import DomainError
+from crm.base.extensions import db
+from crm.base.geo import departement, departement_for_postcode, departements
+from crm.base.phones import normalise_phone
 from crm.contacts.models import (
     LawfulBasis,
     Organisation,
@@ -13,12 +19,6 @@ from crm.contacts.models import (
     ProgrammerDiscipline,
 )
 from crm.contacts.registry import FILTERS
-from crm.database import search_key
-from crm.enums import Discipline
-from crm.errors import DomainError
-from crm.extensions import db
-from crm.geo import departement, departement_for_postcode, departements
-from crm.phones import normalise_phone
 
 ORGANISATION_FIELDS = (
     "name",

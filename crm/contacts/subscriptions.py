@@ -2,9 +2,9 @@
 
 import logging
 
+from crm.base.extensions import db
 from crm.contacts.models import Programmer
 from crm.contacts.privacy import opt_out
-from crm.extensions import db
 from crm.mail.events import address_bounced, person_looked_up, person_objected_by_mail
 
 log = logging.getLogger(__name__)

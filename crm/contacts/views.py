@@ -3,15 +3,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.accounts.models import Role
-from crm.audit import security_event
+from crm.base.audit import security_event
+from crm.base.database import get_in_network_or_404, utcnow
+from crm.base.extensions import db
+from crm.base.permissions import allow
+from crm.base.views import act, handle_form, paginate
 from crm.contacts import bp, duplicates, privacy, services
 from crm.contacts.access import company_for_actor
 from crm.contacts.forms import CompanyForm, ProgrammerForm, StructureForm
 from crm.contacts.models import Organisation, OrganisationKind, Programmer
-from crm.database import get_in_network_or_404, utcnow
-from crm.extensions import db
-from crm.permissions import allow
-from crm.views import act, handle_form, paginate
 
 COMPANY = OrganisationKind.COMPANY
 STRUCTURE = OrganisationKind.STRUCTURE

@@ -6,19 +6,19 @@ from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from crm.base.database import get_in_network_or_404
+from crm.base.enums import Audience, Discipline, Role
+from crm.base.extensions import db
+from crm.base.geo import departements_in_use_first, regions
+from crm.base.permissions import allow
+from crm.base.views import paginate
 from crm.checkin.models import Attendance
 from crm.contacts import bp, services
 from crm.contacts.models import Programmer, StructureType
-from crm.database import get_in_network_or_404
-from crm.enums import Audience, Discipline, Role
-from crm.extensions import db
 from crm.followups.tasks import timeline_query
-from crm.geo import departements_in_use_first, regions
 from crm.invitations.models import Invitation
-from crm.permissions import allow
 from crm.showcase.models import Edition, Slot
 from crm.showcase.shows import editions_query
-from crm.views import paginate
 
 TIMELINE = 50  # the most recent exchanges shown on a programmer's page
 

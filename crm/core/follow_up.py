@@ -4,15 +4,15 @@ still to credit, composed here, above both features. The route stays the follow-
 from flask import render_template
 from flask_login import current_user
 
-from crm.database import get_in_network_or_404
-from crm.enums import Role
+from crm.base.database import get_in_network_or_404
+from crm.base.enums import Role
+from crm.base.permissions import allow
+from crm.base.timeutil import today_local
+from crm.base.views import paginate
 from crm.followups import bp, dashboard, services
 from crm.impact.report import funnel
 from crm.impact.services import missing_logo_count
-from crm.permissions import allow
 from crm.showcase.models import Edition
-from crm.timeutil import today_local
-from crm.views import paginate
 
 
 @bp.get("/editions/<int:edition_id>/suivi")

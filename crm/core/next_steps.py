@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
 
+from crm.base.extensions import db
 from crm.checkin.models import Attendance
-from crm.extensions import db
 from crm.followups.models import Sequence, Task
 from crm.invitations.models import Invitation
 from crm.showcase.models import (

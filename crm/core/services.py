@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from crm.accounts.models import User
+from crm.base.extensions import db
 from crm.contacts.models import Organisation, OrganisationKind, Programmer
-from crm.extensions import db
 from crm.networks.models import Network
 from crm.showcase.models import Edition, Show
 from crm.showcase.registrations import company_registrations

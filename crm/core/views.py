@@ -3,12 +3,12 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from crm.base.extensions import db
+from crm.base.i18n import LOCALES
+from crm.base.links import local_path
+from crm.base.permissions import PUBLIC, SIGNED_IN, allow
+from crm.base.timeutil import today_local
 from crm.core import bp, next_steps, services
-from crm.extensions import db
-from crm.i18n import LOCALES
-from crm.links import local_path
-from crm.permissions import PUBLIC, SIGNED_IN, allow
-from crm.timeutil import today_local
 
 
 @bp.get("/")

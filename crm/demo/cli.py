@@ -4,10 +4,10 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
+from crm.base.extensions import db
 from crm.demo import generate as synthetic
 from crm.demo import loader
 from crm.demo.data import PASSWORD
-from crm.extensions import db
 
 demo_cli = AppGroup("demo", help="Demo data.")
 

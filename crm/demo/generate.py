@@ -13,6 +13,10 @@ from sqlalchemy import func, insert, select, text
 
 from crm.accounts.models import Role, User
 from crm.accounts.services import hash_password
+from crm.base.database import search_key
+from crm.base.enums import Audience, Discipline
+from crm.base.extensions import db
+from crm.base.geo import departements
 from crm.checkin.models import Attendance
 from crm.contacts.models import (
     LawfulBasis,
@@ -22,10 +26,7 @@ from crm.contacts.models import (
     ProgrammerDiscipline,
     StructureType,
 )
-from crm.database import search_key
 from crm.demo import data
-from crm.enums import Audience, Discipline
-from crm.extensions import db
 from crm.followups.messages import DEFAULT_STEPS
 from crm.followups.models import (
     Action,
@@ -43,7 +44,6 @@ from crm.followups.models import (
     StepRun,
     Task,
 )
-from crm.geo import departements
 from crm.impact.models import Outcome, OutcomeDate, OutcomeKind, OutcomeStatus
 from crm.networks.models import Network
 from crm.showcase.models import (

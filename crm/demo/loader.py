@@ -8,17 +8,17 @@ from sqlalchemy import func, select
 from crm.accounts import services as accounts
 from crm.accounts.models import Role, User
 from crm.admin.services import save_network
+from crm.base.database import utcnow
+from crm.base.enums import Audience, Discipline
+from crm.base.extensions import db
+from crm.base.links import external_url
 from crm.checkin import services as checkin
 from crm.contacts import services as contacts
 from crm.contacts.models import LawfulBasis, Organisation, OrganisationKind
-from crm.database import utcnow
 from crm.demo import data
-from crm.enums import Audience, Discipline
-from crm.extensions import db
 from crm.followups import services as followups
 from crm.invitations import services as invitations
 from crm.invitations.models import Answer, Invitation, InvitationDay
-from crm.links import external_url
 from crm.networks.models import Network
 from crm.showcase import editions, planning, registrations
 from crm.showcase import shows as showcase

@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crm.accounts.services import company_addresses
+from crm.base.errors import DomainError
+from crm.base.extensions import db
 from crm.contacts.models import Organisation
-from crm.errors import DomainError
-from crm.extensions import db
 from crm.followups.events import BookingWished, booking_wished
 from crm.followups.models import (
     Action,

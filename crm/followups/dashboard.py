@@ -3,8 +3,8 @@
 from sqlalchemy import and_, func, select
 
 from crm.accounts.models import User
+from crm.base.extensions import db
 from crm.contacts.models import Organisation, Programmer
-from crm.extensions import db
 from crm.followups.models import (
     Action,
     Answer,

@@ -3,8 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from crm.base.forms import blank, options, strip
 from crm.followups.models import Action, InteractionKind, Path, Result, StepKind
-from crm.forms import blank, options, strip
 
 STRIP = [strip]
 

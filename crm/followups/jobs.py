@@ -1,6 +1,6 @@
 """The follow-up's due work, for the scheduler's tick."""
 
-from crm.extensions import db
+from crm.base.extensions import db
 from crm.followups.runner import BATCH, enrol_late, run_batch
 
 

@@ -6,12 +6,12 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import update
 
-from crm.audit import security_event
-from crm.extensions import db
+from crm.base.audit import security_event
+from crm.base.extensions import db
+from crm.base.tokens import LinkError, sign, unsign
 from crm.followups.models import (
     Enrolment,
 )
-from crm.tokens import LinkError, sign, unsign
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from crm.errors import DomainError
+from crm.base.errors import DomainError
 from crm.followups.models import Action, Path, StepKind
 
 _env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)

@@ -20,12 +20,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.base.database import UTCDateTime, utcnow
+from crm.base.enums import LabelledEnum, enum_column
+from crm.base.extensions import db
 from crm.contacts.duplicates import REFERENCES
 from crm.contacts.models import Programmer
 from crm.contacts.registry import ACTIVITY, FILTERS
-from crm.database import UTCDateTime, utcnow
-from crm.enums import LabelledEnum, enum_column
-from crm.extensions import db
 
 
 class StepKind(LabelledEnum):

@@ -16,9 +16,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
+from crm.base.database import claim_rows
+from crm.base.extensions import db
+from crm.base.links import external_url
+from crm.base.phones import display_phone
 from crm.contacts.models import Programmer
-from crm.database import claim_rows
-from crm.extensions import db
 from crm.followups import messages, services
 from crm.followups.models import (
     Enrolment,
@@ -33,11 +35,9 @@ from crm.followups.models import (
     Task,
 )
 from crm.invitations.models import Invitation, InvitationShow
-from crm.links import external_url
 from crm.mail.rendering import designed, paragraph_blocks
 from crm.mail.services import may_be_written_to, message_values, queue_many
 from crm.networks.models import Network
-from crm.phones import display_phone
 from crm.showcase.models import Edition
 
 log = logging.getLogger(__name__)

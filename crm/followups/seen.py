@@ -5,9 +5,9 @@ import logging
 from sqlalchemy import select
 
 from crm.accounts.models import Role, User
+from crm.base.extensions import db
 from crm.checkin.models import Attendance
 from crm.contacts.models import Organisation
-from crm.extensions import db
 from crm.showcase.models import Assignment, Registration, Show, Slot
 
 log = logging.getLogger(__name__)

@@ -6,10 +6,11 @@ from datetime import time, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import and_, insert, select
 
+from crm.base.errors import DomainError
+from crm.base.extensions import db
+from crm.base.timeutil import to_utc
 from crm.checkin.models import Attendance
 from crm.contacts.models import Programmer
-from crm.errors import DomainError
-from crm.extensions import db
 from crm.followups import messages
 from crm.followups.models import (
     Action,
@@ -26,7 +27,6 @@ from crm.invitations.models import Invitation
 from crm.mail.services import new_message_id
 from crm.showcase import editions
 from crm.showcase.models import EditionStatus, Slot
-from crm.timeutil import to_utc
 
 log = logging.getLogger(__name__)
 

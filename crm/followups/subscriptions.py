@@ -13,15 +13,15 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from crm.accounts.services import company_addresses
+from crm.base.extensions import db
+from crm.base.links import external_url
+from crm.base.timeutil import to_utc
 from crm.contacts.models import Organisation, Programmer
-from crm.extensions import db
 from crm.followups import services
 from crm.followups.models import Action, Enrolment, Interaction, InteractionKind, RunState, StepRun, Task
-from crm.links import external_url
 from crm.mail.events import auto_reply_received, reply_received
 from crm.mail.models import OutboxMessage
 from crm.mail.services import send
-from crm.timeutil import to_utc
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, case, or_, select
 
 from crm.accounts.models import Role
+from crm.base.errors import DomainError
+from crm.base.extensions import db
+from crm.base.timeutil import to_utc
 from crm.contacts.models import Programmer
-from crm.errors import DomainError
-from crm.extensions import db
 from crm.followups.answers import stop_pair, wish_booking
 from crm.followups.models import (
     Action,
@@ -21,7 +22,6 @@ from crm.followups.models import (
 )
 from crm.followups.seen import programme
 from crm.mail.services import may_be_written_to, send_to_programmer
-from crm.timeutil import to_utc
 
 log = logging.getLogger(__name__)
 

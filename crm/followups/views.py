@@ -3,22 +3,22 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.accounts.models import Role
+from crm.base.database import get_in_network_or_404, utcnow
+from crm.base.errors import DomainError, attach_to_form
+from crm.base.extensions import csrf, db
+from crm.base.numbers import row_id
+from crm.base.permissions import PUBLIC, allow
+from crm.base.timeutil import today_local
+from crm.base.tokens import LinkError
+from crm.base.views import act, handle_form, paginate
 from crm.checkin.models import Attendance
 from crm.contacts.models import Programmer
 from crm.contacts.privacy import opt_out
-from crm.database import get_in_network_or_404, utcnow
-from crm.errors import DomainError, attach_to_form
-from crm.extensions import csrf, db
 from crm.followups import bp, runner, services
 from crm.followups.forms import CompleteForm, InteractionForm, ReplyForm, SettingsForm, StepForm
 from crm.followups.messages import MERGE_FIELDS
 from crm.followups.models import Choice, RunState, Step, StepRun, Task
-from crm.numbers import row_id
-from crm.permissions import PUBLIC, allow
 from crm.showcase.models import Edition, Slot
-from crm.timeutil import today_local
-from crm.tokens import LinkError
-from crm.views import act, handle_form, paginate
 
 # "open" first: every task still to do, so a hot lead due next week is not hidden behind "today".
 TABS = ("open", "today", "overdue", "upcoming", "done")

@@ -8,8 +8,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
 
+from crm.base.spreadsheets import neutralise, to_csv
 from crm.impact.models import OutcomeStatus
-from crm.spreadsheets import neutralise, to_csv
 
 
 def _cell(value):

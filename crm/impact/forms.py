@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from crm.forms import AmountField, Finite, blank, optional_int, options, strip
+from crm.base.forms import AmountField, Finite, blank, optional_int, options, strip
 from crm.impact.models import OutcomeKind, OutcomeStatus, RemainderRule
 
 STRIP = [strip]

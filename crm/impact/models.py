@@ -2,10 +2,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.base.database import UTCDateTime, utcnow
+from crm.base.enums import LabelledEnum, enum_column
+from crm.base.extensions import db
 from crm.contacts.duplicates import REFERENCES
-from crm.database import UTCDateTime, utcnow
-from crm.enums import LabelledEnum, enum_column
-from crm.extensions import db
 
 
 class OutcomeKind(LabelledEnum):

@@ -3,10 +3,10 @@ several editions of a network."""
 
 from sqlalchemy import case, func, select
 
+from crm.base.enums import Role
+from crm.base.extensions import db
 from crm.checkin.models import Attendance
 from crm.contacts.models import Organisation
-from crm.enums import Role
-from crm.extensions import db
 from crm.followups.models import (
     Answer,
     Choice,

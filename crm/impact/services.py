@@ -7,13 +7,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crm.accounts.models import Role
+from crm.base.errors import DomainError
+from crm.base.extensions import db
+from crm.base.geo import departement
+from crm.base.numbers import amount
 from crm.checkin.models import Attendance
 from crm.contacts.models import Organisation, OrganisationKind, Programmer
-from crm.errors import DomainError
-from crm.extensions import db
 from crm.followups.answers import stop_pair
 from crm.followups.models import Enrolment, Sequence
-from crm.geo import departement
 from crm.impact.models import (
     BoxOffice,
     Outcome,
@@ -23,7 +24,6 @@ from crm.impact.models import (
     OutcomeStatus,
     RemainderRule,
 )
-from crm.numbers import amount
 from crm.showcase.models import Assignment, Edition, Registration, Show, Slot, SlotStatus
 
 

@@ -4,18 +4,18 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from crm.accounts.models import Role
-from crm.audit import security_event
+from crm.base.audit import security_event
+from crm.base.database import get_in_network_or_404, utcnow
+from crm.base.errors import DomainError, attach_to_form
+from crm.base.extensions import db
+from crm.base.numbers import row_id
+from crm.base.permissions import allow
+from crm.base.views import paginate
 from crm.contacts.models import Organisation, OrganisationKind, Programmer
-from crm.database import get_in_network_or_404, utcnow
-from crm.errors import DomainError, attach_to_form
-from crm.extensions import db
 from crm.impact import boxoffice, bp, exports, maps, report, services
 from crm.impact.forms import BoxOfficeForm, OutcomeForm
 from crm.impact.models import Outcome, OutcomeStatus
-from crm.numbers import row_id
-from crm.permissions import allow
 from crm.showcase.models import Edition, EditionStatus, Show
-from crm.views import paginate
 
 REPORTED = (EditionStatus.PUBLISHED, EditionStatus.HELD, EditionStatus.FOLLOW_UP)
 

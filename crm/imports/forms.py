@@ -4,8 +4,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from crm.base.forms import strip
 from crm.contacts.models import LawfulBasis
-from crm.forms import strip
 
 
 class UploadForm(FlaskForm):

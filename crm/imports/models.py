@@ -1,10 +1,10 @@
 from sqlalchemy import ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from crm.base.database import UTCDateTime, utcnow
+from crm.base.enums import enum_column
+from crm.base.extensions import db
 from crm.contacts.models import LawfulBasis
-from crm.database import UTCDateTime, utcnow
-from crm.enums import enum_column
-from crm.extensions import db
 
 
 class ImportFile(db.Model):

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
-from crm.errors import DomainError
+from crm.base.errors import DomainError
 
 XLSX_MAGIC = b"PK\x03\x04"
 DELIMITERS = ";,\t"

@@ -3,10 +3,10 @@ planned row by row by the feature it feeds (the directory, or a slot's signed at
 
 from flask_babel import gettext as _
 
+from crm.base.errors import DomainError
+from crm.base.extensions import db
 from crm.checkin import sheets
 from crm.contacts import importing
-from crm.errors import DomainError
-from crm.extensions import db
 from crm.imports.models import ImportFile
 from crm.imports.reading import from_json, human_size, read_table, to_json
 from crm.showcase.models import Slot

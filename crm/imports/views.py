@@ -5,20 +5,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.accounts.models import Role
-from crm.audit import security_event
+from crm.base.audit import security_event
+from crm.base.database import get_in_network_or_404, utcnow
+from crm.base.errors import DomainError, attach_to_form
+from crm.base.extensions import db
+from crm.base.permissions import allow
+from crm.base.ratelimit import limited
+from crm.base.spreadsheets import to_csv
+from crm.base.views import render_form
 from crm.checkin import sheets
 from crm.contacts import importing
-from crm.database import get_in_network_or_404, utcnow
-from crm.errors import DomainError, attach_to_form
-from crm.extensions import db
 from crm.imports import bp, services
 from crm.imports.forms import UploadForm
 from crm.imports.models import ImportFile
-from crm.permissions import allow
-from crm.ratelimit import limited
 from crm.showcase.models import Edition, Slot
-from crm.spreadsheets import to_csv
-from crm.views import render_form
 
 PEOPLE = (Role.COORDINATOR, Role.MEMBER)
 PREVIEW_ROWS = 50

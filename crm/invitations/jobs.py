@@ -1,8 +1,8 @@
 """The invitations' due work, for the scheduler's tick."""
 
-from crm.extensions import db
+from crm.base.extensions import db
+from crm.base.links import external_url
 from crm.invitations.services import send_reminders, signed_token
-from crm.links import external_url
 
 
 def _links(invitation):

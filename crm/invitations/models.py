@@ -2,11 +2,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.base.database import UTCDateTime, utcnow
+from crm.base.enums import LabelledEnum, enum_column
+from crm.base.extensions import db
 from crm.contacts.duplicates import REFERENCES
 from crm.contacts.registry import ACTIVITY
-from crm.database import UTCDateTime, utcnow
-from crm.enums import LabelledEnum, enum_column
-from crm.extensions import db
 
 
 class Answer(LabelledEnum):

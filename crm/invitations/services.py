@@ -6,20 +6,20 @@ from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from crm.base.database import claim_rows
+from crm.base.errors import DomainError
+from crm.base.extensions import db
+from crm.base.links import external_url
+from crm.base.numbers import row_ids
+from crm.base.timeutil import local
+from crm.base.tokens import LinkError, hash_token, new_token, sign, unsign
 from crm.contacts.models import Programmer
 from crm.contacts.privacy import opt_out
 from crm.contacts.services import programmers_query
-from crm.database import claim_rows
-from crm.errors import DomainError
-from crm.extensions import db
 from crm.invitations.models import Answer, Invitation, InvitationDay, InvitationShow
-from crm.links import external_url
 from crm.mail.services import may_be_written_to, send_to_programmer
-from crm.numbers import row_ids
 from crm.showcase.ical import days_calendar
 from crm.showcase.models import Assignment, Edition, EditionStatus, Registration, Show, Slot
-from crm.timeutil import local
-from crm.tokens import LinkError, hash_token, new_token, sign, unsign
 
 INVITABLE = (EditionStatus.REGISTRATIONS_CLOSED, EditionStatus.PUBLISHED)
 

@@ -3,20 +3,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.accounts.models import Role
+from crm.base.database import get_in_network_or_404, utcnow
+from crm.base.enums import Audience, Discipline
+from crm.base.errors import DomainError
+from crm.base.extensions import csrf, db
+from crm.base.geo import departements_in_use_first, regions
+from crm.base.permissions import PUBLIC, allow
+from crm.base.ratelimit import limited
+from crm.base.tokens import LinkError
+from crm.base.views import act
 from crm.contacts.models import StructureType
 from crm.contacts.services import DIRECTORY_FILTERS, departements_in_use
-from crm.database import get_in_network_or_404, utcnow
-from crm.enums import Audience, Discipline
-from crm.errors import DomainError
-from crm.extensions import csrf, db
-from crm.geo import departements_in_use_first, regions
 from crm.invitations import bp, services
 from crm.invitations.models import Answer
-from crm.permissions import PUBLIC, allow
-from crm.ratelimit import limited
 from crm.showcase.models import Edition
-from crm.tokens import LinkError
-from crm.views import act
 
 LISTED = 200  # up to this many, the people are listed with a box each, to remove some by hand
 

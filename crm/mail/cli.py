@@ -7,8 +7,8 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from crm.database import utcnow
-from crm.extensions import db
+from crm.base.database import utcnow
+from crm.base.extensions import db
 from crm.mail import inbound
 from crm.mail.models import InboundMessage
 

@@ -19,8 +19,8 @@ from email.utils import format_datetime, parseaddr
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from crm.database import claim_rows, utcnow
-from crm.extensions import db
+from crm.base.database import claim_rows, utcnow
+from crm.base.extensions import db
 from crm.mail import suppression
 from crm.mail.addresses import bounce_address, reply_address
 from crm.mail.events import AddressBounced, address_bounced

@@ -19,7 +19,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from crm.extensions import db
+from crm.base.extensions import db
 from crm.mail import addresses, events, reading, suppression
 from crm.mail.models import (
     InboundKind,

@@ -6,9 +6,9 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String,
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.database import UTCDateTime, utcnow
-from crm.enums import LabelledEnum, enum_column
-from crm.extensions import db
+from crm.base.database import UTCDateTime, utcnow
+from crm.base.enums import LabelledEnum, enum_column
+from crm.base.extensions import db
 
 
 class MailState(LabelledEnum):

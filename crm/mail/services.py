@@ -8,8 +8,8 @@ import uuid
 from flask import current_app
 from sqlalchemy import insert, select
 
-from crm.database import utcnow
-from crm.extensions import db
+from crm.base.database import utcnow
+from crm.base.extensions import db
 from crm.mail.addresses import new_token
 from crm.mail.models import MailState, OutboxMessage
 from crm.mail.suppression import address_digest, cancel_waiting

@@ -12,7 +12,7 @@ import logging
 from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select, update
 
-from crm.extensions import db
+from crm.base.extensions import db
 from crm.mail.models import (
     DeliveryAttempt,
     InboundMessage,

@@ -2,14 +2,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from crm.database import get_in_network_or_404, utcnow
-from crm.enums import Role
-from crm.errors import DomainError
-from crm.extensions import db
+from crm.base.database import get_in_network_or_404, utcnow
+from crm.base.enums import Role
+from crm.base.errors import DomainError
+from crm.base.extensions import db
+from crm.base.permissions import allow
+from crm.base.views import act, paginate
 from crm.mail import bp, delivery, events, inbound, services
 from crm.mail.models import InboundMessage, InboundState, MailState, OutboxMessage
-from crm.permissions import allow
-from crm.views import act, paginate
 
 
 @bp.get("/outbox")

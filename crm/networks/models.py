@@ -1,8 +1,8 @@
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm.database import UTCDateTime, utcnow
-from crm.extensions import db
+from crm.base.database import UTCDateTime, utcnow
+from crm.base.extensions import db
 
 
 class Network(db.Model):

@@ -9,13 +9,13 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from crm.errors import DomainError
-from crm.extensions import db
-from crm.i18n import reasons
+from crm.base.errors import DomainError
+from crm.base.extensions import db
+from crm.base.i18n import reasons
+from crm.base.timeutil import local
 from crm.showcase import planning, solver
 from crm.showcase.models import Edition, PlanProposal, Registration, ShowFormat, Slot, SlotStatus
 from crm.showcase.rules import Rule
-from crm.timeutil import local
 
 # The board's vertical scale: the shortest slot of the day is drawn at least this tall (pixels).
 SHORTEST_SLOT_PX = 52

@@ -6,10 +6,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from crm.accounts.services import company_addresses
+from crm.base.enums import Discipline
+from crm.base.errors import DomainError
+from crm.base.extensions import db
+from crm.base.timeutil import local
 from crm.contacts.models import Organisation, OrganisationKind
-from crm.enums import Discipline
-from crm.errors import DomainError
-from crm.extensions import db
 from crm.mail.services import send
 from crm.showcase.models import (
     Assignment,
@@ -22,7 +23,6 @@ from crm.showcase.models import (
     SlotStatus,
     TimeBand,
 )
-from crm.timeutil import local
 
 S = EditionStatus
 TRANSITIONS = {

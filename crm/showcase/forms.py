@@ -14,8 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from crm.enums import Audience, Discipline
-from crm.forms import CheckboxListField, Finite, blank, optional_int, optional_url, strip
+from crm.base.enums import Audience, Discipline
+from crm.base.forms import CheckboxListField, Finite, blank, optional_int, optional_url, strip
 
 
 class ShowForm(FlaskForm):

@@ -18,8 +18,8 @@ from icalendar import (
     vText,
 )
 
+from crm.base.timeutil import zone
 from crm.showcase.models import ShowFormat, SlotStatus
-from crm.timeutil import zone
 
 PRODID = "-//Vitrine//Programme et suivi//FR"
 TTL = timedelta(hours=1)

@@ -16,9 +16,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.database import UTCDateTime, utcnow
-from crm.enums import Audience, Discipline, LabelledEnum, enum_column
-from crm.extensions import db
+from crm.base.database import UTCDateTime, utcnow
+from crm.base.enums import Audience, Discipline, LabelledEnum, enum_column
+from crm.base.extensions import db
 
 
 class Show(db.Model):

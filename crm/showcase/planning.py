@@ -7,9 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from crm.errors import DomainError
-from crm.extensions import db
-from crm.i18n import reasons
+from crm.base.errors import DomainError
+from crm.base.extensions import db
+from crm.base.i18n import reasons
+from crm.base.timeutil import to_utc
 from crm.showcase import solver
 from crm.showcase.editions import notify_slot_change, require_planning_open
 from crm.showcase.models import (
@@ -22,7 +23,6 @@ from crm.showcase.models import (
     SlotStatus,
 )
 from crm.showcase.rules import OVERRIDABLE, RegistrationFacts, Rule, SlotFacts, clash, pair_violations
-from crm.timeutil import to_utc
 
 
 class AssignmentConflictError(DomainError):

@@ -5,9 +5,9 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from crm.extensions import db
+from crm.base.extensions import db
+from crm.base.timeutil import local
 from crm.showcase.models import Assignment, Edition, EditionStatus, Registration, Slot
-from crm.timeutil import local
 
 PUBLIC = (EditionStatus.PUBLISHED, EditionStatus.HELD, EditionStatus.FOLLOW_UP)
 

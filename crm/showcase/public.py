@@ -2,8 +2,8 @@
 
 from flask import Blueprint, abort, jsonify, render_template
 
-from crm.extensions import db
-from crm.permissions import PUBLIC, allow
+from crm.base.extensions import db
+from crm.base.permissions import PUBLIC, allow
 from crm.showcase import programme
 
 bp = Blueprint("programme", __name__, url_prefix="/programme")

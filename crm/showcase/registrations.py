@@ -8,12 +8,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from crm.accounts.services import company_addresses
+from crm.base.enums import Discipline
+from crm.base.errors import DomainError
+from crm.base.extensions import db
+from crm.base.numbers import row_ids
 from crm.contacts.models import Organisation
-from crm.enums import Discipline
-from crm.errors import DomainError
-from crm.extensions import db
 from crm.mail.services import send
-from crm.numbers import row_ids
 from crm.showcase.models import (
     Assignment,
     EditionStatus,

@@ -6,9 +6,9 @@ import unicodedata
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from crm.enums import Audience, Discipline
-from crm.errors import DomainError
-from crm.extensions import db
+from crm.base.enums import Audience, Discipline
+from crm.base.errors import DomainError
+from crm.base.extensions import db
 from crm.showcase.models import Edition, EditionStatus, Show
 
 SHOW_FIELDS = (

@@ -3,14 +3,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.accounts.models import Role
+from crm.base.database import get_in_network_or_404
+from crm.base.permissions import allow
+from crm.base.views import handle_form, paginate
 from crm.contacts.access import company_for_actor
-from crm.database import get_in_network_or_404
-from crm.permissions import allow
 from crm.showcase import bp, shows
 from crm.showcase.forms import EditionForm, ShowForm
 from crm.showcase.models import Edition, Show
 from crm.showcase.views_planning import edition_context
-from crm.views import handle_form, paginate
 
 
 @bp.route("/companies/<int:company_id>/shows/new", methods=["GET", "POST"])

@@ -7,15 +7,15 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from crm.accounts.models import Role
-from crm.database import get_in_network_or_404
-from crm.extensions import db
-from crm.forms import options
-from crm.permissions import allow
+from crm.base.database import get_in_network_or_404
+from crm.base.extensions import db
+from crm.base.forms import options
+from crm.base.permissions import allow
+from crm.base.timeutil import today_local
+from crm.base.views import act, handle_form
 from crm.showcase import bp, registrations
 from crm.showcase.forms import RegistrationForm
 from crm.showcase.models import Assignment, Edition, Registration, Show
-from crm.timeutil import today_local
-from crm.views import act, handle_form
 
 MEMBER = Role.MEMBER
 

@@ -9,17 +9,19 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from crm.accounts.models import Role
+from crm.base.database import get_in_network_or_404, utcnow
+from crm.base.enums import Audience, Discipline
+from crm.base.errors import DomainError
+from crm.base.extensions import db
+from crm.base.forms import blank, options
+from crm.base.geo import departements_in_use_first
+from crm.base.i18n import reasons
+from crm.base.numbers import row_id, row_ids, whole
+from crm.base.permissions import allow
+from crm.base.timeutil import local
+from crm.base.views import act, handle_form
 from crm.contacts.models import Organisation, OrganisationKind
 from crm.contacts.services import departements_in_use, organisations_query
-from crm.database import get_in_network_or_404, utcnow
-from crm.enums import Audience, Discipline
-from crm.errors import DomainError
-from crm.extensions import db
-from crm.forms import blank, options
-from crm.geo import departements_in_use_first
-from crm.i18n import reasons
-from crm.numbers import row_id, row_ids, whole
-from crm.permissions import allow
 from crm.showcase import board, bp, editions, planning, registrations
 from crm.showcase.forms import AssignForm, BandForm, DecisionForm, EditionRulesForm, PitchSeriesForm, SlotForm
 from crm.showcase.models import (
@@ -34,8 +36,6 @@ from crm.showcase.models import (
     TimeBand,
 )
 from crm.showcase.rules import OVERRIDABLE
-from crm.timeutil import local
-from crm.views import act, handle_form
 
 COORD = Role.COORDINATOR
 

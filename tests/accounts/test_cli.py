@@ -2,7 +2,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from crm.accounts.models import Role, User
-from crm.extensions import db
+from crm.base.extensions import db
 
 
 def _user(email):

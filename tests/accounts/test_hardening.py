@@ -8,8 +8,8 @@ import pytest
 
 from crm.accounts import mfa, passwords
 from crm.accounts.models import RecoveryCode
-from crm.errors import DomainError
-from crm.extensions import db
+from crm.base.errors import DomainError
+from crm.base.extensions import db
 from tests.conftest import csrf_token, post_form, sign_in
 from tests.factories import PASSWORD
 from tests.scene import travel
@@ -257,7 +257,7 @@ def test_https_sends_hsts_and_names_the_cookie_with_the_host_prefix(world):
 
 
 def test_https_settings_come_from_the_environment(monkeypatch, tmp_path):
-    from crm.config import load_settings
+    from crm.base.config import load_settings
 
     monkeypatch.setenv("VITRINE_HTTPS", "1")
     settings = load_settings(str(tmp_path))

@@ -3,8 +3,8 @@ import logging
 from sqlalchemy import func, select
 
 from crm.accounts.models import UserSession
-from crm.extensions import db
-from crm.ratelimit import RateHit
+from crm.base.extensions import db
+from crm.base.ratelimit import RateHit
 from tests.conftest import csrf_token, make_app, post_form, sign_in
 from tests.factories import PASSWORD
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from crm.extensions import db
+from crm.base.extensions import db
 from crm.showcase import planning
 from crm.showcase.models import Assignment
 from tests import factories

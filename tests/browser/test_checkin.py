@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import select
 
+from crm.base.extensions import db
 from crm.checkin.models import Attendance
-from crm.extensions import db
 from tests.browser.test_home import _screenshot, _sign_in
 
 pytestmark = pytest.mark.browser

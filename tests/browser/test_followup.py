@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from crm.database import utcnow
-from crm.extensions import db
+from crm.base.database import utcnow
+from crm.base.extensions import db
 from crm.followups.models import Step, StepKind, StepRun, Task
 from crm.scheduler import run_due
 from tests.browser.test_home import _screenshot, _sign_in

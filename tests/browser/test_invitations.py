@@ -4,7 +4,7 @@ what is sent is what the boxes say (the server counts again)."""
 import pytest
 from sqlalchemy import select
 
-from crm.extensions import db
+from crm.base.extensions import db
 from crm.invitations.models import Invitation
 from tests import factories
 from tests.browser.test_home import _sign_in

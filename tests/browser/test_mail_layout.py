@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from crm.extensions import db
+from crm.base.extensions import db
 from crm.invitations import services as invitations
 from crm.mail.delivery import build
 from crm.mail.models import OutboxMessage

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from crm.extensions import db
+from crm.base.extensions import db
 from crm.mail import inbound
 from crm.mail.models import OutboxMessage
 from tests.browser.test_home import _screenshot, _sign_in, _sign_out

@@ -4,7 +4,7 @@ from datetime import time
 
 import pytest
 
-from crm.extensions import db
+from crm.base.extensions import db
 from crm.showcase import editions, planning
 from tests import factories
 from tests.browser.test_home import _screenshot, _sign_in

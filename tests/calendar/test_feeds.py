@@ -7,9 +7,9 @@ import time_machine
 from icalendar import Calendar
 from sqlalchemy import select
 
+from crm.base.extensions import db
 from crm.calendar import services as calendars
 from crm.calendar.models import FeedKind
-from crm.extensions import db
 from crm.followups.models import Action, Task
 from crm.invitations.models import Answer, InvitationDay
 from crm.showcase import planning

@@ -5,12 +5,12 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from crm.base.database import utcnow
+from crm.base.errors import DomainError
+from crm.base.extensions import db
 from crm.checkin import services
 from crm.checkin.models import Attendance
 from crm.contacts.models import Programmer
-from crm.database import utcnow
-from crm.errors import DomainError
-from crm.extensions import db
 from crm.showcase import planning
 from tests import factories
 from tests.conftest import post_form, sign_in

@@ -2,10 +2,10 @@ import logging
 
 from sqlalchemy import select
 
+from crm.base.database import utcnow
+from crm.base.extensions import db
 from crm.contacts import duplicates
 from crm.contacts.models import Programmer
-from crm.database import utcnow
-from crm.extensions import db
 from tests import factories
 from tests.conftest import post_form, sign_in
 

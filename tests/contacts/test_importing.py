@@ -7,12 +7,12 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from crm.base.errors import DomainError
+from crm.base.extensions import db
+from crm.base.spreadsheets import to_csv
 from crm.contacts import importing
 from crm.contacts.models import Organisation, Programmer
-from crm.errors import DomainError
-from crm.extensions import db
 from crm.imports.reading import read_table
-from crm.spreadsheets import to_csv
 from tests import factories
 from tests.conftest import post_form, sign_in
 

@@ -7,10 +7,10 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from crm.base.database import utcnow
+from crm.base.errors import DomainError
+from crm.base.extensions import db
 from crm.contacts import privacy, services
-from crm.database import utcnow
-from crm.errors import DomainError
-from crm.extensions import db
 from crm.mail.models import OutboxMessage
 from crm.mail.services import RefusedRecipientError, send_to_programmer
 from tests import factories

@@ -1,9 +1,9 @@
 import pytest
 
+from crm.base.errors import DomainError
+from crm.base.extensions import db
 from crm.contacts import services
 from crm.contacts.models import OrganisationKind
-from crm.errors import DomainError
-from crm.extensions import db
 from tests import factories
 
 

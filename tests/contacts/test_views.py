@@ -4,8 +4,8 @@ import re
 
 from sqlalchemy import func, select
 
+from crm.base.extensions import db
 from crm.contacts.models import Organisation, Programmer
-from crm.extensions import db
 from tests.conftest import post_form, sign_in
 
 TOKEN_PAGE = "/account/password"
@@ -139,7 +139,7 @@ def test_lists_are_paginated(app, world, client):
 
 
 def test_the_departement_filter_lists_those_in_use_first(app, world, client):
-    from crm.extensions import db
+    from crm.base.extensions import db
     from tests.conftest import sign_in
 
     world.a.programmers[0].departement_code = "37"

@@ -2,8 +2,8 @@
 
 from datetime import date, time
 
+from crm.base.extensions import db
 from crm.core import next_steps
-from crm.extensions import db
 from crm.invitations.models import Answer
 from crm.showcase import editions, planning
 from crm.showcase.models import EditionStatus, Registration, RegistrationStatus, ShowFormat

@@ -5,8 +5,8 @@ A route added without a permission rule, or without a line in EXPECTED, fails he
 
 import pytest
 
-from crm.extensions import db
-from crm.permissions import PUBLIC, SIGNED_IN, rule_for
+from crm.base.extensions import db
+from crm.base.permissions import PUBLIC, SIGNED_IN, rule_for
 from tests import factories
 from tests.conftest import post_form, sign_in
 

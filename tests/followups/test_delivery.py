@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from crm.extensions import db
+from crm.base.extensions import db
 from crm.followups.models import Enrolment, RunState, StepRun
 from crm.mail import delivery
 from crm.mail.models import DeliveryAttempt, MailState, OutboxMessage

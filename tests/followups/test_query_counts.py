@@ -2,12 +2,12 @@
 
 from sqlalchemy import select
 
+from crm.base.extensions import db
+from crm.base.querycount import count_queries
 from crm.checkin import services as checkin
-from crm.extensions import db
 from crm.followups import services as followups
 from crm.followups.models import Enrolment, Task
 from crm.followups.runner import run_batch
-from crm.querycount import count_queries
 from tests import factories
 from tests.conftest import IS_POSTGRES, sign_in
 from tests.scene import D2, D10, ENDED, launch, travel

@@ -6,9 +6,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from crm.base.errors import DomainError
+from crm.base.extensions import db
 from crm.contacts.privacy import opt_out
-from crm.errors import DomainError
-from crm.extensions import db
 from crm.followups import services as followups
 from crm.followups.models import Enrolment, PairStop, Path, RunState, StepKind, StepRun, Task
 from crm.invitations.models import Invitation, InvitationShow

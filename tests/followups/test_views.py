@@ -3,7 +3,7 @@ the sequence editor and its preview."""
 
 from sqlalchemy import select
 
-from crm.extensions import db
+from crm.base.extensions import db
 from crm.followups import services as followups
 from crm.followups.models import Answer, Enrolment, Interaction, Step, Task
 from crm.scheduler import run_due

@@ -12,8 +12,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from crm.database import utcnow
-from crm.extensions import db
+from crm.base.database import utcnow
+from crm.base.extensions import db
 from crm.followups.models import Step, StepKind, StepRun
 from crm.mail.models import MailState, OutboxMessage
 from tests import factories

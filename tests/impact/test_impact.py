@@ -11,10 +11,10 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
+from crm.base.errors import DomainError
+from crm.base.extensions import db
 from crm.calendar import services as calendars
 from crm.calendar.models import FeedKind
-from crm.errors import DomainError
-from crm.extensions import db
 from crm.followups import services as followups
 from crm.followups.models import Enrolment, PairStop
 from crm.impact import report, services
@@ -274,7 +274,7 @@ def test_every_amount_goes_through_one_formatter_in_the_readers_locale(app):
 
     from flask_babel import force_locale
 
-    from crm.i18n import money
+    from crm.base.i18n import money
 
     with force_locale("fr"):
         assert money(Decimal("1850.5")) == "1\u202f850,50\u00a0€"

@@ -8,8 +8,8 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from crm.errors import DomainError
-from crm.extensions import db
+from crm.base.errors import DomainError
+from crm.base.extensions import db
 from crm.imports import reading
 from crm.imports.models import ImportFile
 from crm.imports.reading import read_table

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from crm.base.database import utcnow
+from crm.base.extensions import db
 from crm.contacts import duplicates, privacy
-from crm.database import utcnow
-from crm.extensions import db
 from crm.invitations import services
 from crm.invitations.models import Answer, Invitation
 from crm.mail.models import OutboxMessage

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from crm.extensions import db
+from crm.base.extensions import db
 from crm.mail.addresses import reply_address
 from crm.mail.models import OutboxMessage
 from crm.scheduler import run_due

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from crm.base.extensions import db
 from crm.contacts.models import Programmer
-from crm.extensions import db
 from crm.mail import delivery
 from crm.mail.models import DeliveryAttempt, MailState, MailSuppression
 from crm.mail.services import send

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from crm.extensions import db
+from crm.base.extensions import db
 from crm.followups.models import Interaction, InteractionKind
 from crm.mail import imap, inbound
 from crm.mail.models import InboundKind, InboundMessage

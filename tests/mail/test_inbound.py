@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from crm.base.extensions import db
 from crm.contacts.models import Programmer
-from crm.extensions import db
 from crm.followups.models import Action, Enrolment, Interaction, InteractionKind, RunState, StepRun, Task
 from crm.mail import inbound
 from crm.mail.models import (

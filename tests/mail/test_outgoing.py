@@ -7,7 +7,7 @@ from datetime import timedelta
 import dkim
 from sqlalchemy import select
 
-from crm.extensions import db
+from crm.base.extensions import db
 from crm.mail import delivery
 from crm.mail.models import OutboxMessage
 from crm.mail.services import send

@@ -8,7 +8,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from crm.extensions import db
+from crm.base.extensions import db
 from crm.invitations import services as invitations
 from crm.mail import delivery
 from crm.mail.models import DeliveryAttempt, MailState, MailSuppression, OutboxMessage, SuppressionReason
@@ -91,8 +91,8 @@ def test_objection_and_erasure_stop_every_message_already_queued(scene, app, cli
 def test_a_message_claimed_before_the_objection_is_still_not_sent(world, app, smtp_server, monkeypatch, how):
     """The objection lands while the batch is being sent: the statement that takes each message for
     sending checks the list itself (a bare entry, written by no one else, shows that check alone)."""
+    from crm.base.database import utcnow
     from crm.contacts.privacy import opt_out
-    from crm.database import utcnow
 
     person = world.a.programmers[0]
     first = send(world.a.network.id, ["x@example.org"], "Objet", "Texte")[0]
@@ -140,8 +140,8 @@ def test_a_permanent_refusal_lists_the_address_and_cancels_what_waits_for_it(sce
 
 def test_mail_queued_to_a_listed_address_is_cancelled_at_once_even_without_smtp(world):
     person = world.a.programmers[0]
+    from crm.base.database import utcnow
     from crm.contacts.privacy import opt_out
-    from crm.database import utcnow
 
     opt_out(person, now=utcnow())
     [notice] = send(world.a.network.id, [person.email.upper()], "Objet", "Texte")

@@ -4,7 +4,7 @@ from datetime import time
 
 from sqlalchemy import func, select
 
-from crm.extensions import db
+from crm.base.extensions import db
 from crm.showcase import board, editions, planning
 from crm.showcase.models import Assignment, PlanProposal, ShowFormat
 from tests import factories

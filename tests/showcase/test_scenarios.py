@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from crm.accounts.models import Role
-from crm.errors import DomainError
-from crm.extensions import db
+from crm.base.errors import DomainError
+from crm.base.extensions import db
 from crm.mail.models import OutboxMessage
 from crm.showcase import editions, planning, registrations
 from crm.showcase.models import EditionStatus, RegistrationStatus, SlotStatus
@@ -256,7 +256,7 @@ def test_publish_notifies_and_cancelled_slot_is_kept(app, net, coordinator):
 
 
 def factories_now():
-    from crm.database import utcnow
+    from crm.base.database import utcnow
 
     return utcnow()
 

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from crm.errors import DomainError
+from crm.base.errors import DomainError
 from crm.showcase import shows as services
 from tests import factories
 

@@ -1,6 +1,6 @@
 from sqlalchemy import func, select
 
-from crm.extensions import db
+from crm.base.extensions import db
 from crm.showcase.models import Edition, Show
 from tests.conftest import post_form, sign_in
 

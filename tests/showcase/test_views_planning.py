@@ -6,7 +6,7 @@ from datetime import date, time
 import pytest
 from sqlalchemy import func, select
 
-from crm.extensions import db
+from crm.base.extensions import db
 from crm.showcase import planning, registrations
 from crm.showcase.models import Assignment, Registration, RegistrationStatus, ShowFormat, Slot
 from tests import factories

@@ -12,7 +12,7 @@ import secrets
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from crm.errors import DomainError
+from crm.base.errors import DomainError
 
 
 class LinkError(DomainError):

@@ -1,7 +1,7 @@
 import os
 import stat
 
-from crm.config import _secret_key, normalise_database_url
+from crm.base.config import _secret_key, normalise_database_url
 
 
 def test_security_headers_on_every_page(client):

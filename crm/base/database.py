@@ -8,7 +8,7 @@ from sqlalchemy import DateTime, Index, event, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
-from crm.extensions import db
+from crm.base.extensions import db
 
 
 def utcnow() -> datetime:

@@ -12,13 +12,13 @@ from urllib.parse import urlencode
 import pytest
 
 from bench.harness import free_port, request
-from crm.extensions import db
+from crm.base.extensions import db
 from tests.conftest import DATABASE_URL
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _form(port, path, cookie=None, **fields):
@@ -93,7 +93,7 @@ def test_sign_ins_refusals_and_privacy_actions_are_logged_one_line_each(served, 
 
 
 def test_security_events_escape_control_characters(app, caplog):
-    from crm.audit import security_event
+    from crm.base.audit import security_event
 
     with caplog.at_level("INFO", logger="crm.security"):
         security_event("test.event", detail="a\r\nb\x1b[31m")

@@ -3,7 +3,7 @@
 import phonenumbers
 from flask_babel import gettext as _
 
-from crm.errors import DomainError
+from crm.base.errors import DomainError
 
 
 def normalise_phone(raw: str | None, field: str = "phone") -> str | None:

@@ -3,9 +3,9 @@
 from flask import flash, redirect, render_template, request
 from flask_sqlalchemy.pagination import Pagination
 
-from crm.errors import DomainError, attach_to_form
-from crm.extensions import db
-from crm.numbers import page_number
+from crm.base.errors import DomainError, attach_to_form
+from crm.base.extensions import db
+from crm.base.numbers import page_number
 
 PER_PAGE = 25
 

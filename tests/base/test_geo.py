@@ -1,6 +1,6 @@
 import pytest
 
-from crm.geo import departement_for_postcode, departements, regions
+from crm.base.geo import departement_for_postcode, departements, regions
 
 
 def test_all_101_departements_with_their_regions():

@@ -15,8 +15,8 @@ from flask_babel import (
 )
 from flask_login import current_user
 
-from crm.geo import departement
-from crm.phones import display_phone
+from crm.base.geo import departement
+from crm.base.phones import display_phone
 
 LOCALES = ("fr", "en")
 

@@ -15,9 +15,9 @@ from flask_login import current_user
 from sqlalchemy import Index, String, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm.database import UTCDateTime, utcnow
-from crm.errors import DomainError
-from crm.extensions import db
+from crm.base.database import UTCDateTime, utcnow
+from crm.base.errors import DomainError
+from crm.base.extensions import db
 
 log = logging.getLogger(__name__)
 KEEP = timedelta(days=1)  # hits older than this are of no use to any rule

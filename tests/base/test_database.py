@@ -1,7 +1,7 @@
 import pytest
 from sqlalchemy import text
 
-from crm.extensions import db
+from crm.base.extensions import db
 from tests.conftest import IS_POSTGRES
 
 

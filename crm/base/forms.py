@@ -7,8 +7,8 @@ from wtforms import DecimalField, SelectChoice, SelectField, SelectMultipleField
 from wtforms.validators import URL, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from crm.geo import departement_choices
-from crm.numbers import amount, row_id
+from crm.base.geo import departement_choices
+from crm.base.numbers import amount, row_id
 
 
 def blank(label=_l("— Choisir —")):
@@ -25,7 +25,7 @@ def _departement_options():
 
 
 def DepartementField(label=_l("Département")):  # noqa: N802 - reads like the other field classes
-    """A département picker filled from the maintained list (crm.geo)."""
+    """A département picker filled from the maintained list (crm.base.geo)."""
     return SelectField(label, choices=_departement_options, validators=[Optional()])
 
 

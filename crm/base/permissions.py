@@ -8,7 +8,7 @@ import logging
 from flask import abort, current_app, request
 from flask_login import current_user
 
-from crm.extensions import login_manager
+from crm.base.extensions import login_manager
 
 log = logging.getLogger(__name__)
 

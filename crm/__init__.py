@@ -71,12 +71,12 @@ def register_blueprints(app):
         calendar,
         checkin,
         contacts,
-        core,
         followups,
         impact,
         imports,
         invitations,
         mail,
+        pages,
         showcase,
     )
     from crm.showcase import public
@@ -86,12 +86,12 @@ def register_blueprints(app):
         "showcase.views_planning", "mail.views", "imports.views", "invitations.views", "checkin.views",
         "followups.views", "calendar.views", "impact.views",
         # pages composed from several features (they keep the routes of the feature they belong to)
-        "core.views", "core.directory", "core.follow_up",
+        "pages.views", "pages.directory", "pages.follow_up",
     ]  # fmt: skip
     for name in view_modules:
         importlib.import_module(f"crm.{name}")
     for module in (
-        core,
+        pages,
         accounts,
         admin,
         contacts,

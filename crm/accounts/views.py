@@ -21,7 +21,7 @@ PENDING_FOR = timedelta(minutes=5)
 
 
 def _safe_next(target: str | None) -> str:
-    return local_path(target) or url_for("core.home")
+    return local_path(target) or url_for("pages.home")
 
 
 def _address() -> str:
@@ -32,7 +32,7 @@ def _address() -> str:
 @allow(PUBLIC)
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+        return redirect(url_for("pages.home"))
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("accounts/login.html", form=form), 422 if form.errors else 200
@@ -132,11 +132,11 @@ def change_password():
     db.session.commit()
     login_user(current_user._get_current_object())
     flash(_("Mot de passe changé. Vos autres sessions ont été fermées."))
-    return redirect(url_for("core.home"))
+    return redirect(url_for("pages.home"))
 
 
 def _password_page(form):
-    return render_form(form, title=_("Changer de mot de passe"), cancel_url=url_for("core.home"))
+    return render_form(form, title=_("Changer de mot de passe"), cancel_url=url_for("pages.home"))
 
 
 # --- Second factor -----------------------------------------------------------------------------------
@@ -224,6 +224,6 @@ ENROLMENT_ENDPOINTS = {
     "static",
     "accounts.security",
     "accounts.logout",
-    "core.language",
-    "core.healthz",
+    "pages.language",
+    "pages.healthz",
 }

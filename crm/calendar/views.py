@@ -265,7 +265,7 @@ def _manage(kind, owner_id, back):
 @bp.route("/calendars/subscribe/<feed>", methods=["GET", "POST"])
 @allow(Role.COORDINATOR, Role.MEMBER)
 def subscribe(feed):
-    return _manage(*_owner(feed), url_for("core.home"))
+    return _manage(*_owner(feed), url_for("pages.home"))
 
 
 @bp.route("/rsvp/<token>/calendar", methods=["GET", "POST"])

@@ -73,7 +73,7 @@ def register(edition_id):
             edition, current_user.company, form.data, actor=current_user, today=today_local()
         ),
         title=_("Candidater à %(name)s", name=edition.name),
-        cancel_url=url_for("core.home"),
+        cancel_url=url_for("pages.home"),
         done_message=_("Candidature enregistrée."),
         done_url=_registration_url,
     )

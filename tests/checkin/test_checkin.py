@@ -125,7 +125,7 @@ def test_directory_filters_people_who_came_and_the_page_shows_their_history(app,
 
 
 def services_history(person):
-    from crm.core.directory import programmer_history
+    from crm.pages.directory import programmer_history
 
     return programmer_history(person)
 

@@ -15,10 +15,10 @@ EVERYONE = {ANON, MEMBER, COORD, ADMIN}
 SIGNED = {MEMBER, COORD, ADMIN}
 
 EXPECTED = {
-    "core.home": SIGNED,
-    "core.language": EVERYONE,
-    "core.healthz": EVERYONE,
-    "core.favicon": EVERYONE,
+    "pages.home": SIGNED,
+    "pages.language": EVERYONE,
+    "pages.healthz": EVERYONE,
+    "pages.favicon": EVERYONE,
     "accounts.login": EVERYONE,
     "accounts.logout": SIGNED,
     "accounts.change_password": SIGNED,
@@ -283,7 +283,7 @@ def test_route_walk_gives_each_role_the_expected_status(app, world, role):
                 expected = {302}  # already signed in: sent to the home page
             if rule.endpoint == "accounts.login_code":
                 expected = {302}  # no password checked just before: back to the sign-in page
-            if rule.endpoint == "core.favicon":
+            if rule.endpoint == "pages.favicon":
                 expected = {301}  # to the icon in the static files
             if rule.endpoint == "showcase.board_move":
                 expected = {400}  # let in, but a form is not the JSON move the board sends

@@ -3,8 +3,8 @@
 from datetime import date, time
 
 from crm.base.extensions import db
-from crm.core import next_steps
 from crm.invitations.models import Answer
+from crm.pages import next_steps
 from crm.showcase import editions, planning
 from crm.showcase.models import EditionStatus, Registration, RegistrationStatus, ShowFormat
 from tests import factories

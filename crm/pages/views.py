@@ -8,7 +8,7 @@ from crm.base.i18n import LOCALES
 from crm.base.links import local_path
 from crm.base.permissions import PUBLIC, SIGNED_IN, allow
 from crm.base.timeutil import today_local
-from crm.core import bp, next_steps, services
+from crm.pages import bp, next_steps, services
 
 
 @bp.get("/")
@@ -41,7 +41,7 @@ def language():
         if current_user.is_authenticated:
             current_user.locale = chosen
             db.session.commit()
-    return redirect(local_path(request.form.get("next")) or url_for("core.home"))
+    return redirect(local_path(request.form.get("next")) or url_for("pages.home"))
 
 
 @bp.get("/favicon.ico")

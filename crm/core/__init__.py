@@ -1,5 +1,0 @@
-"""Home page, language choice and health check."""
-
-from flask import Blueprint
-
-bp = Blueprint("core", __name__)

@@ -56,7 +56,7 @@ def record_answer(enrolment, show_id: int, choice: str, *, now) -> Answer:
             company_id=row.company_id,
             edition_id=edition.id,
             kind=InteractionKind.ANSWER,
-            summary=f"{row.title} : {choice.label}",
+            summary=f"{row.title}\u202f: {choice.label}",
             occurred_at=now,
         )
     )

@@ -243,7 +243,7 @@ def notify_programme(edition) -> None:
 def _slot_line(title, slot) -> str:
     cancelled = _(" (annulé)") if slot.status == SlotStatus.CANCELLED else ""
     when = format_datetime(local(slot.starts_at), "EEEE d MMMM HH:mm")
-    return f"- {when}, {slot.venue.name} : {title}{cancelled}"
+    return f"- {when}, {slot.venue.name}\u202f: {title}{cancelled}"
 
 
 def notify_slot_change(slot, what: str) -> None:

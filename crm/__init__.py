@@ -35,7 +35,10 @@ def register_extensions(app):
     from crm.base.permissions import enforce
     from crm.contacts import subscriptions  # noqa: F401  (reactions to the mail layer's events)
     from crm.followups import subscriptions as followup_subscriptions  # noqa: F401
+    from crm.impact import stamps as impact_stamps  # noqa: F401  (what each change makes stale)
     from crm.impact import subscriptions as impact_subscriptions  # noqa: F401
+    from crm.invitations import stamps as invitation_stamps  # noqa: F401
+    from crm.showcase import stamps as showcase_stamps  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
@@ -111,6 +114,7 @@ def register_blueprints(app):
 def register_cli(app):
     from crm.admin.cli import users_cli
     from crm.backup import backup_command, restore_command
+    from crm.base.rendered import cache_cli
     from crm.demo.cli import demo_cli
     from crm.mail.cli import mail_cli
     from crm.scheduler import followups_cli, worker_command
@@ -123,6 +127,7 @@ def register_cli(app):
         followups_cli,
         worker_command,
         mail_cli,
+        cache_cli,
     ):
         app.cli.add_command(command)
     if app.config.get("VITRINE_SCHEDULER") and not app.testing:

@@ -2,6 +2,7 @@
 
 from crm.accounts.models import RecoveryCode, User, UserSession
 from crm.base.ratelimit import RateHit
+from crm.base.stamps import ChangeStamp
 from crm.calendar.models import Subscription
 from crm.checkin.models import Attendance
 from crm.contacts.models import Organisation, Programmer, ProgrammerDiscipline
@@ -63,6 +64,7 @@ __all__ = [
     "OutboxMessage",
     "Programmer",
     "RateHit",
+    "ChangeStamp",
     "RecoveryCode",
     "ProgrammerDiscipline",
     "Registration",

@@ -17,6 +17,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
+from crm.base import rendered
 from crm.base.database import utcnow
 from crm.base.extensions import db
 from crm.base.timeutil import local
@@ -31,13 +32,15 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 60
 
 # Each feature's due work, in the order a tick runs it: who came late joins the follow-up, mail that
-# came back is read, reminders and follow-up steps queue their messages, then the mail leaves.
+# came back is read, reminders and follow-up steps queue their messages, then the mail leaves; last,
+# the shared render cache is kept within its bound.
 JOBS = (
     followup_jobs.enrol,
     mail_jobs.receive,
     invitation_jobs.reminders,
     followup_jobs.steps,
     mail_jobs.deliver,
+    rendered.trim_job,
 )
 
 

@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 
 from crm import create_app
 from crm.accounts import services as accounts
+from crm.base import rendered
 from crm.base.config import normalise_database_url
 from crm.base.database import utcnow
 from crm.base.extensions import db
@@ -91,6 +92,7 @@ def app(_schema):
         yield app
         db.session.remove()
         _empty_tables()
+        rendered.memory.clear()  # the worker's copy: a test's fresh database starts with none
         db.engine.dispose()
 
 

@@ -100,6 +100,11 @@ def load_settings(instance_path: str) -> dict:
         "MAIL_TIMEOUT_SECONDS": int(os.environ.get("MAIL_TIMEOUT_SECONDS", 30)),
         # Links in messages written by the scheduler (no request to take the address from).
         "VITRINE_BASE_URL": os.environ.get("VITRINE_BASE_URL", "http://127.0.0.1:5000"),
+        # Rendered feeds and programme pages, shared by every worker: in Redis when REDIS_URL is set,
+        # else in the database; bounded (oldest dropped first) and each worker keeps a small copy.
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "RENDER_CACHE_MIB": int(os.environ.get("RENDER_CACHE_MIB", 256)),
+        "RENDER_CACHE_MEMORY_MIB": int(os.environ.get("RENDER_CACHE_MEMORY_MIB", 32)),
         # Run the follow-up scheduler inside this process (set by `make run`; production uses `flask worker`).
         "VITRINE_SCHEDULER": _flag("VITRINE_SCHEDULER"),
     }

@@ -22,12 +22,12 @@ LOCALES = ("fr", "en")
 
 
 def select_locale() -> str:
-    """French unless the person chose English (their account, or this browser's choice)."""
+    """French unless the person chose English (their account, this browser's choice, or the link)."""
     if not has_request_context():
         return "fr"
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
-    chosen = session.get("locale")
+    chosen = request.args.get("lang") or session.get("locale")  # ?lang=: a public page's link
     if chosen in LOCALES:
         return chosen
     return "fr"

@@ -2,18 +2,19 @@
 
 import hashlib
 import hmac
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import String, false, func, literal_column, or_, select, type_coerce
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import String, false, func, literal_column, null, or_, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
 from crm.base.errors import DomainError
 from crm.base.extensions import db
 from crm.base.numbers import row_ids
+from crm.base.stamps import ChangeStamp
 from crm.base.timeutil import to_utc, today_local
 from crm.base.tokens import sign, unsign
 from crm.calendar.models import FeedKind, FeedMark, Subscription
@@ -21,7 +22,7 @@ from crm.contacts.models import Organisation
 from crm.followups.tasks import tasks_query
 from crm.impact.models import Outcome, OutcomeDate, OutcomeStatus
 from crm.invitations.models import Answer
-from crm.showcase.ical import KEEP_CANCELLED
+from crm.showcase.ical import EPOCH, KEEP_CANCELLED
 from crm.showcase.models import Assignment, Edition, Registration, Show, Slot, SlotStatus
 from crm.showcase.programme import PUBLIC
 
@@ -107,9 +108,9 @@ def set_options(subscription, data: dict) -> None:
     db.session.flush()
 
 
-def slot_fingerprints(*where, digest=False):
-    """Every value a slot's event is made of, as plain rows (one light query): two feeds with the same
-    rows have the same bytes, so these rows key the cache and answer a 304 without rendering."""
+def slot_fingerprints(*where):
+    """Every value a slot's event is made of, as plain rows (one light query): two events with the same
+    row have the same bytes, so a row keys its event in the render cache."""
 
     venue = aliased(Organisation)
     company = aliased(Organisation)
@@ -123,32 +124,71 @@ def slot_fingerprints(*where, digest=False):
         Show.title, raw(Show.discipline), raw(Show.audience), Show.duration_minutes, Show.video_url,
         company.name, venue.name, venue.address, venue.postcode, venue.city,
     ]  # fmt: skip
-    labelled = [c.label(f"c{n}") for n, c in enumerate(columns)]
     query = (
-        select(*labelled)
+        select(*columns)
         .join(Assignment, Assignment.slot_id == Slot.id)
         .join(Registration, Registration.id == Assignment.registration_id)
         .join(Show, Show.id == Registration.show_id)
         .join(company, company.id == Registration.company_id)
         .join(venue, venue.id == Slot.venue_id)
         .where(*where)
+        .order_by(Slot.starts_at, Slot.id)
     )
-    if digest:
-        # PostgreSQL hashes the rows itself: one short answer instead of a thousand rows.
-
-        rows = query.subquery("t")
-        text_of_row = literal_column("t::text")
-        separator = aggregate_order_by(literal_column("chr(10)"), rows.c.c1, rows.c.c0)
-        digest_of_rows = func.md5(func.string_agg(text_of_row, separator))
-        return db.session.connection().execute(select(digest_of_rows)).scalar()
-    return db.session.connection().execute(query.order_by(Slot.starts_at, Slot.id)).all()
+    return db.session.connection().execute(query).all()
 
 
-def feed_state(*where):
-    """What decides a feed's bytes: the database's digest of its rows on PostgreSQL, the rows elsewhere."""
-    if db.session.connection().dialect.name == "postgresql":
-        return slot_fingerprints(*where, digest=True)
-    return tuple(tuple(row) for row in slot_fingerprints(*where))
+def gone_columns(where, *, now, hide_cancelled):
+    """How many cancelled slots of the feed are past their month of grace, and the latest of them: the
+    feed loses them with time alone, so they are part of its state (two scalar subqueries)."""
+    if hide_cancelled:
+        return [literal_column("0"), null()]
+    gone = [*where, Slot.status == SlotStatus.CANCELLED, Slot.ends_at < now - KEEP_CANCELLED]
+
+    def of(column):
+        return (
+            select(column)
+            .select_from(Slot)
+            .join(Assignment, Assignment.slot_id == Slot.id)
+            .join(Registration, Registration.id == Assignment.registration_id)
+            .where(*gone)
+            .scalar_subquery()
+        )
+
+    return [of(func.count(Slot.id)), of(func.max(Slot.ends_at))]
+
+
+class FeedState(NamedTuple):
+    versions: tuple
+    changed: datetime | None
+    gone: int
+    gone_last: datetime | None
+
+    def last_modified(self):
+        """Never back: every write raises a stamp's time, and a cancelled slot leaves at its own."""
+        moments = [self.changed, self.gone_last and self.gone_last + KEEP_CANCELLED]
+        return max((m for m in moments if m is not None), default=EPOCH)
+
+
+def feed_state(scopes, where, *, now, hide_cancelled) -> FeedState:
+    """The stamps of the scopes and what time took from the feed, in one statement."""
+    columns = []
+    for kind, object_id in scopes:
+        found = (ChangeStamp.kind == kind) & (ChangeStamp.object_id == object_id)
+        columns += [select(ChangeStamp.version).where(found).scalar_subquery(),
+                    select(ChangeStamp.changed_at).where(found).scalar_subquery()]  # fmt: skip
+    columns += gone_columns(where, now=now, hide_cancelled=hide_cancelled)
+    row = db.session.execute(select(*columns)).one()
+    return state_of(row, len(scopes))
+
+
+def state_of(row, scopes: int) -> FeedState:
+    """A FeedState from a row holding (version, changed) per scope, then the two gone columns."""
+    versions = tuple(row[2 * n] or 0 for n in range(scopes))
+    changed = [row[2 * n + 1] for n in range(scopes) if row[2 * n + 1] is not None]
+    gone_last = row[2 * scopes + 1]
+    if isinstance(gone_last, str):  # SQLite gives an aggregate of a date column back as text
+        gone_last = datetime.fromisoformat(gone_last).replace(tzinfo=UTC)
+    return FeedState(versions, max(changed, default=None), row[2 * scopes] or 0, gone_last)
 
 
 def shown(*, now, hide_cancelled=False):

@@ -4,30 +4,34 @@ from datetime import datetime
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from crm.accounts.models import Role
+from crm.base import rendered
 from crm.base.database import utcnow
 from crm.base.errors import DomainError
 from crm.base.extensions import db
 from crm.base.links import external_url
 from crm.base.permissions import PUBLIC, allow
+from crm.base.stamps import COMPANY, EDITION, INVITATION
 from crm.base.tokens import LinkError
-from crm.calendar import bp, cache, services
+from crm.calendar import bp, services
 from crm.calendar.models import FeedKind
 from crm.contacts.models import Organisation
 from crm.invitations import services as invitations
 from crm.showcase import ical as feeds
 from crm.showcase import programme
-from crm.showcase.models import Edition, Slot
+from crm.showcase.models import Assignment, Edition, Slot
 
 CACHE = {"public": "public, max-age=300", "private": "private, max-age=300"}
 
 
-FEED_VERSION = 1  # bump when the way feeds are written changes
+FEED_VERSION = 2  # bump when the way feeds are written changes (the code's own digest is in the key too)
 
 
 def ics(body: bytes, etag: str, changed: datetime, *, privacy="public", filename=None) -> Response:
-    """text/calendar with ETag and Last-Modified, answering 304 to a client that has it already."""
+    """text/calendar with ETag and Last-Modified, answering 304 to a client that has it already: for
+    feeds without change stamps (the tasks), whose Last-Modified is kept by `steady_modified`."""
     response = Response(body, content_type="text/calendar; charset=utf-8")
     response.set_etag(etag)
     response.last_modified = services.steady_modified(request.base_url, etag, changed, now=utcnow())
@@ -39,48 +43,63 @@ def ics(body: bytes, etag: str, changed: datetime, *, privacy="public", filename
 
 
 def slots_feed(
-    where, name, url_for_slot, *parts, now, hide_cancelled=False, alarm_minutes=None, method=None,
-    organizer=None, privacy="public", filename=None, extra=(),
+    state, where, name, url_for_slot, *parts, now, hide_cancelled=False, alarm_minutes=None, method=None,
+    organizer=None, privacy="public", filename=None, extra=None,
 ):  # fmt: skip
-    """A feed of slots. Its rows (one light query) key the whole feed, and each row keys its event, so an
-    unchanged feed is not written again and a changed one only writes the events that changed."""
-    where = [*where, services.shown(now=now, hide_cancelled=hide_cancelled)]
-    options = (FEED_VERSION, request.host_url, alarm_minutes, method, str(organizer or ""))
+    """A feed of slots, keyed by its change stamps (`state`, read in one statement) and its options:
+    a client that has it gets a 304 at once, another worker finds its bytes in the shared store, and
+    a changed feed only writes the events that changed (each keyed by its own row)."""
+    options = (FEED_VERSION, request.host_url, alarm_minutes, method)
+    feed_key = rendered.key("feed", options, request.path, parts, hide_cancelled, state.versions, state.gone)
 
-    def render_events(keys):
-        by_key = {key: slot_id for slot_id, key in keys_by_id.items()}
-        slots = services.load_slots(*where, Slot.id.in_([by_key[k] for k in keys]))
+    def render_events(conditions, keys_by_id):
+        slots = services.load_slots(*conditions, Slot.id.in_(list(keys_by_id)))
         made = {}
         for slot in slots:
             event = feeds.slot_event(slot, url=url_for_slot(slot), alarm_minutes=alarm_minutes)
             if organizer:
-                event.add("organizer", organizer)
-            made[keys_by_id[slot.id]] = (event.to_ical(), feeds.last_changed([slot]))
+                event.add("organizer", organizer())
+            changed = feeds.last_changed([slot]).isoformat().encode()
+            made[keys_by_id[slot.id]] = changed + b"\n" + event.to_ical()
         return made
 
     def build():
-        rows = services.slot_fingerprints(*where)
-        event_keys[:] = [cache.key(options, tuple(row)) for row in rows]
-        keys_by_id.update({row[0]: key for key, row in zip(event_keys, rows, strict=True)})
-        events = cache.events(event_keys, render_events)
-        calendar = feeds.new_calendar(name, method=method).to_ical()
+        conditions = [
+            *(where() if callable(where) else where),
+            services.shown(now=now, hide_cancelled=hide_cancelled),
+        ]
+        rows = services.slot_fingerprints(*conditions)
+        keys = [rendered.key("event", options, tuple(row)) for row in rows]
+        events = rendered.get_many(keys)
+        missing = {row[0]: k for row, k in zip(rows, keys, strict=True) if k not in events}
+        if missing:
+            made = render_events(conditions, missing)
+            rendered.put_many(made)
+            events.update(made)
+        extra_events = [event.to_ical() for event in (extra() if extra else ())]
+        calendar = feeds.new_calendar(name(), method=method).to_ical()
         end = b"END:VCALENDAR\r\n"
-        body = calendar[: -len(end)] + b"".join(e for e, _changed in events) + b"".join(extra_bytes) + end
-        return body, max([changed for _event, changed in events] + extra_changed, default=feeds.EPOCH)
+        body = b"".join(events[k].partition(b"\n")[2] for k in keys)
+        return calendar[: -len(end)] + body + b"".join(extra_events) + end
 
-    extra_bytes = [event.to_ical() for event in extra]  # a few all-day events: written every time
-    extra_changed = [event["DTSTAMP"].dt for event in extra]
-    event_keys, keys_by_id = [], {}
-    feed_key = cache.key(options, request.base_url, name, parts, services.feed_state(*where), extra_bytes)
-    body, etag, changed = cache.get_or_render(feed_key, build)
-    return ics(body, etag, changed, privacy=privacy, filename=filename)
+    return rendered.conditional(
+        feed_key,
+        state.last_modified(),
+        build,
+        content_type="text/calendar; charset=utf-8",
+        cache_control=CACHE[privacy],
+        filename=filename,
+    )
 
 
-def _edition(slug):
-    edition = programme.published_edition(slug)
-    if edition is None:
+def _edition(slug, *, now, hide_cancelled=False):
+    """The published edition and its feed's state, in one statement."""
+    gone = services.gone_columns([Slot.edition_id == Edition.id], now=now, hide_cancelled=hide_cancelled)
+    found = programme.published_stamped(slug, *gone)
+    if found is None:
         abort(404)
-    return edition
+    edition, version, changed, gone_count, gone_last = found
+    return edition, services.state_of((version, changed, gone_count, gone_last), 1)
 
 
 def _programme_link(edition):
@@ -93,20 +112,29 @@ def _programme_link(edition):
 @bp.get("/programme/<slug>.ics")
 @allow(PUBLIC)
 def programme_feed(slug):
-    edition = _edition(slug)
-    return slots_feed(services.edition_where(edition), edition.name, _programme_link(edition), now=utcnow())
+    now = utcnow()
+    edition, state = _edition(slug, now=now)
+    return slots_feed(
+        state, services.edition_where(edition), lambda: edition.name, _programme_link(edition), now=now
+    )
 
 
 @bp.get("/programme/<slug>/venues/<int:programme_venue>.ics")
 @allow(PUBLIC)
 def venue_feed(slug, programme_venue):
 
-    edition = _edition(slug)
+    now = utcnow()
+    edition, state = _edition(slug, now=now)
     venue = db.session.get(Organisation, programme_venue)
     if venue is None or venue.network_id != edition.network_id:
         abort(404)
-    name = f"{edition.name} — {venue.name}"
-    return slots_feed(services.edition_where(edition, venue.id), name, _programme_link(edition), now=utcnow())
+    return slots_feed(
+        state,
+        services.edition_where(edition, venue.id),
+        lambda: f"{edition.name} — {venue.name}",
+        _programme_link(edition),
+        now=now,
+    )
 
 
 @bp.get("/programme/<slug>/slots/<int:programme_slot>.ics")
@@ -114,17 +142,20 @@ def venue_feed(slug, programme_venue):
 def slot_download(slug, programme_slot):
     """One slot to add to one's own calendar: METHOD:PUBLISH, so an ORGANIZER (RFC 5546)."""
 
-    edition = _edition(slug)
+    now = utcnow()
+    edition, state = _edition(slug, now=now)
     where = [*services.edition_where(edition), Slot.id == programme_slot]
-    if not services.slot_fingerprints(*where):
+    placed = db.session.scalar(select(Assignment.id).join(Slot, Slot.id == Assignment.slot_id).where(*where))
+    if placed is None:
         abort(404)
     return slots_feed(
+        state,
         where,
-        edition.name,
+        lambda: edition.name,
         _programme_link(edition),
-        now=utcnow(),
+        now=now,
         method="PUBLISH",
-        organizer=feeds.organizer_of(edition.network),
+        organizer=lambda: feeds.organizer_of(edition.network),
         filename=f"vitrine-{programme_slot}.ics",
     )
 
@@ -132,7 +163,9 @@ def slot_download(slug, programme_slot):
 @bp.get("/programme/<slug>/subscribe")
 @allow(PUBLIC)
 def programme_subscribe(slug):
-    edition = _edition(slug)
+    edition = programme.published_edition(slug)
+    if edition is None:
+        abort(404)
     url = external_url("calendar.programme_feed", slug=edition.slug)
 
     venues = {
@@ -178,25 +211,35 @@ def private_feed(secret):
         body = calendar.to_ical()
         changed = max((t.created_at for t in tasks), default=feeds.EPOCH)
         return ics(body, hashlib.sha256(body).hexdigest(), changed, privacy="private")
-    extra = []
+    hide = subscription.hide_cancelled
     if subscription.kind == FeedKind.COMPANY:
-        where, name, parts = services.company_where(subscription.company_id), subscription.company.name, ()
-        extra = [feeds.outcome_date_event(date) for date in services.confirmed_dates(subscription.company_id)]
+        company_id = subscription.company_id
+        where = services.company_where(company_id)
+        state = services.feed_state([(COMPANY, company_id)], where, now=now, hide_cancelled=hide)
+        name = lambda: subscription.company.name  # noqa: E731
+
+        def extra():
+            return [feeds.outcome_date_event(date) for date in services.confirmed_dates(company_id)]
     else:
         invitation = subscription.invitation
-        where, name = services.programmer_where(invitation), invitation.edition.name
-        parts = (invitation.answer, [d.day for d in invitation.days], invitation.edition.status)
+        scopes = [(EDITION, invitation.edition_id), (INVITATION, invitation.id)]
+        state = services.feed_state(
+            scopes, [Slot.edition_id == invitation.edition_id], now=now, hide_cancelled=hide
+        )
+        where = lambda: services.programmer_where(invitation)  # noqa: E731  (read only to render)
+        name, extra = (lambda: invitation.edition.name), None
 
     def url_for_slot(slot):
         return external_url("programme.edition", slug=edition_slug(slot.edition_id))
 
     return slots_feed(
+        state,
         where,
         name,
         url_for_slot,
-        parts,
+        subscription.id,
         now=now,
-        hide_cancelled=subscription.hide_cancelled,
+        hide_cancelled=hide,
         alarm_minutes=subscription.alarm_minutes,
         privacy="private",
         extra=extra,

@@ -217,6 +217,8 @@ class Slot(db.Model):
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         Index("ix_slots_edition_starts", "edition_id", "starts_at"),
+        # the cancelled slots a feed loses with time, counted on each revalidation
+        Index("ix_slots_edition_status_ends", "edition_id", "status", "ends_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

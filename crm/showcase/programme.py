@@ -3,9 +3,10 @@
 from collections import defaultdict
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from crm.base.extensions import db
+from crm.base.stamps import EDITION, ChangeStamp
 from crm.base.timeutil import local
 from crm.showcase.models import Assignment, Edition, EditionStatus, Registration, Slot
 
@@ -23,6 +24,18 @@ def published_editions():
 
 def published_edition(slug):
     return db.session.scalar(select(Edition).where(Edition.slug == slug, Edition.status.in_(PUBLIC)))
+
+
+def published_stamped(slug, *columns):
+    """(edition, its stamp's version, its last change, *columns) in one statement: all a revalidation
+    of its public page or feed reads. `columns` may refer to the edition (correlated subqueries)."""
+    stamp = aliased(ChangeStamp)
+    query = (
+        select(Edition, stamp.version, stamp.changed_at, *columns)
+        .outerjoin(stamp, (stamp.kind == EDITION) & (stamp.object_id == Edition.id))
+        .where(Edition.slug == slug, Edition.status.in_(PUBLIC))
+    )
+    return db.session.execute(query).one_or_none()
 
 
 def programme_slots(edition) -> list[Slot]:

@@ -1,12 +1,22 @@
-"""Public programme pages: stable URLs that networks link to from their own sites."""
+"""Public programme pages: stable URLs that networks link to from their own sites.
 
-from flask import Blueprint, abort, jsonify, render_template
+The page and its JSON are keyed by the edition's change stamp: a revalidation reads one row, and the
+rendered bytes are shared by every worker (see `crm.base.rendered`).
+"""
 
+from flask import Blueprint, Response, abort, current_app, render_template, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from markupsafe import Markup
+
+from crm.base import rendered
 from crm.base.extensions import db
 from crm.base.permissions import PUBLIC, allow
 from crm.showcase import programme
+from crm.showcase.ical import EPOCH
 
 bp = Blueprint("programme", __name__, url_prefix="/programme")
+PAGE_VERSION = 1  # bump when the page's or the JSON's shape changes
 
 
 @bp.get("/")
@@ -16,25 +26,61 @@ def index():
     return render_template("programme/index.html", page=editions)
 
 
-def _edition(slug):
-    edition = programme.published_edition(slug)
-    if edition is None:
+def _stamped(slug):
+    found = programme.published_stamped(slug)
+    if found is None:
         abort(404)
-    return edition
+    edition, version, changed = found
+    return edition, version or 0, changed or EPOCH
 
 
 @bp.get("/<slug>")
 @allow(PUBLIC)
 def edition(slug):
-    found = _edition(slug)
-    slots = programme.programme_slots(found)
-    return render_template("programme/edition.html", edition=found, days=programme.by_day(slots))
+    found, version, changed = _stamped(slug)
+    locale = str(get_locale())
+    days_key = rendered.key("programme-days", PAGE_VERSION, request.host_url, locale, found.id, version)
+
+    def page(shared=True) -> bytes:
+        days = rendered.get(days_key)
+        if days is None:
+            slots = programme.programme_slots(found)
+            days = render_template("programme/_days.html", edition=found, days=programme.by_day(slots))
+            days = days.encode()
+            rendered.put(days_key, days)
+        html = render_template(
+            "programme/edition.html",
+            edition=found,
+            days_html=Markup(days.decode()),  # noqa: S704 - our own template's output, escaped
+            shared_page=shared,
+        )
+        return html.encode()
+
+    if current_user.is_authenticated or session.get("_flashes"):
+        # Their own menu or message is on the page: made for them, the programme from the shared store.
+        response = Response(page(shared=False), content_type="text/html; charset=utf-8")
+        response.headers["Cache-Control"] = "private, no-cache"
+    else:
+        page_key = rendered.key("programme-page", days_key)
+        response = rendered.conditional(
+            page_key, changed, page, content_type="text/html; charset=utf-8", cache_control="public, no-cache"
+        )
+    response.vary.add("Cookie")
+    return response
 
 
 @bp.get("/<slug>.json")
 @allow(PUBLIC)
 def edition_json(slug):
-    found = _edition(slug)
-    response = jsonify(programme.as_json(found, programme.programme_slots(found)))
+    found, version, changed = _stamped(slug)
+    key = rendered.key("programme-json", PAGE_VERSION, request.host_url, found.id, version)
+
+    def body() -> bytes:
+        data = programme.as_json(found, programme.programme_slots(found))
+        return current_app.json.dumps(data).encode()
+
+    response = rendered.conditional(
+        key, changed, body, content_type="application/json", cache_control="public, max-age=60"
+    )
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

@@ -243,7 +243,7 @@ def test_a_venue_feed_holds_that_venues_slots_only(world, client):
 
 
 def test_feed_query_counts_do_not_grow_with_the_events(world, app):
-    from crm.calendar import cache
+    from crm.base import rendered
     from tests.scene import on_stage
 
     a = world.a
@@ -255,7 +255,7 @@ def test_feed_query_counts_do_not_grow_with_the_events(world, app):
     def counts():
         for url in urls:
             client.get(url)  # the feed's mark (its last change) is up to date
-        cache.clear()  # written anew: the most statements a feed needs
+        rendered.clear()  # written anew: the most statements a feed needs
         return statement_counts(client, urls)
 
     small = counts()

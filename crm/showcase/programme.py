@@ -1,14 +1,28 @@
 """The published programme, as people read it and as networks' websites fetch it."""
 
 from collections import defaultdict
+from typing import NamedTuple
+from urllib.parse import quote
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import aliased, joinedload
 
+from crm.base.enums import Audience, Discipline
 from crm.base.extensions import db
 from crm.base.stamps import EDITION, ChangeStamp
-from crm.base.timeutil import local
-from crm.showcase.models import Assignment, Edition, EditionStatus, Registration, Slot
+from crm.base.timeutil import local, zone
+from crm.contacts.models import Organisation
+from crm.showcase.models import (
+    Assignment,
+    Edition,
+    EditionStatus,
+    Registration,
+    Show,
+    ShowFormat,
+    Slot,
+    SlotStatus,
+)
 
 PUBLIC = (EditionStatus.PUBLISHED, EditionStatus.HELD, EditionStatus.FOLLOW_UP)
 
@@ -100,3 +114,85 @@ def _slot_json(slot) -> dict:
         },
         "company": {"name": registration.company.name, "city": registration.company.city},
     }
+
+
+class Line(NamedTuple):
+    """One row of the public page, every text already made: the page writes 1,000 of them."""
+
+    slot_id: int
+    hours: str
+    cancelled: bool
+    calendar_label: str
+    venue: str
+    address: str
+    map_query: str
+    title: str
+    video_url: str | None
+    company: str
+    audience: str
+    format: str
+
+
+def page_days(edition) -> dict:
+    """The programme as the public page shows it, day by day: rows read as tuples, each label
+    translated once for the page and each time written by one formatter (no object per row)."""
+    venue, company = aliased(Organisation), aliased(Organisation)
+    rows = db.session.execute(
+        select(
+            Slot.id,
+            Slot.starts_at,
+            Slot.ends_at,
+            Slot.status,
+            Slot.format,
+            venue.name,
+            venue.address,
+            venue.postcode,
+            venue.city,
+            Show.title,
+            Show.discipline,
+            Show.audience,
+            Show.min_age,
+            Show.duration_minutes,
+            Show.video_url,
+            Registration.video_url,
+            company.name,
+        )  # fmt: skip
+        .join(Assignment, Assignment.slot_id == Slot.id)
+        .join(Registration, Registration.id == Assignment.registration_id)
+        .join(Show, Show.id == Registration.show_id)
+        .join(company, company.id == Registration.company_id)
+        .join(venue, venue.id == Slot.venue_id)
+        .where(Slot.edition_id == edition.id)
+        .order_by(Slot.starts_at, Slot.venue_id)
+    )
+    labels = {member: str(member.label) for enum in (Discipline, Audience, ShowFormat) for member in enum}
+    add_to_calendar, minutes, from_age = (
+        _("Ajouter %(title)s à mon calendrier"), _("%(n)s min"), _("dès %(n)s ans")
+    )  # fmt: skip
+    zone_of = zone()
+    days = defaultdict(list)
+    for (slot_id, starts, ends, status, slot_format, venue_name, address, postcode, city, title,
+         discipline, audience, min_age, duration, show_video, video, company_name) in rows:  # fmt: skip
+        starts, ends = starts.astimezone(zone_of), ends.astimezone(zone_of)
+        place = f"{address or ''} {postcode or ''} {city or ''}"
+        length = duration if slot_format == ShowFormat.FULL else int((ends - starts).total_seconds() // 60)
+        public = f"{labels[discipline]}, {labels[audience]}"
+        if min_age:
+            public += f" ({from_age % {'n': min_age}})"
+        days[starts.date()].append(
+            Line(
+                slot_id,
+                f"{starts:%H:%M}–{ends:%H:%M}",
+                status == SlotStatus.CANCELLED,
+                add_to_calendar % {"title": title},
+                venue_name,
+                place,
+                quote(place, safe="/"),
+                title,
+                video or show_video,
+                company_name,
+                public,
+                f"{labels[slot_format]}, {minutes % {'n': length}}",
+            )  # fmt: skip
+        )
+    return dict(days)

@@ -44,8 +44,7 @@ def edition(slug):
     def page(shared=True) -> bytes:
         days = rendered.get(days_key)
         if days is None:
-            slots = programme.programme_slots(found)
-            days = render_template("programme/_days.html", edition=found, days=programme.by_day(slots))
+            days = render_template("programme/_days.html", edition=found, days=programme.page_days(found))
             days = days.encode()
             rendered.put(days_key, days)
         html = render_template(

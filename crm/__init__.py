@@ -3,6 +3,7 @@
 import logging
 
 from flask import Flask, render_template
+from sqlalchemy.orm import configure_mappers
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from crm.base.audit import configure_logging, security_event
@@ -23,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_cli(app)
     register_error_pages(app)
     register_security(app)
+    configure_mappers()  # once, while the worker starts, rather than in its first request
     return app
 
 

@@ -137,12 +137,13 @@ def slot_fingerprints(*where):
     return db.session.connection().execute(query).all()
 
 
-def gone_columns(where, *, now, hide_cancelled):
-    """How many cancelled slots of the feed are past their month of grace, and the latest of them: the
-    feed loses them with time alone, so they are part of its state (two scalar subqueries)."""
+def gone_columns(where, *, cutoff, hide_cancelled):
+    """How many cancelled slots of the feed ended before `cutoff` (their month of grace is over), and
+    the latest of them: the feed loses them with time alone, so they are part of its state (two scalar
+    subqueries)."""
     if hide_cancelled:
         return [literal_column("0"), null()]
-    gone = [*where, Slot.status == SlotStatus.CANCELLED, Slot.ends_at < now - KEEP_CANCELLED]
+    gone = [*where, Slot.status == SlotStatus.CANCELLED, Slot.ends_at < cutoff]
 
     def of(column):
         return (
@@ -176,7 +177,7 @@ def feed_state(scopes, where, *, now, hide_cancelled) -> FeedState:
         found = (ChangeStamp.kind == kind) & (ChangeStamp.object_id == object_id)
         columns += [select(ChangeStamp.version).where(found).scalar_subquery(),
                     select(ChangeStamp.changed_at).where(found).scalar_subquery()]  # fmt: skip
-    columns += gone_columns(where, now=now, hide_cancelled=hide_cancelled)
+    columns += gone_columns(where, cutoff=now - KEEP_CANCELLED, hide_cancelled=hide_cancelled)
     row = db.session.execute(select(*columns)).one()
     return state_of(row, len(scopes))
 

@@ -1,10 +1,11 @@
+import functools
 import hashlib
 from datetime import datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from crm.accounts.models import Role
 from crm.base import rendered
@@ -92,10 +93,19 @@ def slots_feed(
     )
 
 
+@functools.cache
+def _edition_query(hide_cancelled):
+    gone = services.gone_columns(
+        [Slot.edition_id == Edition.id], cutoff=bindparam("cutoff"), hide_cancelled=hide_cancelled
+    )
+    return programme.stamped_query(*gone)
+
+
 def _edition(slug, *, now, hide_cancelled=False):
     """The published edition and its feed's state, in one statement."""
-    gone = services.gone_columns([Slot.edition_id == Edition.id], now=now, hide_cancelled=hide_cancelled)
-    found = programme.published_stamped(slug, *gone)
+    found = db.session.execute(
+        _edition_query(hide_cancelled), {"slug": slug, "cutoff": now - feeds.KEEP_CANCELLED}
+    ).one_or_none()
     if found is None:
         abort(404)
     edition, version, changed, gone_count, gone_last = found

@@ -1,11 +1,12 @@
 """The published programme, as people read it and as networks' websites fetch it."""
 
+import functools
 from collections import defaultdict
 from typing import NamedTuple
 from urllib.parse import quote
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import aliased, joinedload
 
 from crm.base.enums import Audience, Discipline
@@ -40,16 +41,24 @@ def published_edition(slug):
     return db.session.scalar(select(Edition).where(Edition.slug == slug, Edition.status.in_(PUBLIC)))
 
 
-def published_stamped(slug, *columns):
-    """(edition, its stamp's version, its last change, *columns) in one statement: all a revalidation
-    of its public page or feed reads. `columns` may refer to the edition (correlated subqueries)."""
+def stamped_query(*columns):
+    """(edition, its stamp's version, its last change, *columns) for the `slug` parameter: all a
+    revalidation of its public page or feed reads, in one statement. `columns` may refer to the
+    edition (correlated subqueries). Build it once and execute it with parameters: making a statement
+    costs more than running this one."""
     stamp = aliased(ChangeStamp)
-    query = (
+    return (
         select(Edition, stamp.version, stamp.changed_at, *columns)
         .outerjoin(stamp, (stamp.kind == EDITION) & (stamp.object_id == Edition.id))
-        .where(Edition.slug == slug, Edition.status.in_(PUBLIC))
+        .where(Edition.slug == bindparam("slug"), Edition.status.in_(PUBLIC))
     )
-    return db.session.execute(query).one_or_none()
+
+
+_STAMPED = functools.cache(stamped_query)
+
+
+def published_stamped(slug):
+    return db.session.execute(_STAMPED(), {"slug": slug}).one_or_none()
 
 
 def programme_slots(edition) -> list[Slot]:

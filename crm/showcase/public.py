@@ -56,9 +56,9 @@ def edition(slug):
         return html.encode()
 
     if current_user.is_authenticated or session.get("_flashes"):
-        # Their own menu or message is on the page: made for them, the programme from the shared store.
+        # Their own menu or message is on the page: made for them (and never kept by a browser, see
+        # `security`), the programme itself from the shared store.
         response = Response(page(shared=False), content_type="text/html; charset=utf-8")
-        response.headers["Cache-Control"] = "private, no-cache"
     else:
         page_key = rendered.key("programme-page", days_key)
         response = rendered.conditional(

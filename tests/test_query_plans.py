@@ -99,6 +99,8 @@ def test_page_statements_use_indexes_at_national_scale(app, national):
 def _seq_scans(statement, parameters):
     if not statement.lstrip().upper().startswith(("SELECT", "WITH", "INSERT", "UPDATE", "DELETE")):
         return []  # SAVEPOINT and the like: nothing to plan
+    if isinstance(parameters, list):  # executemany (rendered bytes stored): one row's plan is theirs
+        parameters = parameters[0]
     with db.engine.connect() as connection:
         plan = connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters).scalar()
     plan = plan if isinstance(plan, list) else json.loads(plan)

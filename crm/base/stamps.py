@@ -12,9 +12,8 @@ watched table does not go through the flush: it names what it changes with `touc
 import logging
 import secrets
 from collections.abc import Callable, Iterable
-from datetime import timedelta
 
-from sqlalchemy import Integer, String, event, func, inspect, select, tuple_
+from sqlalchemy import Integer, String, event, func, inspect, literal_column, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -106,7 +105,8 @@ def raise_pending(session, connection) -> None:
     table = ChangeStamp.__table__
     if connection.dialect.name == "postgresql":
         insert = postgresql.insert(ChangeStamp)
-        later = func.greatest(insert.excluded.changed_at, table.c.changed_at + timedelta(seconds=1))
+        next_second = table.c.changed_at + literal_column("interval '1 second'")
+        later = func.greatest(insert.excluded.changed_at, next_second)
     else:  # naive UTC text, written the way the column type writes it
         insert = sqlite.insert(ChangeStamp)
         next_second = func.strftime("%Y-%m-%d %H:%M:%S.000000", table.c.changed_at, "+1 second")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from crm.base.errors import DomainError
 from crm.base.extensions import db
@@ -196,8 +197,16 @@ def pack_series(edition, slot, *, actor) -> int:
 
 
 def propose(edition, *, actor, seconds: float = 10.0) -> PlanProposal:
-    """Run the automatic assignment and keep its answer to show, without placing anything."""
-    result, slots, registrations = planning.solve(edition, seconds=seconds)
+    """Run the automatic assignment and keep its answer to show, without placing anything.
+
+    The search starts from the edition's last proposal not yet accepted, if any: what still holds of it
+    is a good first plan.
+    """
+    last = db.session.scalar(
+        select(PlanProposal).filter_by(edition_id=edition.id).order_by(PlanProposal.id.desc()).limit(1)
+    )
+    hint = [(r, s) for r, s in last.plan] if last is not None else ()
+    result, slots, registrations = planning.solve(edition, seconds=seconds, hint=hint)
     already = {s.assignment.registration_id for s in slots if s.assignment is not None}
     proposal = PlanProposal(
         edition_id=edition.id,

@@ -340,8 +340,11 @@ def unassign(assignment) -> None:
     db.session.flush()
 
 
-def solve(edition, *, seconds: float = 10.0):
-    """The solver's answer for this edition, keeping the assignments already made; nothing saved."""
+def solve(edition, *, seconds: float = 10.0, hint=()):
+    """The solver's answer for this edition, keeping the assignments already made; nothing saved.
+
+    `hint` [(registration id, slot id)] is a plan to start the search from, such as the last proposal.
+    """
     require_planning_open(edition)
     slots = edition_slots(edition)
     registrations = accepted_registrations(edition)
@@ -353,6 +356,7 @@ def solve(edition, *, seconds: float = 10.0):
         rotation=edition.rotation,
         travel_minutes=edition.travel_minutes,
         fixed=fixed,
+        hint=hint,
         seconds=seconds,
     )
     return result, slots, registrations

@@ -6,9 +6,12 @@ previous edition left out, and packs each pitch series from its first slot (an e
 short presentations is a hole in the audience's afternoon).
 """
 
+import os
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
+from itertools import combinations
 
 from crm.showcase.rules import Rule, clash, pair_violations
 
@@ -17,6 +20,9 @@ PLACED, AVAILABLE, FAVOURED = 1000, 10, 5
 # a gap than put a company in a band it said it cannot do.
 GAP = 8
 SERIES_GAP_MINUTES = 30
+# After PATIENCE seconds of search, a plan within GAP_LIMIT of the best possible one is good enough (its
+# gap is reported with it); a smaller edition is solved to the proven best plan well before that.
+GAP_LIMIT, PATIENCE = 0.005, 2.0
 
 
 @dataclass
@@ -35,8 +41,15 @@ class SolverResult:
         return 0.0 if not self.bound else max(0.0, (self.bound - self.score) / self.bound)
 
 
-def solve(registrations, slots, *, rotation, travel_minutes, fixed=(), seconds=10.0) -> SolverResult:
-    """Place registrations in free slots; `fixed` [(registration, slot)] are kept as they are."""
+def solve(
+    registrations, slots, *, rotation, travel_minutes, fixed=(), hint=(), seconds=10.0, gap_limit=GAP_LIMIT
+) -> SolverResult:
+    """Place registrations in free slots; `fixed` [(registration, slot)] are kept as they are.
+
+    `hint` [(registration, slot)] is a plan to start from (a previous proposal, say). The search stops
+    after `seconds` in all, model building included, or once the best plan found is within `gap_limit`
+    of the best possible; the result says how far it may be (`gap`) and whether it is proven optimal.
+    """
     # Imported here: OR-Tools (with numpy) adds some 60 MiB to a process; only the solving one pays.
     from ortools.sat.python import cp_model  # noqa: PLC0415
 
@@ -56,22 +69,52 @@ def solve(registrations, slots, *, rotation, travel_minutes, fixed=(), seconds=1
     regs, by_id = {r.id: r for r in registrations}, {s.id: s for s in slots}
     holes = _series_holes(model, choices, slots, taken)
     model.maximize(sum(_worth(regs[r], by_id[s]) * var for (r, s), var in choices.items()) - GAP * sum(holes))
+    hinted = set(hint)
+    if hinted:
+        for pair, var in choices.items():
+            model.add_hint(var, pair in hinted)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = seconds
-    solver.parameters.num_workers = 1
-    status = solver.solve(model)
-    plan = [
-        pair
-        for pair, var in choices.items()
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.value(var)
-    ]
-    result = SolverResult(plan, optimal=status == cp_model.OPTIMAL, seconds=time.perf_counter() - started)
-    result.found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    if result.found:
-        result.score, result.bound = int(solver.objective_value), int(solver.best_objective_bound)
+    solver.parameters.max_time_in_seconds = max(0.1, seconds - (time.perf_counter() - started))
+    solver.parameters.num_workers = workers()
+    # Probing would spend seconds rediscovering the clash groups the model already states.
+    solver.parameters.cp_model_probing_level = 0
+    status = solver.solve(model, _stop_when_close(cp_model, solver, gap_limit))
+    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    plan = [pair for pair, var in choices.items() if found and solver.value(var)]
+    result = SolverResult(plan, found=found, seconds=time.perf_counter() - started)
+    if found:
+        result.score, result.bound = round(solver.objective_value), round(solver.best_objective_bound)
+        result.optimal = status == cp_model.OPTIMAL
     result.respected = sum(1 for r, s in plan if _available(regs[r], by_id[s]))
     result.unassigned = explain(registrations, slots, plan, fixed, choices, rotation)
     return result
+
+
+def _stop_when_close(cp_model, solver, gap_limit):
+    """A callback that ends the search once it has run PATIENCE seconds with a plan within `gap_limit`."""
+    started, best = time.perf_counter(), [None]
+
+    def check(bound):
+        close = best[0] is not None and bound - best[0] <= gap_limit * abs(bound)
+        if close and time.perf_counter() - started >= PATIENCE:
+            solver.stop_search()
+
+    class Progress(cp_model.CpSolverSolutionCallback):
+        def on_solution_callback(self):
+            best[0] = self.objective_value
+            check(self.best_objective_bound)
+
+    solver.best_bound_callback = check
+    return Progress()
+
+
+def workers() -> int:
+    """Search workers: the cores this process may use, and at least two (one proves, one improves)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(2, cores)
 
 
 def _available(reg, slot) -> bool:
@@ -142,30 +185,69 @@ def _slots_per_registration(model, choices, registrations, fixed):
 
 
 def _no_company_clash(model, choices, registrations, slots, fixed, travel_minutes):
-    """A company never plays two clashing slots, counting the assignments already fixed."""
+    """A company never plays two clashing slots, counting the assignments already fixed.
+
+    The slots that pairwise clash are grouped once for the whole edition (`clash_groups`); each company
+    then gets one at-most-one per group, over its own choices, instead of one constraint per pair.
+    """
     company_of = {r.id: r.company_id for r in registrations}
     by_id = {s.id: s for s in slots}
     wanted = defaultdict(lambda: defaultdict(list))
     for (r, s), var in choices.items():
         wanted[company_of[r]][s].append(var)
-    fixed_slots = defaultdict(list)
+    fixed_slots, already = defaultdict(list), Counter()
     for r, s in fixed:
         if r in company_of:
             fixed_slots[company_of[r]].append(by_id[s])
-    capacity = Counter()
+            already[r] += 1
+    room = Counter()  # how many more slots each company may still receive
     for reg in registrations:
-        capacity[reg.company_id] += reg.max_slots
+        room[reg.company_id] += max(0, reg.max_slots - already[reg.id])
+    groups = None
     for company, per_slot in wanted.items():
-        if capacity[company] <= 1 and not fixed_slots[company]:
-            continue  # a company that can hold one slot at most cannot clash with itself
-        ids = sorted(per_slot)
-        for i, a in enumerate(ids):
-            if any(clash(by_id[a], other, travel_minutes) for other in fixed_slots[company]):
-                for var in per_slot[a]:
-                    model.add(var == 0)
-            for b in ids[i + 1 :]:
-                if clash(by_id[a], by_id[b], travel_minutes):
-                    model.add(sum(per_slot[a]) + sum(per_slot[b]) <= 1)
+        held = fixed_slots[company]
+        blocked = [s for s in per_slot if any(clash(by_id[s], other, travel_minutes) for other in held)]
+        for s in blocked:  # it clashes with a slot the company already has
+            for var in per_slot.pop(s):
+                model.add(var == 0)
+        if room[company] <= 1:
+            continue  # one more slot at most: it cannot clash with another new one
+        if groups is None:
+            groups = clash_groups([by_id[s] for s in {s for _, s in choices}], travel_minutes)
+        seen = set()
+        for group in groups:
+            mine = frozenset(s for s in group if s in per_slot)
+            if len(mine) > 1 and mine not in seen:
+                seen.add(mine)
+                model.add_at_most_one([var for s in mine for var in per_slot[s]])
+
+
+def clash_groups(slots, travel_minutes) -> list[list[int]]:
+    """Groups of slot ids that pairwise clash (`rules.clash`); every clashing pair is in one of them."""
+    ordered = sorted(slots, key=lambda s: s.starts)
+    reach = timedelta(minutes=max(0, travel_minutes))
+    near = defaultdict(set)
+    for i, a in enumerate(ordered):
+        for j in range(i + 1, len(ordered)):
+            b = ordered[j]
+            if b.starts >= a.ends + reach:
+                break  # it starts after `a` ends and the travel time: so do all the later ones
+            if clash(a, b, travel_minutes):
+                near[a.id].add(b.id)
+                near[b.id].add(a.id)
+    left = {(a, b) for a in near for b in near[a] if a < b}
+    groups = []
+    for a, b in sorted(left):
+        if (a, b) not in left:
+            continue
+        group, common = [a, b], near[a] & near[b]
+        while common:  # grow to a maximal group, taking first the slots that cover pairs still left
+            c = max(sorted(common), key=lambda v: sum((min(u, v), max(u, v)) in left for u in group))
+            group.append(c)
+            common &= near[c]
+        left -= {(min(u, v), max(u, v)) for u, v in combinations(group, 2)}
+        groups.append(group)
+    return groups
 
 
 def explain(registrations, slots, plan, fixed, choices, rotation) -> dict[int, list[tuple[Rule, int]]]:

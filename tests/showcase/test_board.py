@@ -190,6 +190,25 @@ def test_the_automatic_assignment_is_a_proposal_shown_then_accepted_in_part(app,
     assert client.get(posted.location).status_code == 404  # used up
 
 
+def test_a_new_proposal_starts_its_search_from_the_last_one(app, world, monkeypatch):
+    a = world.a
+    _accepted(a, "Le Grand Large"), _accepted(a, "La Petite Marée")
+    _slot(a, time(10), time(12)), _slot(a, time(14), time(16))
+    db.session.commit()
+    hints, solve = [], planning.solve
+
+    def spy(edition, **options):
+        hints.append(options.get("hint"))
+        return solve(edition, **options)
+
+    monkeypatch.setattr(planning, "solve", spy)
+    first = board.propose(a.planned, actor=a.coordinator)
+    second = board.propose(a.planned, actor=a.coordinator)
+    assert len(first.plan) == 2
+    assert hints == [(), [tuple(pair) for pair in first.plan]]
+    assert second.found and second.optimal and len(second.plan) == 2
+
+
 def test_an_accepted_proposal_overtaken_by_a_manual_move_is_checked_again(app, world, client):
     a = world.a
     first = _accepted(a, "Le Grand Large")

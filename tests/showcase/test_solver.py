@@ -1,12 +1,14 @@
 """The solver on plain facts: hard rules always hold (property-based), preferences and explanations."""
 
+import os
 from datetime import UTC, datetime, timedelta
+from itertools import combinations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crm.showcase.rules import RegistrationFacts, Rule, SlotFacts, clash, pair_violations, plan_violations
-from crm.showcase.solver import pitch_series, solve
+from crm.showcase.solver import clash_groups, pitch_series, solve, workers
 
 DAY = datetime(2027, 2, 15, 8, 0, tzinfo=UTC)
 
@@ -57,6 +59,53 @@ def test_company_never_plays_overlapping_slots_or_without_travel_time():
     assert len(result.plan) == 2
     assert {s for _, s in result.plan} == {1, 3}
     assert clash(slots[0], slots[1], 30) == Rule.TRAVEL
+
+
+def test_a_slot_clashing_with_one_already_fixed_or_with_another_new_one_is_refused():
+    slots = [
+        slot(1, venue=1, start_min=0, length=90),  # fixed for registration 1
+        slot(2, venue=2, start_min=100, length=60),  # 10 min after slot 1, at another venue
+        slot(3, venue=1, start_min=95, length=60),  # 5 min after slot 1, at the same venue
+        slot(4, venue=2, start_min=165, length=60),  # 10 min after slot 3, 75 min after slot 1
+    ]
+    regs = [reg(1, company=7), reg(2, company=7, max_slots=2)]
+    result = solve(regs, slots, rotation=False, travel_minutes=30, fixed=[(1, 1)])
+    assert clash(slots[0], slots[1], 30) == Rule.TRAVEL and clash(slots[2], slots[3], 30) == Rule.TRAVEL
+    assert clash(slots[0], slots[2], 30) is None and clash(slots[0], slots[3], 30) is None
+    assert len(result.plan) == 1 and result.plan[0] in {(2, 3), (2, 4)}
+    assert plan_violations([*result.plan, (1, 1)], regs, slots, False, 30) == []
+    assert result.optimal
+
+
+def test_a_company_plays_two_slots_in_a_row_at_one_venue_without_the_travel_time():
+    slots = [slot(1, venue=1, length=60), slot(2, venue=1, start_min=70, length=60)]
+    result = solve([reg(1, company=7), reg(2, company=7)], slots, rotation=False, travel_minutes=30)
+    assert sorted(s for _, s in result.plan) == [1, 2]
+
+
+def test_fixed_assignments_that_clash_with_each_other_leave_the_rest_to_solve():
+    slots = [slot(1, venue=1), slot(2, venue=2, start_min=30), slot(3, venue=1, start_min=300)]
+    regs = [reg(1, company=7), reg(2, company=7), reg(3, company=7), reg(4)]
+    fixed = [(1, 1), (2, 2)]  # kept as a coordinator knowingly set them, though they overlap
+    result = solve(regs, slots, rotation=False, travel_minutes=30, fixed=fixed)
+    assert result.found and result.optimal
+    assert len(result.plan) == 1 and result.plan[0][1] == 3
+
+
+def test_a_hint_is_only_where_the_search_starts():
+    slots = [slot(1, band_id=10), slot(2, start_min=200, band_id=20)]
+    regs = [reg(1, available_bands=frozenset({20})), reg(2)]
+    result = solve(regs, slots, rotation=False, travel_minutes=30, hint=[(1, 1), (2, 2)])
+    assert sorted(result.plan) == [(1, 2), (2, 1)]
+    assert result.optimal and result.gap == 0
+
+
+def test_the_search_uses_every_core_and_at_least_two(monkeypatch):
+    assert workers() >= 2
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert workers() == 2
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    assert workers() == 4
 
 
 def test_rotation_guest_outside_home_and_host_away_from_its_venue():
@@ -196,6 +245,18 @@ def test_no_plan_ever_breaks_a_hard_rule(slot_specs, reg_specs, rotation, travel
     placed = {r for r, _ in result.plan}
     for reg_id in result.unassigned:
         assert reg_id not in placed
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(slot_strategy, min_size=1, max_size=16), st.sampled_from([0, 15, 30, 60]))
+def test_clash_groups_hold_exactly_the_pairs_that_clash(slot_specs, travel):
+    slots = [
+        slot(i, venue=v, start_min=start, length=length)
+        for i, (v, start, length, *_rest) in enumerate(slot_specs, 1)
+    ]
+    grouped = {frozenset(pair) for group in clash_groups(slots, travel) for pair in combinations(group, 2)}
+    clashing = {frozenset((a.id, b.id)) for a, b in combinations(slots, 2) if clash(a, b, travel)}
+    assert grouped == clashing
 
 
 def test_rotation_conflicts_say_what_is_wrong_not_the_rule_itself(app):

@@ -18,7 +18,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from crm.base import rendered
-from crm.base.database import utcnow
+from crm.base.database import refresh_statistics, utcnow
 from crm.base.extensions import db
 from crm.base.timeutil import local
 from crm.followups import jobs as followup_jobs
@@ -33,7 +33,7 @@ TICK_SECONDS = 60
 
 # Each feature's due work, in the order a tick runs it: who came late joins the follow-up, mail that
 # came back is read, reminders and follow-up steps queue their messages, then the mail leaves; last,
-# the shared render cache is kept within its bound.
+# the shared render cache is kept within its bound and SQLite's planner statistics fresh.
 JOBS = (
     followup_jobs.enrol,
     mail_jobs.receive,
@@ -41,6 +41,7 @@ JOBS = (
     followup_jobs.steps,
     mail_jobs.deliver,
     rendered.trim_job,
+    refresh_statistics,
 )
 
 

@@ -42,11 +42,14 @@ def edition(slug):
     days_key = rendered.key("programme-days", PAGE_VERSION, request.host_url, locale, found.id, version)
 
     def page(shared=True) -> bytes:
-        days = rendered.get(days_key)
+        """The whole page; its programme part is stored on its own for signed-in visitors' pages
+        (a shared page is stored whole: storing its part too would only cost a write)."""
+        days = None if shared else rendered.get(days_key)
         if days is None:
             days = render_template("programme/_days.html", edition=found, days=programme.page_days(found))
             days = days.encode()
-            rendered.put(days_key, days)
+            if not shared:
+                rendered.put(days_key, days)
         html = render_template(
             "programme/edition.html",
             edition=found,

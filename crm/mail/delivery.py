@@ -1,23 +1,37 @@
 """Handing queued messages to the SMTP server: never twice, never dropped.
 
-A worker claims a batch (CLAIMED, with a lease), then for each message commits SENDING just before
-talking to the server and commits the outcome just after. A worker that dies leaves its CLAIMED rows to
-be taken again once the lease ends (nothing was said to the server about them) and its one SENDING row
-UNKNOWN: the server may or may not have it, so a coordinator decides instead of a blind resend.
+A message's bytes are built once, when it is queued (`serialise`, kept in `OutboxMessage.mime`); an
+attempt only signs them (DKIM, when configured) and sends them, so every attempt sends the same message.
+
+A worker claims a batch (CLAIMED, with a lease), then sends it in groups of `SENDING_GROUP` (5): one
+statement marks a group SENDING (checking the suppression list, and reading what sending needs), and
+that mark is committed before the server hears of any message of the group. Just before each message is
+handed over, one read checks again that it is still ours and its address not listed since; the outcomes
+of the group (one UPDATE of the messages, one INSERT of the attempts) are committed with the mark of the
+next group. So a message costs about 1.6 statements and 0.2 commits.
+
+A worker that dies leaves its CLAIMED rows to be taken again once the lease ends (nothing was said to
+the server about them) and the SENDING rows of the group it was sending, at most `SENDING_GROUP` of
+them, which become UNKNOWN: the server may or may not have them, so a coordinator decides instead of a
+blind resend. (A worker stopped by an exception records what the server said, leaves SENDING the one
+message it was handing over, and puts those it did not get to back among the claimed ones.)
 """
 
 import contextlib
+import functools
+import hashlib
 import logging
 import re
 import smtplib
-from datetime import timedelta
+from datetime import UTC, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
+from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, case, func, insert, literal, select, update
 
 from crm.base.database import claim_rows, utcnow
 from crm.base.extensions import db
@@ -53,7 +67,7 @@ def build(message: OutboxMessage) -> EmailMessage:
     mime["From"] = Address(name, addr_spec=address)
     mime["To"] = message.to_address
     mime["Subject"] = message.subject
-    mime["Date"] = format_datetime(message.created_at)
+    mime["Date"] = format_datetime(message.created_at.astimezone(UTC))
     mime["Message-ID"] = message.message_id
     reply_to = reply_address(message.reply_token)
     if reply_to:
@@ -80,6 +94,11 @@ def build(message: OutboxMessage) -> EmailMessage:
             filename="invitation.ics",
             params={"method": "PUBLISH", "charset": "utf-8"},  # it holds "Ça", "Théâtre"…
         )
+    # Boundaries drawn from the Message-ID rather than at random: the same message always gives the same
+    # bytes, whenever it is built.
+    seed = hashlib.sha256((message.message_id or "").encode()).hexdigest()[:32]
+    for number, part in enumerate(p for p in mime.walk() if p.is_multipart()):
+        part.set_boundary(f"=_{seed}_{number}")
     return mime
 
 
@@ -136,9 +155,17 @@ class _Connection:
             self.smtp = None
 
 
-def payload(message: OutboxMessage) -> bytes:
-    """The bytes handed to the server, DKIM-signed when a key is configured."""
-    data = build(message).as_bytes(policy=SMTP)
+def serialise(message) -> bytes:
+    """The message's bytes as the server gets them, unsigned: built once, when it is queued."""
+    return build(message).as_bytes(policy=SMTP)
+
+
+def payload(message) -> bytes:
+    """The bytes handed to the server, DKIM-signed when a key is configured: those stored when the
+    message was queued, or, for a message queued before they were stored, built now."""
+    data = message.mime
+    if data is None:
+        data = serialise(db.session.get(OutboxMessage, message.id))
     return dkim_sign(data) if current_app.config.get("MAIL_DKIM_KEY_FILE") else data
 
 
@@ -166,8 +193,9 @@ def dkim_sign(data: bytes) -> bytes:
     return signature + data
 
 
-def attempt(connection: _Connection, message: OutboxMessage) -> tuple[str, int | None, str]:
-    """Talk to the server about one message: (outcome, SMTP code, detail)."""
+def attempt(connection: _Connection, message) -> tuple[str, int | None, str]:
+    """Talk to the server about one message (a row `_mark_sending` returned): (outcome, SMTP code,
+    detail)."""
     sender = bounce_address(message.reply_token) or parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
     payload_bytes = payload(message)
     try:
@@ -228,6 +256,23 @@ def recover_abandoned(now) -> int:
     return requeued + unknown
 
 
+# What sending a message and recording its outcome need, read by the statement that marks it SENDING.
+_OUTGOING = (
+    OutboxMessage.id,
+    OutboxMessage.to_address,
+    OutboxMessage.reply_token,
+    OutboxMessage.network_id,
+    OutboxMessage.programmer_id,
+    OutboxMessage.attempts,
+    OutboxMessage.mime,
+)
+
+# Messages marked SENDING by one statement and one commit: at most this many are left of unknown fate
+# by a worker that dies (killed, or its machine lost).
+SENDING_GROUP = 5
+SENDING_NOW = "sending"  # the last check's answer for a message still ours to send
+
+
 def deliver_due(*, worker: str, limit: int = 100) -> dict:
     """Claim and send one batch of due messages; returns counts per outcome."""
     config = current_app.config
@@ -244,76 +289,164 @@ def deliver_due(*, worker: str, limit: int = 100) -> dict:
         {"state": MailState.CLAIMED, "claimed_by": worker, "lease_until": utcnow() + lease},
     )
     counts[CANCELLED] = suppression.cancel_claimed(ids)  # objected, erased or bouncing: never sent
-    db.session.commit()
     connection = _Connection(config)
+    # the group being sent, (message, outcome, code, detail) not yet recorded, messages handed over
+    marked, results, asked = [], [], set()
     try:
-        for message_id in ids:
-            started = db.session.execute(
+        for first in range(0, len(ids), SENDING_GROUP):
+            marked = _mark_sending(ids[first : first + SENDING_GROUP], worker, lease, counts)
+            db.session.commit()  # SENDING is recorded before the server hears of these messages
+            results, asked = [], set()
+            for message in marked:
+                check = _still_to_send(message.id, worker)
+                if check == SENDING_NOW:
+                    asked.add(message.id)
+                    results.append((message, *attempt(connection, message)))
+                elif check == CANCELLED:
+                    results.append((message, CANCELLED, None, ""))
+            record(results, worker=worker, counts=counts)  # committed with the next group's mark
+        db.session.commit()
+    except BaseException:
+        # Whatever stopped the batch, what the server already said is kept, and the messages of the
+        # group it was not asked about go back to the claimed ones (taken again once the lease ends);
+        # one stopped while being handed over stays SENDING, to become UNKNOWN.
+        db.session.rollback()
+        record(results, worker=worker, counts=counts)
+        untold = {m.id for m in marked} - asked - {m.id for m, *_ in results}
+        if untold:
+            db.session.execute(
                 update(OutboxMessage)
                 .where(
-                    OutboxMessage.id == message_id,
-                    OutboxMessage.state == MailState.CLAIMED,
+                    OutboxMessage.id.in_(untold),
+                    OutboxMessage.state == MailState.SENDING,
                     OutboxMessage.claimed_by == worker,
-                    suppression.not_listed(),  # checked again at the very last moment
                 )
-                .values(state=MailState.SENDING, lease_until=utcnow() + lease),
+                .values(state=MailState.CLAIMED),
                 execution_options={"synchronize_session": False},
-            ).rowcount
-            if not started:  # listed since the claim (or cancelled by the listing itself)
-                suppression.cancel_claimed([message_id])
-                db.session.commit()
-                state = db.session.scalar(select(OutboxMessage.state).where(OutboxMessage.id == message_id))
-                counts[CANCELLED] += state == MailState.CANCELLED
-                continue
-            db.session.commit()
-            message = db.session.get(OutboxMessage, message_id)
-            db.session.refresh(message)
-            outcome, code, detail = attempt(connection, message)
-            record(message, outcome, code, detail, worker=worker)
-            db.session.commit()
-            counts[outcome] += 1
+            )
+        db.session.commit()
+        raise
     finally:
         connection.quit()
     return counts
 
 
-def record(message: OutboxMessage, outcome: str, code, detail: str, *, worker: str) -> None:
+@functools.cache
+def _statements() -> SimpleNamespace:
+    """The statements sent for each group and each message, built once (a statement built anew costs
+    more than the database's work on it)."""
+    outbox = OutboxMessage.__table__
+    ours = (
+        OutboxMessage.state == MailState.SENDING,
+        OutboxMessage.claimed_by == bindparam("worker"),
+    )
+    return SimpleNamespace(
+        mark=update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(bindparam("ids", expanding=True)),
+            OutboxMessage.state == MailState.CLAIMED,
+            OutboxMessage.claimed_by == bindparam("worker"),
+            suppression.not_listed(),
+        )
+        .values(state=MailState.SENDING, lease_until=bindparam("until", type_=OutboxMessage.lease_until.type))
+        .returning(*_OUTGOING)
+        .execution_options(synchronize_session=False),
+        check=select(case((suppression.listed(), literal(CANCELLED)), else_=literal(SENDING_NOW))).where(
+            OutboxMessage.id == bindparam("message"), *ours
+        ),
+        outcome=update(outbox).where(outbox.c.id == bindparam("message")),
+        attempt=insert(DeliveryAttempt.__table__),
+    )
+
+
+def _mark_sending(ids: list[int], worker: str, lease: timedelta, counts: dict) -> list:
+    """Mark claimed messages SENDING in one statement, which checks the suppression list and returns
+    what sending needs (`_OUTGOING`). A message listed since the claim is cancelled instead (or was, by
+    the listing itself)."""
+    if not ids:
+        return []
+    marked = db.session.execute(
+        _statements().mark, {"ids": ids, "worker": worker, "until": utcnow() + lease}
+    ).all()
+    missing = sorted(set(ids) - {m.id for m in marked})
+    if missing:  # listed since the claim (or cancelled by the listing itself)
+        suppression.cancel_claimed(missing)
+        counts[CANCELLED] += db.session.scalar(
+            select(func.count()).where(
+                OutboxMessage.id.in_(missing), OutboxMessage.state == MailState.CANCELLED
+            )
+        )
+    return sorted(marked, key=lambda m: m.id)
+
+
+def _still_to_send(message_id: int, worker: str) -> str | None:
+    """Checked again at the very last moment, just before talking to the server, in one read: SENDING_NOW
+    when the message is still ours to send, CANCELLED when its address was listed meanwhile, None when it
+    is no longer ours (flagged by another worker that took this one for dead)."""
+    return db.session.execute(_statements().check, {"message": message_id, "worker": worker}).scalar()
+
+
+def record(results, *, worker: str, counts: dict) -> None:
+    """The outcomes of a group of messages we hold SENDING (rows `_mark_sending` returned, each with
+    what the server said): one UPDATE of the messages and one INSERT of the attempts whatever their
+    number (and, for a bounce, the address listed); cancelled ones are cancelled in one statement."""
     now = utcnow()
     config = current_app.config
-    message.attempts += 1
-    message.claimed_by = None
-    message.lease_until = None
-    db.session.add(
-        DeliveryAttempt(
-            message_id=message.id, at=now, worker=worker, outcome=outcome, code=code, detail=detail
-        )
-    )
-    if outcome == SENT:
-        message.state, message.sent_at, message.last_error = MailState.SENT, now, None
-    elif outcome == UNKNOWN:
-        message.state, message.last_error = MailState.UNKNOWN, detail
-    elif outcome == REFUSED:
-        message.state, message.last_error = MailState.REFUSED, detail
-        log.warning(
-            "message %s refused by the server (%s): content or policy, not the address", message.id, code
-        )
-    elif outcome == PERMANENT:
-        message.state, message.last_error = MailState.BOUNCED, detail
-        if message.programmer_id and message.network_id:
-            db.session.flush()
-            suppression.suppress(message.network_id, message.to_address, SuppressionReason.BOUNCE, now=now)
-            address_bounced.send(
-                message.network_id,
-                event=AddressBounced(message.network_id, message.programmer_id, now),
+    rows, logged, bounced = [], [], []
+    cancelled = [message.id for message, outcome, _code, _detail in results if outcome == CANCELLED]
+    for message, outcome, code, detail in results:
+        if outcome == CANCELLED:
+            continue
+        counts[outcome] += 1
+        attempts = message.attempts + 1
+        row = {"message": message.id, "attempts": attempts, "claimed_by": None, "lease_until": None}
+        if outcome == SENT:
+            row.update(state=MailState.SENT, sent_at=now, last_error=None, mime=None)
+        elif outcome == UNKNOWN:
+            row.update(state=MailState.UNKNOWN, last_error=detail)
+        elif outcome == REFUSED:
+            row.update(state=MailState.REFUSED, last_error=detail)
+            log.warning(
+                "message %s refused by the server (%s): content or policy, not the address", message.id, code
             )
-            log.info("address of programmer %s refused for good (%s)", message.programmer_id, code)
-    elif message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
-        message.state, message.last_error = MailState.FAILED, detail
-    else:
-        delay = config["MAIL_RETRY_SECONDS"] * 2 ** (message.attempts - 1)
-        message.state, message.last_error = MailState.PENDING, detail
-        message.next_attempt_at = now + timedelta(seconds=delay)
-    db.session.flush()
+        elif outcome == PERMANENT:
+            row.update(state=MailState.BOUNCED, last_error=detail)
+            if message.programmer_id and message.network_id:
+                bounced.append((message, code))
+        elif attempts >= config["MAIL_MAX_ATTEMPTS"]:
+            row.update(state=MailState.FAILED, last_error=detail)
+        else:
+            delay = config["MAIL_RETRY_SECONDS"] * 2 ** (attempts - 1)
+            row.update(
+                state=MailState.PENDING, last_error=detail, next_attempt_at=now + timedelta(seconds=delay)
+            )
+        rows.append(row)
+        logged.append(
+            {
+                "message_id": message.id,
+                "at": now,
+                "worker": worker,
+                "outcome": outcome,
+                "code": code,
+                "detail": detail,
+            }
+        )
+    shapes = {}  # one statement for each set of columns written (a single one when all were sent)
+    for row in rows:
+        shapes.setdefault(tuple(row), []).append(row)
+    for same in shapes.values():
+        db.session.execute(_statements().outcome, same)
+    if logged:
+        db.session.execute(_statements().attempt, logged)
+    if cancelled:
+        counts[CANCELLED] += suppression.cancel_sending(cancelled, worker)
+    for message, code in bounced:
+        suppression.suppress(message.network_id, message.to_address, SuppressionReason.BOUNCE, now=now)
+        address_bounced.send(
+            message.network_id,
+            event=AddressBounced(message.network_id, message.programmer_id, now),
+        )
+        log.info("address of programmer %s refused for good (%s)", message.programmer_id, code)
 
 
 def resolve(message: OutboxMessage, *, resend: bool) -> None:

@@ -13,8 +13,9 @@ from crm.base.extensions import db
 
 class MailState(LabelledEnum):
     """A message's life. Without an SMTP server a message is KEPT in the development outbox; with one it
-    is PENDING until a worker CLAIMS it, marks it SENDING just before talking to the server, and records
-    the outcome. A message left SENDING by a worker that died is UNKNOWN: a coordinator decides."""
+    is PENDING until a worker CLAIMS it, marks it SENDING before talking to the server (a few at a time:
+    see `crm.mail.delivery`), and records the outcome. A message left SENDING by a worker that died is
+    UNKNOWN: a coordinator decides."""
 
     KEPT = "kept", _l("Gardé (boîte d'envoi de développement)")
     PENDING = "pending", _l("En attente d'envoi")
@@ -85,6 +86,10 @@ class OutboxMessage(db.Model):
     unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
     # An iCalendar file sent along (METHOD:PUBLISH), e.g. the edition's days with an invitation.
     attachment_ics: Mapped[str | None] = mapped_column(Text)
+    # The MIME message as handed to the server (before any DKIM signature), serialised once when the
+    # message is queued, so that each attempt sends the very same bytes; emptied once it is sent,
+    # cancelled or erased. None for a message queued before it existed: built at sending then.
+    mime = mapped_column(LargeBinary)
     state: Mapped[MailState] = mapped_column(enum_column(MailState, 10), default=MailState.KEPT)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at = mapped_column(UTCDateTime)

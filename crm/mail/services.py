@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 from crm.base.database import utcnow
 from crm.base.extensions import db
 from crm.mail.addresses import new_token
+from crm.mail.delivery import serialise
 from crm.mail.models import MailState, OutboxMessage
 from crm.mail.suppression import address_digest, cancel_waiting
 
@@ -78,6 +79,8 @@ def send(network_id: int | None, to: list[str], subject: str, body: str, **extra
         if messages:
             extra["message_id"] = None  # a Message-ID names one message
         message = OutboxMessage(**message_values(network_id, address, subject, body, **extra))
+        if message.state == MailState.PENDING:
+            message.mime = serialise(message)  # built once: every attempt sends these bytes
         db.session.add(message)
         messages.append(message)
     db.session.flush()
@@ -91,8 +94,13 @@ def send(network_id: int | None, to: list[str], subject: str, body: str, **extra
 
 
 def queue_many(rows: list[dict]) -> None:
-    """Write many outbox rows with one statement (the scheduler's batches)."""
+    """Write many outbox rows with one statement (the scheduler's batches), each message to be sent
+    with its bytes built once."""
     if rows:
+        rows = [
+            {**row, "mime": serialise(OutboxMessage(**row)) if row["state"] == MailState.PENDING else None}
+            for row in rows
+        ]
         db.session.execute(insert(OutboxMessage), rows)
         log.info("%d message(s) queued", len(rows))
 

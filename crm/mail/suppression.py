@@ -55,6 +55,11 @@ def not_listed():
     return ~_listed()
 
 
+def listed():
+    """True for an outbox row whose address is listed: what delivery checks just before sending."""
+    return _listed()
+
+
 def is_suppressed(network_id: int | None, address: str) -> bool:
     if network_id is None:
         return False
@@ -106,6 +111,7 @@ def cancel_waiting(conditions, *, states) -> int:
             claimed_by=None,
             lease_until=None,
             next_attempt_at=None,
+            mime=None,
         ),
         execution_options={"synchronize_session": False},
     ).rowcount
@@ -118,6 +124,13 @@ def cancel_claimed(ids: list[int]) -> int:
     return cancel_waiting([OutboxMessage.id.in_(ids)], states=[MailState.CLAIMED])
 
 
+def cancel_sending(ids: list[int], worker: str) -> int:
+    """Delivery's check just before talking to the server found these messages it holds SENDING listed."""
+    return cancel_waiting(
+        [OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == worker], states=[MailState.SENDING]
+    )
+
+
 def forget(network_id: int, address: str, programmer_id: int | None) -> int:
     """Erasure: our copies of the messages to the person lose the address and the text; notices to
     others that named the person (a company told of an answer) lose the text and keep their recipient."""
@@ -128,6 +141,7 @@ def forget(network_id: int, address: str, programmer_id: int | None) -> int:
         "body_html": None,
         "unsubscribe_url": None,
         "attachment_ics": None,
+        "mime": None,
         "last_error": None,
     }
     to_person = [OutboxMessage.to_hash == address_digest(address)]

@@ -68,6 +68,7 @@ def test_a_network_chooses_its_sender_name_and_address(world, client, smtp_serve
         token_from="/admin/networks",
     )
     assert response.status_code == 302
+    db.session.expire_all()  # the network was changed by the request's own session, not this one
     send(world.a.network.id, ["quelqu-un@example.org"], "Objet", "Texte")
     send(world.a.network.id, ["autre@example.org"], "Objet", "Texte", from_name="Compagnie A1 via Réseau A")
     db.session.commit()

@@ -81,6 +81,7 @@ def test_objection_and_erasure_stop_every_message_already_queued(scene, app, cli
         for message in _to(person):
             assert (message.state, message.cancel_reason) == (MailState.CANCELLED, SuppressionReason.ERASURE)
             assert message.to_address == "effacee@invalid" and old_address not in message.body_text
+            assert message.mime is None  # the bytes built when it was queued are forgotten too
     with travel(D2 + timedelta(minutes=6)):
         outbox = client.get("/outbox").get_data(as_text=True)
     assert outbox.count("Annulé : la personne s'est opposée aux messages") == 2

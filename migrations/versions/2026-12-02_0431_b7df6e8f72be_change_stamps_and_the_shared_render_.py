@@ -1,7 +1,7 @@
 """change stamps and the shared render cache
 
 Revision ID: b7df6e8f72be
-Revises: 179bd5b298a1
+Revises: a30e76700e82
 Create Date: 2026-12-02 04:31:45.132530
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7df6e8f72be'
-down_revision = '179bd5b298a1'
+down_revision = 'a30e76700e82'
 branch_labels = None
 depends_on = None
 

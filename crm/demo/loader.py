@@ -287,7 +287,7 @@ def _programme(edition, status, index, companies, venues, coordinator, rng):
     _slots(edition, index, chosen)
     if ORDER.index(status) < ORDER.index(EditionStatus.PUBLISHED):
         return
-    planning.auto_assign(edition, actor=coordinator, seconds=5)
+    planning.auto_assign(edition, actor=coordinator, seconds=5, repeatable=True)
     editions.advance(edition, EditionStatus.PUBLISHED, now=utcnow())
 
 

@@ -340,7 +340,7 @@ def unassign(assignment) -> None:
     db.session.flush()
 
 
-def solve(edition, *, seconds: float = 10.0, hint=()):
+def solve(edition, *, seconds: float = 10.0, hint=(), repeatable=False):
     """The solver's answer for this edition, keeping the assignments already made; nothing saved.
 
     `hint` [(registration id, slot id)] is a plan to start the search from, such as the last proposal.
@@ -358,13 +358,14 @@ def solve(edition, *, seconds: float = 10.0, hint=()):
         fixed=fixed,
         hint=hint,
         seconds=seconds,
+        repeatable=repeatable,
     )
     return result, slots, registrations
 
 
-def auto_assign(edition, *, actor, seconds: float = 10.0) -> solver.SolverResult:
+def auto_assign(edition, *, actor, seconds: float = 10.0, repeatable=False) -> solver.SolverResult:
     """Place every accepted registration the rules allow, keeping the assignments already made."""
-    result, slots, registrations = solve(edition, seconds=seconds)
+    result, slots, registrations = solve(edition, seconds=seconds, repeatable=repeatable)
     slot_by_id, registration_by_id = {s.id: s for s in slots}, {r.id: r for r in registrations}
     for registration_id, slot_id in result.plan:
         db.session.add(

@@ -42,13 +42,24 @@ class SolverResult:
 
 
 def solve(
-    registrations, slots, *, rotation, travel_minutes, fixed=(), hint=(), seconds=10.0, gap_limit=GAP_LIMIT
+    registrations,
+    slots,
+    *,
+    rotation,
+    travel_minutes,
+    fixed=(),
+    hint=(),
+    seconds=10.0,
+    gap_limit=GAP_LIMIT,
+    repeatable=False,
 ) -> SolverResult:
     """Place registrations in free slots; `fixed` [(registration, slot)] are kept as they are.
 
     `hint` [(registration, slot)] is a plan to start from (a previous proposal, say). The search stops
     after `seconds` in all, model building included, or once the best plan found is within `gap_limit`
     of the best possible; the result says how far it may be (`gap`) and whether it is proven optimal.
+    `repeatable`: one search worker, to the proven best, so that the same data gives the same plan
+    (several workers race, and which of two equally good plans wins varies; the demo wants the same).
     """
     # Imported here: OR-Tools (with numpy) adds some 60 MiB to a process; only the solving one pays.
     from ortools.sat.python import cp_model  # noqa: PLC0415
@@ -75,7 +86,8 @@ def solve(
             model.add_hint(var, pair in hinted)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, seconds - (time.perf_counter() - started))
-    solver.parameters.num_workers = workers()
+    solver.parameters.num_workers = 1 if repeatable else workers()
+    gap_limit = 0 if repeatable else gap_limit
     # Probing would spend seconds rediscovering the clash groups the model already states.
     solver.parameters.cp_model_probing_level = 0
     status = solver.solve(model, _stop_when_close(cp_model, solver, gap_limit))

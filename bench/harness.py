@@ -99,9 +99,9 @@ BENCH_ENV = {"MFA_REQUIRED_ROLES": ""}
 
 
 @contextmanager
-def gunicorn(database_url: str, workers: int):
-    """The real WSGI app under gunicorn on a loopback port, stopped on exit."""
-    port = free_port()
+def gunicorn(database_url: str, workers: int, port: int | None = None):
+    """The real WSGI app under gunicorn on a loopback port (a free one unless given), stopped on exit."""
+    port = port or free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench-secret", **BENCH_ENV}
     command = [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
                "--log-level", "warning", "wsgi:app"]  # fmt: skip

@@ -28,6 +28,7 @@ from crm.base.extensions import db
 
 log = logging.getLogger(__name__)
 REDIS_PREFIX = "vitrine:rendered:"
+CHUNK = 10_000  # keys read in one statement: a feed of up to 10,000 events reads its events at once
 
 
 class Rendered(db.Model):
@@ -138,9 +139,9 @@ def get_many(keys: list[str]) -> dict[str, bytes]:
             shared = {}
     else:
         shared = {}
-        for chunk in range(0, len(missing), 500):
+        for chunk in range(0, len(missing), CHUNK):
             rows = db.session.execute(
-                select(Rendered.key, Rendered.body).where(Rendered.key.in_(missing[chunk : chunk + 500]))
+                select(Rendered.key, Rendered.body).where(Rendered.key.in_(missing[chunk : chunk + CHUNK]))
             )
             shared.update({found_key: body for found_key, body in rows})
     limit = _memory_limit()

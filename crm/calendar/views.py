@@ -102,14 +102,28 @@ def _edition_query(hide_cancelled):
 
 
 def _edition(slug, *, now, hide_cancelled=False):
-    """The published edition and its feed's state, in one statement."""
+    """The published edition (loaded when first used: a 304 needs only its id) and its feed's state,
+    in one statement."""
     found = db.session.execute(
         _edition_query(hide_cancelled), {"slug": slug, "cutoff": now - feeds.KEEP_CANCELLED}
     ).one_or_none()
     if found is None:
         abort(404)
-    edition, version, changed, gone_count, gone_last = found
+    edition_id, network_id, version, changed, gone_count, gone_last = found
+    edition = _LazyEdition(edition_id, network_id)
     return edition, services.state_of((version, changed, gone_count, gone_last), 1)
+
+
+class _LazyEdition:
+    """An edition's id and network at once, the rest read from the database the first time it is used."""
+
+    def __init__(self, edition_id, network_id):
+        self.id, self.network_id, self._loaded = edition_id, network_id, None
+
+    def __getattr__(self, name):
+        if self._loaded is None:  # held here: the session's identity map keeps no object alive
+            self._loaded = db.session.get(Edition, self.id)
+        return getattr(self._loaded, name)
 
 
 def _programme_link(edition):

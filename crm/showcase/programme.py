@@ -6,7 +6,7 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from crm.base.enums import Audience, Discipline
@@ -42,15 +42,17 @@ def published_edition(slug):
 
 
 def stamped_query(*columns):
-    """(edition, its stamp's version, its last change, *columns) for the `slug` parameter: all a
+    """(edition id, its network, its stamp's version, its last change, *columns) for the `slug`
+    parameter: all a
     revalidation of its public page or feed reads, in one statement. `columns` may refer to the
     edition (correlated subqueries). Build it once and execute it with parameters: making a statement
-    costs more than running this one."""
+    costs more than running this one. The edition itself is loaded only to render (ids, no object)."""
     stamp = aliased(ChangeStamp)
     return (
-        select(Edition, stamp.version, stamp.changed_at, *columns)
+        select(Edition.id, Edition.network_id, stamp.version, stamp.changed_at, *columns)
         .outerjoin(stamp, (stamp.kind == EDITION) & (stamp.object_id == Edition.id))
-        .where(Edition.slug == bindparam("slug"), Edition.status.in_(PUBLIC))
+        # statuses as plain comparisons: an IN list would be written out again at each execution
+        .where(Edition.slug == bindparam("slug"), or_(*(Edition.status == status for status in PUBLIC)))
     )
 
 

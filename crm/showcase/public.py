@@ -14,6 +14,7 @@ from crm.base.extensions import db
 from crm.base.permissions import PUBLIC, allow
 from crm.showcase import programme
 from crm.showcase.ical import EPOCH
+from crm.showcase.models import Edition
 
 bp = Blueprint("programme", __name__, url_prefix="/programme")
 PAGE_VERSION = 1  # bump when the page's or the JSON's shape changes
@@ -30,20 +31,25 @@ def _stamped(slug):
     found = programme.published_stamped(slug)
     if found is None:
         abort(404)
-    edition, version, changed = found
-    return edition, version or 0, changed or EPOCH
+    edition_id, _network_id, version, changed = found
+    return edition_id, version or 0, changed or EPOCH
+
+
+def _edition(edition_id):
+    return db.session.get(Edition, edition_id)
 
 
 @bp.get("/<slug>")
 @allow(PUBLIC)
 def edition(slug):
-    found, version, changed = _stamped(slug)
+    edition_id, version, changed = _stamped(slug)
     locale = str(get_locale())
-    days_key = rendered.key("programme-days", PAGE_VERSION, request.host_url, locale, found.id, version)
+    days_key = rendered.key("programme-days", PAGE_VERSION, request.host_url, locale, edition_id, version)
 
     def page(shared=True) -> bytes:
         """The whole page; its programme part is stored on its own for signed-in visitors' pages
         (a shared page is stored whole: storing its part too would only cost a write)."""
+        found = _edition(edition_id)
         days = None if shared else rendered.get(days_key)
         if days is None:
             days = render_template("programme/_days.html", edition=found, days=programme.page_days(found))
@@ -74,10 +80,11 @@ def edition(slug):
 @bp.get("/<slug>.json")
 @allow(PUBLIC)
 def edition_json(slug):
-    found, version, changed = _stamped(slug)
-    key = rendered.key("programme-json", PAGE_VERSION, request.host_url, found.id, version)
+    edition_id, version, changed = _stamped(slug)
+    key = rendered.key("programme-json", PAGE_VERSION, request.host_url, edition_id, version)
 
     def body() -> bytes:
+        found = _edition(edition_id)
         data = programme.as_json(found, programme.programme_slots(found))
         return current_app.json.dumps(data).encode()
 

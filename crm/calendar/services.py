@@ -137,7 +137,7 @@ def slot_fingerprints(*where):
     return db.session.connection().execute(query).all()
 
 
-def gone_columns(where, *, cutoff, hide_cancelled):
+def gone_columns(where, *, cutoff, hide_cancelled, joined=True):
     """How many cancelled slots of the feed ended before `cutoff` (their month of grace is over), and
     the latest of them: the feed loses them with time alone, so they are part of its state (two scalar
     subqueries)."""
@@ -146,14 +146,12 @@ def gone_columns(where, *, cutoff, hide_cancelled):
     gone = [*where, Slot.status == SlotStatus.CANCELLED, Slot.ends_at < cutoff]
 
     def of(column):
-        return (
-            select(column)
-            .select_from(Slot)
-            .join(Assignment, Assignment.slot_id == Slot.id)
-            .join(Registration, Registration.id == Assignment.registration_id)
-            .where(*gone)
-            .scalar_subquery()
-        )
+        query = select(column).select_from(Slot)
+        if joined:  # `where` names the registration (a company's feed); an edition's needs the slots only
+            query = query.join(Assignment, Assignment.slot_id == Slot.id).join(
+                Registration, Registration.id == Assignment.registration_id
+            )
+        return query.where(*gone).scalar_subquery()
 
     return [of(func.count(Slot.id)), of(func.max(Slot.ends_at))]
 

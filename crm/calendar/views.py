@@ -96,7 +96,10 @@ def slots_feed(
 @functools.cache
 def _edition_query(hide_cancelled):
     gone = services.gone_columns(
-        [Slot.edition_id == Edition.id], cutoff=bindparam("cutoff"), hide_cancelled=hide_cancelled
+        [Slot.edition_id == Edition.id],
+        cutoff=bindparam("cutoff"),
+        hide_cancelled=hide_cancelled,
+        joined=False,
     )
     return programme.stamped_query(*gone)
 

@@ -8,13 +8,11 @@ import random
 import smtplib
 import subprocess
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from pathlib import Path
 
-from bench.harness import ROOT, CallCase, free_port, on_fresh_postgresql
+from bench.harness import ROOT, CallCase, free_port, on_both
 
 COMPANIES, PEOPLE, SEEN = 40, 400, 8
 
@@ -149,13 +147,7 @@ def _measure(database_url, quick):
     ]
 
 
-def _sqlite(quick):
-    with tempfile.TemporaryDirectory() as folder:
-        return _measure(f"sqlite:///{Path(folder) / 'followups.sqlite3'}", quick)
-
-
-def _postgresql(quick):
-    return on_fresh_postgresql("vitrine_bench_followups", _measure, quick)
+_sqlite, _postgresql = on_both("followups", _measure)
 
 
 CASES = [
@@ -332,13 +324,7 @@ def _deliver(database_url, quick, port, take):
     ]
 
 
-def _mail_sqlite(quick):
-    with tempfile.TemporaryDirectory() as folder:
-        return _measure_mail(f"sqlite:///{Path(folder) / 'mail.sqlite3'}", quick)
-
-
-def _mail_postgresql(quick):
-    return on_fresh_postgresql("vitrine_bench_mail", _measure_mail, quick)
+_mail_sqlite, _mail_postgresql = on_both("mail", _measure_mail)
 
 
 CASES += [

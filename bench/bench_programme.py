@@ -15,7 +15,7 @@ from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bench.harness import ROOT, CallCase, free_port, gunicorn, on_fresh_postgresql, p95
+from bench.harness import ROOT, CallCase, free_port, gunicorn, on_both, p95
 
 EVENTS = 1000
 FLOOR_FILE = ROOT / "static" / "bench-floor.html"  # removed after the run (and ignored by git)
@@ -237,13 +237,7 @@ def _measure(database_url, quick):
     return notes
 
 
-def _sqlite(quick):
-    with tempfile.TemporaryDirectory() as folder:
-        return _measure(f"sqlite:///{Path(folder) / 'programme.sqlite3'}", quick)
-
-
-def _postgresql(quick):
-    return on_fresh_postgresql("vitrine_bench_programme", _measure, quick)
+_sqlite, _postgresql = on_both("programme", _measure)
 
 
 def _render(quick):

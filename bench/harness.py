@@ -9,6 +9,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -265,3 +266,17 @@ def on_fresh_postgresql(prefix: str, measure, quick):
         return measure(f"{PG}/{name}", quick)
     finally:
         drop_database(name)
+
+
+def on_fresh_sqlite(name: str, measure, quick):
+    """Run `measure(url, quick)` on a SQLite file made for it in a temporary folder, removed after."""
+    with tempfile.TemporaryDirectory() as folder:
+        return measure(f"sqlite:///{Path(folder) / f'{name}.sqlite3'}", quick)
+
+
+def on_both(name: str, measure):
+    """(on SQLite, on PostgreSQL): the two runs of `measure` a benchmark lists as its cases."""
+    return (
+        lambda quick: on_fresh_sqlite(name, measure, quick),
+        lambda quick: on_fresh_postgresql(f"vitrine_bench_{name}", measure, quick),
+    )

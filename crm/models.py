@@ -19,6 +19,7 @@ from crm.followups.models import (
 from crm.impact.models import BoxOffice, Outcome, OutcomeDate, OutcomeEvent
 from crm.imports.models import ImportFile
 from crm.invitations.models import Invitation, InvitationDay, InvitationShow
+from crm.meetings.models import Meeting, MeetingCompany, MeetingProgrammer, MeetingSession, MeetingWish
 from crm.mail.models import DeliveryAttempt, InboundMessage, MailSuppression, OutboxMessage
 from crm.networks.models import Network
 from crm.showcase.models import (
@@ -59,6 +60,11 @@ __all__ = [
     "InvitationDay",
     "InvitationShow",
     "MailSuppression",
+    "Meeting",
+    "MeetingCompany",
+    "MeetingProgrammer",
+    "MeetingSession",
+    "MeetingWish",
     "Network",
     "Organisation",
     "OutboxMessage",

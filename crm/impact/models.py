@@ -42,6 +42,8 @@ class Outcome(db.Model):
     )
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     edition_id: Mapped[int | None] = mapped_column(ForeignKey("editions.id"), index=True)
+    # the meeting that produced it, when it came from a speed-dating session (and through it the edition)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"), index=True)
     attribution_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     kind: Mapped[OutcomeKind] = mapped_column(enum_column(OutcomeKind, 20))
     status: Mapped[OutcomeStatus] = mapped_column(enum_column(OutcomeStatus, 12))

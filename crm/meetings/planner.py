@@ -33,6 +33,7 @@ SHORTFALL = 200  # a company below its floor: worth more than the best meeting o
 IDLE = 3  # an idle round between two meetings of someone who came from far
 GAP_LIMIT = 0.005
 
+NOBODY = (None, None, None, None)  # a pair neither side named
 VETO, ABSENT, CLASH, QUOTA, NO_ROUND = "veto", "not_taking_part", "clash", "quota", "no_free_round"
 
 
@@ -117,7 +118,7 @@ def solve(problem: Problem, *, seconds=8.0, gap_limit=GAP_LIMIT, workers=2, repe
         optimal = False  # some chosen pair found no round: the next pass fills its room
     placed += _fill(_Grid(problem, fixed + [(p, c, r, 0) for p, c, r in placed]))
     meetings = seat(fixed, placed, problem.tables)
-    score = sum(weight(problem.wishes[p, c]) for p, c, _r, _t in meetings)
+    score = sum(weight(problem.wishes.get((p, c), NOBODY)) for p, c, _r, _t in meetings)
     return Plan(
         meetings=meetings,
         unmet=explain(problem, meetings),
@@ -148,7 +149,7 @@ class _Grid:
         self.seats = {r: problem.tables - n for r, n in Counter(m[2] for m in kept).items()}
         self.done_p = Counter(m[0] for m in kept)
         self.done_c = Counter(m[1] for m in kept)
-        self.fixed_worth = sum(weight(problem.wishes[p, c]) for p, c in self.met if (p, c) in problem.wishes)
+        self.fixed_worth = sum(weight(problem.wishes.get(pair, NOBODY)) for pair in self.met)
         self.worth = {}
         for pair, wish in problem.wishes.items():
             value = weight(wish)
@@ -353,8 +354,7 @@ def check(problem: Problem, meetings) -> list[str]:
     for p, c, r, t in meetings:
         for key in (("p", p, r), ("c", c, r), ("t", t, r), ("pair", p, c)):
             seen[key] += 1
-        wish = problem.wishes.get((p, c))
-        if wish is None or weight(wish) == 0:
+        if weight(problem.wishes.get((p, c), NOBODY)) == 0:
             broken.append(f"meeting {p}-{c} nobody asked for or vetoed")
         if r in problem.blocked.get(("p", p), set()) or r in problem.blocked.get(("c", c), set()):
             broken.append(f"meeting {p}-{c} in blocked round {r}")

@@ -21,7 +21,7 @@ def _sessions(rows, connection):
     return {(INVITATION, i) for i, _c in people} | {(COMPANY, c) for _i, c in people}
 
 
-watch(Meeting, _meetings, ["round", "table_number", "company_id", "invitation_id", "outcome"])
+watch(Meeting, _meetings, ["round", "table_number", "company_id", "invitation_id"])
 watch(
     MeetingSession,
     _sessions,

@@ -40,6 +40,7 @@ def register_extensions(app):
     from crm.impact import stamps as impact_stamps  # noqa: F401  (what each change makes stale)
     from crm.impact import subscriptions as impact_subscriptions  # noqa: F401
     from crm.invitations import stamps as invitation_stamps  # noqa: F401
+    from crm.meetings import links as meeting_links  # noqa: F401  (their place on the invitation page)
     from crm.meetings import stamps as meeting_stamps  # noqa: F401
     from crm.showcase import stamps as showcase_stamps  # noqa: F401
 
@@ -82,6 +83,7 @@ def register_blueprints(app):
         imports,
         invitations,
         mail,
+        meetings,
         pages,
         showcase,
     )
@@ -90,7 +92,7 @@ def register_blueprints(app):
     view_modules = [
         "accounts.views", "admin.views", "contacts.views", "showcase.views", "showcase.views_company",
         "showcase.views_planning", "mail.views", "imports.views", "invitations.views", "checkin.views",
-        "followups.views", "calendar.views", "impact.views",
+        "followups.views", "calendar.views", "impact.views", "meetings.views",
         # pages composed from several features (they keep the routes of the feature they belong to)
         "pages.views", "pages.directory", "pages.follow_up",
     ]  # fmt: skip
@@ -107,6 +109,7 @@ def register_blueprints(app):
         imports,
         invitations,
         checkin,
+        meetings,
         followups,
         calendar,
         impact,

@@ -14,7 +14,7 @@ from crm.base.tokens import LinkError
 from crm.base.views import act
 from crm.contacts.models import StructureType
 from crm.contacts.services import DIRECTORY_FILTERS, departements_in_use
-from crm.invitations import bp, services
+from crm.invitations import bp, registry, services
 from crm.invitations.models import Answer
 from crm.showcase.models import Edition
 
@@ -122,6 +122,7 @@ def rsvp(token):
         liked=liked,
         shows=services.programme_shows(invitation.edition),
         current=request.form.get("answer") if error else invitation.answer,
+        sections=registry.sections(invitation, token),
     ), 422 if error else 200
 
 

@@ -267,6 +267,7 @@ def programmers_taking_part(session) -> list:
         .join(Programmer, Programmer.id == MeetingProgrammer.programmer_id)
         .join(Invitation, Invitation.id == MeetingProgrammer.invitation_id)
         .where(MeetingProgrammer.session_id == session.id, _coming(session), Programmer.erased_at.is_(None))
+        .options(db.joinedload(Programmer.organisation))
         .order_by(Programmer.last_name, Programmer.first_name, Programmer.id)
     ).all()
 
@@ -659,3 +660,21 @@ def company_schedule(company_id, *, edition_id=None) -> list:
     if edition_id is not None:
         query = query.where(MeetingSession.edition_id == edition_id)
     return db.session.execute(query).all()
+
+
+def sessions_for_company(company_id, edition_ids) -> list:
+    """[(session, taking part)] of the editions where the company has an accepted registration; one query."""
+    accepted = select(Registration.edition_id).where(
+        Registration.company_id == company_id, Registration.status == RegistrationStatus.ACCEPTED
+    )
+    joined = (
+        select(MeetingCompany.session_id)
+        .where(MeetingCompany.company_id == company_id)
+        .where(MeetingCompany.session_id == MeetingSession.id)
+        .exists()
+    )
+    return db.session.execute(
+        select(MeetingSession, joined)
+        .where(MeetingSession.edition_id.in_(list(edition_ids)), MeetingSession.edition_id.in_(accepted))
+        .order_by(MeetingSession.day, MeetingSession.starts)
+    ).all()

@@ -20,6 +20,9 @@ from crm.calendar import bp, services
 from crm.calendar.models import FeedKind
 from crm.contacts.models import Organisation
 from crm.invitations import services as invitations
+from crm.invitations.models import Answer
+from crm.meetings import notices as meeting_notices
+from crm.meetings import services as meetings
 from crm.showcase import ical as feeds
 from crm.showcase import programme
 from crm.showcase.models import Assignment, Edition, Slot
@@ -246,7 +249,8 @@ def private_feed(secret):
         name = lambda: subscription.company.name  # noqa: E731
 
         def extra():
-            return [feeds.outcome_date_event(date) for date in services.confirmed_dates(company_id)]
+            dates = [feeds.outcome_date_event(date) for date in services.confirmed_dates(company_id)]
+            return dates + meeting_notices.events(meetings.company_schedule(company_id), "c")
     else:
         invitation = subscription.invitation
         scopes = [(EDITION, invitation.edition_id), (INVITATION, invitation.id)]
@@ -254,7 +258,13 @@ def private_feed(secret):
             scopes, [Slot.edition_id == invitation.edition_id], now=now, hide_cancelled=hide
         )
         where = lambda: services.programmer_where(invitation)  # noqa: E731  (read only to render)
-        name, extra = (lambda: invitation.edition.name), None
+        name = lambda: invitation.edition.name  # noqa: E731
+
+        def extra():
+            if invitation.answer not in (Answer.COMING, Answer.MAYBE):
+                return []
+            mine = meetings.programmer_schedule(invitation.edition_id, invitation.programmer_id)
+            return meeting_notices.events(mine, "p")
 
     def url_for_slot(slot):
         return external_url("programme.edition", slug=edition_slug(slot.edition_id))

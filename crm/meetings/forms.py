@@ -1,9 +1,17 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeLocalField, IntegerField, SelectField, StringField, TimeField
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from crm.base.forms import blank, optional_int, strip
+from crm.base.forms import blank, optional_int, options, strip
 from crm.meetings.models import ROUND_LENGTHS
 
 
@@ -27,7 +35,7 @@ class SessionForm(FlaskForm):
     round_minutes = SelectField(
         _l("Durée d'un tour"),
         coerce=int,
-        choices=[(n, _l("%(n)s min", n=n)) for n in ROUND_LENGTHS],
+        choices=[SelectChoice(n, _l("%(n)s min", n=n)) for n in ROUND_LENGTHS],
         default=15,
     )
     changeover_minutes = IntegerField(
@@ -68,4 +76,6 @@ class SessionForm(FlaskForm):
     )
 
     def set_venues(self, venues):
-        self.venue_id.choices = blank() + [(v.id, f"{v.name}, {v.city or ''}".strip(", ")) for v in venues]
+        self.venue_id.choices = blank() + options(
+            (v.id, ", ".join(p for p in (v.name, v.city) if p)) for v in venues
+        )

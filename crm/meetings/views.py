@@ -289,22 +289,28 @@ def _typed(wishes) -> dict:
     return {other: (w.level.value, w.rank) for other, w in wishes.items()}
 
 
-def _company_for_page(session):
-    if current_user.role == MEMBER:
-        return current_user.company_id
-    company_id = request.values.get("company_id", type=int)
-    if company_id is None or services.company_entry(session, company_id) is None:
-        abort(404)
-    return company_id
-
-
 @bp.route("/meetings/<int:session_id>/company", methods=["GET", "POST"])
-@allow(MEMBER, COORD)
+@allow(MEMBER)
 def company_page(session_id):
+    """A company's page for one session: taking part, its wishes, then its schedule to mark."""
     found = _session(session_id)
-    company_id = _company_for_page(found)
-    if current_user.role == MEMBER and not services.may_join_as_company(found, company_id):
+    if not services.may_join_as_company(found, current_user.company_id):
         abort(404)
+    return _company_screen(found, current_user.company_id, url_for(".company_page", session_id=found.id))
+
+
+@bp.route("/meetings/<int:session_id>/companies/<int:company_id>", methods=["GET", "POST"])
+@allow(COORD)
+def company_view(session_id, company_id):
+    """The same page for the coordination, for a company that takes part (to help or to mark)."""
+    found = _session(session_id)
+    if services.company_entry(found, company_id) is None:
+        abort(404)
+    back = url_for(".company_view", session_id=found.id, company_id=company_id)
+    return _company_screen(found, company_id, back)
+
+
+def _company_screen(found, company_id, here):
     now = utcnow()
     entry = services.company_entry(found, company_id)
     typed, errors, status = None, {}, 200
@@ -313,10 +319,14 @@ def company_page(session_id):
         if action == "join":
             act(lambda: services.join_as_company(found, company_id, request.form.get("at_table"), now=now),
                 _("Votre compagnie participe aux rencontres."))  # fmt: skip
-            return redirect(url_for(".company_page", session_id=found.id))
+            return redirect(here)
         if action == "leave":
             act(lambda: services.leave_as_company(found, company_id, now=now), _("Vous ne participez plus."))
-            return redirect(url_for(".company_page", session_id=found.id))
+            return redirect(
+                url_for(".company_page", session_id=found.id)
+                if current_user.role == MEMBER
+                else url_for(".session", session_id=found.id)
+            )
         if action == "wishes" and entry is not None:
             ids = [p.programmer_id for p, _o in services.programmers_taking_part(found)]
             typed, errors = _save_wishes(found, Side.COMPANY, company_id, ids, now)
@@ -360,8 +370,13 @@ def mark(meeting_id):
         lambda: services.mark(meeting, outcome or None, user=current_user, now=utcnow()),
         _("Rendez-vous noté."),
     )
-    back = {"company_id": meeting.company_id} if current_user.role == COORD else {}
-    return redirect(url_for(".company_page", session_id=found.id, _anchor=f"m{meeting.id}", **back))
+    if current_user.role == COORD:
+        return redirect(
+            url_for(
+                ".company_view", session_id=found.id, company_id=meeting.company_id, _anchor=f"m{meeting.id}"
+            )
+        )
+    return redirect(url_for(".company_page", session_id=found.id, _anchor=f"m{meeting.id}"))
 
 
 def _who(person, *, name=False) -> str:

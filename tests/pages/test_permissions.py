@@ -5,6 +5,7 @@ A route added without a permission rule, or without a line in EXPECTED, fails he
 
 import pytest
 
+from crm.base.database import utcnow
 from crm.base.extensions import db
 from crm.base.permissions import PUBLIC, SIGNED_IN, rule_for
 from tests import factories
@@ -31,6 +32,19 @@ EXPECTED = {
     "admin.user_new": {ADMIN},
     "admin.user_active": {ADMIN},
     "admin.user_mfa_reset": {ADMIN},
+    "meetings.sessions": {COORD},
+    "meetings.session_new": {COORD},
+    "meetings.session": {COORD},
+    "meetings.session_edit": {COORD},
+    "meetings.plan": {COORD},
+    "meetings.publish": {COORD},
+    "meetings.presence": {COORD},
+    "meetings.presence_set": {COORD},
+    "meetings.replan": {COORD},
+    "meetings.company_page": {MEMBER},
+    "meetings.company_view": {COORD},
+    "meetings.mark": {MEMBER, COORD},
+    "meetings.programmer_page": EVERYONE,
     "contacts.companies": {COORD},
     "contacts.company_new": {COORD},
     "contacts.company": {COORD, MEMBER},
@@ -196,7 +210,36 @@ def _url_values(world):
         "fmt": "xlsx",
         "inbound_id": _unmatched_mail(a),
         "proposal_id": _proposal(a),
+        **_meetings(a),
     }
+
+
+def _meetings(a):
+    """A published session of the planned edition: the member's company and the invited person take
+    part and meet in its first round."""
+    from datetime import time
+
+    from crm.invitations.models import Answer, Invitation, InvitationDay
+    from crm.meetings.models import Meeting, MeetingCompany, MeetingProgrammer, MeetingSession
+
+    edition = a.planned
+    invitation = db.session.scalar(db.select(Invitation).where(Invitation.edition_id == edition.id))
+    invitation.answer = Answer.COMING
+    db.session.add(InvitationDay(invitation_id=invitation.id, day=edition.starts_on))
+    session = MeetingSession(network_id=a.network.id, edition_id=edition.id, venue_id=a.venue.id, name="Rencontres",
+                             day=edition.starts_on, starts=time(10), rounds=3, round_minutes=15, tables=2,
+                             break_after=[], published_at=utcnow())  # fmt: skip
+    db.session.add(session)
+    db.session.flush()
+    company = a.companies[0]
+    db.session.add(MeetingCompany(session_id=session.id, company_id=company.id))
+    db.session.add(MeetingProgrammer(session_id=session.id, programmer_id=invitation.programmer_id,
+                                     invitation_id=invitation.id))  # fmt: skip
+    meeting = Meeting(session_id=session.id, programmer_id=invitation.programmer_id, invitation_id=invitation.id,
+                      company_id=company.id, round=1, table_number=1)  # fmt: skip
+    db.session.add(meeting)
+    db.session.commit()
+    return {"session_id": session.id, "meeting_id": meeting.id}
 
 
 def _proposal(a):

@@ -47,7 +47,7 @@ class SessionForm(FlaskForm):
     break_after = StringField(
         _l("Pause après les tours"),
         validators=[_rounds_list],
-        description=_l("Par exemple « 4 » ; laissez vide pour aucune pause."),
+        description=_l("Par exemple « 4 » ; laissez vide pour aucune pause."),
     )
     break_minutes = IntegerField(
         _l("Durée de la pause (minutes)"), validators=[Optional(), NumberRange(0, 120)], default=15
@@ -71,7 +71,7 @@ class SessionForm(FlaskForm):
         validators=[Optional(), NumberRange(0, 40)],
         default=3,
         description=_l(
-            "Autant que les souhaits le permettent : les petites compagnies ne sont pas oubliées."
+            "Autant que les souhaits le permettent : les petites compagnies ne sont pas oubliées."
         ),
     )
 

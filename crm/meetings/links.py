@@ -17,11 +17,11 @@ def _sections(invitation, token) -> list[dict]:
             text = _("Votre planning de rendez-vous est prêt.")
             action = _("Voir mes rendez-vous")
         elif joined:
-            text = _("Vous participez : choisissez les compagnies que vous voulez rencontrer.")
+            text = _("Vous participez : choisissez les compagnies que vous voulez rencontrer.")
             action = _("Mes souhaits de rencontres")
         elif services.wishes_open(session, now):
             text = _(
-                "Des rendez-vous en tête-à-tête avec les compagnies, le %(day)s : inscrivez-vous et dites "
+                "Des rendez-vous en tête-à-tête avec les compagnies, le %(day)s : inscrivez-vous et dites "
                 "qui vous voulez rencontrer.",
                 day=session.day.strftime("%d/%m"),
             )

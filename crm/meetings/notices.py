@@ -50,7 +50,7 @@ def schedule_lines(session, meetings, who) -> list[str]:
             other = f"{person.full_name}, {structure}" if structure else person.full_name
         lines.append(
             _(
-                "Tour %(round)s, %(start)s–%(end)s, table %(table)s : %(other)s",
+                "Tour %(round)s, %(start)s–%(end)s, table %(table)s : %(other)s",
                 round=meeting.round,
                 start=_hour(start),
                 end=_hour(end),
@@ -93,7 +93,7 @@ def tell(session, who, meetings, *, changed=False) -> bool:
         )
         intro = (
             _(
-                "Bonjour %(name)s,\n\nDes absences ont libéré des places : voici votre planning à jour.",
+                "Bonjour %(name)s,\n\nDes absences ont libéré des places : voici votre planning à jour.",
                 name=greeting,
             )
             if changed
@@ -110,7 +110,7 @@ def tell(session, who, meetings, *, changed=False) -> bool:
                 *(f"- {line}" for line in lines),
                 *([] if lines else [_("Aucun rendez-vous ne vous a été attribué cette fois-ci.")]),
                 "",
-                _("Votre planning, toujours à jour : %(link)s", link=link),
+                _("Votre planning, toujours à jour : %(link)s", link=link),
             ]
         )
     sent = send(session.network_id, to, subject, body + "\n", **extra)
@@ -136,7 +136,7 @@ def events(session_meetings, who) -> list[Event]:
         event.add("dtstart", local(start))
         event.add("dtend", local(end))
         event.add(
-            "summary", _("Rendez-vous : %(other)s (table %(table)s)", other=other, table=meeting.table_number)
+            "summary", _("Rendez-vous : %(other)s (table %(table)s)", other=other, table=meeting.table_number)
         )
         venue = session.venue
         event.add(

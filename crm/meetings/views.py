@@ -25,7 +25,7 @@ COORD, MEMBER = Role.COORDINATOR, Role.MEMBER
 UNMET_LISTED = 60  # unmet "je veux" shown by name on the session page; the rest are counted
 
 REASONS = {
-    "veto": _l("l'autre côté a dit « non merci »"),
+    "veto": _l("l'autre côté a dit « non merci »"),
     "not_taking_part": _l("l'autre côté ne participe pas"),
     "clash": _l("aucun tour libre pour les deux (spectacle joué ou choisi)"),
     "quota": _l("quota de rendez-vous atteint"),
@@ -84,7 +84,7 @@ def session_new(edition_id):
         lambda: services.save_session(edition, None, _data(form)),
         title=_("Nouvelle session de rencontres"),
         cancel_url=url_for(".sessions", edition_id=edition.id),
-        done_message=_("Session créée : les compagnies et les programmateur·rices peuvent s'inscrire."),
+        done_message=_("Session créée : les compagnies et les programmateur·rices peuvent s'inscrire."),
         done_url=lambda s: url_for(".session", session_id=s.id),
     )
 
@@ -107,13 +107,8 @@ def session_edit(session_id):
 def _unmet_view(session):
     """Counts of unmet wishes by reason and side, and the first unmet "je veux" with names."""
     unmet = session.unmet or []
-    by_reason = Counter((side, reason) for _p, _c, side, reason in unmet)
-    wishes = services.problem_for(session).wishes if unmet else {}
-    musts = [
-        (p, c, side, reason)
-        for p, c, side, reason in unmet
-        if (wishes.get((p, c)) or (None,) * 4)[0 if side == "programmer" else 2] == Wish.MUST
-    ]
+    by_reason = Counter((side, reason) for _p, _c, side, reason, _level in unmet)
+    musts = [row[:4] for row in unmet if row[4] == Wish.MUST]
     shown = musts[:UNMET_LISTED]
     people = dict(
         db.session.execute(
@@ -166,7 +161,7 @@ def session(session_id):
 def plan(session_id):
     found = _session(session_id)
     result = act(
-        lambda: services.plan(found, now=utcnow()), _("Planning proposé : vérifiez-le, puis publiez.")
+        lambda: services.plan(found, now=utcnow()), _("Planning proposé : vérifiez-le, puis publiez.")
     )
     if result is not None and not result.optimal:
         flash(_("Planning trouvé à %(gap)s %% au plus de l'optimum.", gap=f"{result.gap * 100:.1f}"))
@@ -179,7 +174,7 @@ def publish(session_id):
     found = _session(session_id)
     told = act(
         lambda: services.publish(found, now=utcnow(), tell=notices.tell),
-        _("Planning publié : chacun voit ses rendez-vous et les reçoit par e-mail."),
+        _("Planning publié : chacun voit ses rendez-vous et les reçoit par e-mail."),
     )
     if told is not None:
         flash(_("%(n)s message(s) envoyé(s).", n=told))
@@ -250,28 +245,25 @@ def replan(session_id):
 # --- Both sides' wishes -------------------------------------------------------------------------------
 
 
-def _choices(form, ids) -> tuple[dict, dict]:
-    """{id: (level, rank)} from the form's `wish-ID` and `rank-ID` fields; {field: message} for a rank
-    that is not a number."""
-    choices, errors = {}, {}
+def _choices(form, ids) -> tuple[dict, dict, dict]:
+    """From the form's `wish-ID` and `rank-ID` fields: {id: (level, rank)} to save, {id: (level, text)}
+    as typed, {id: message} for a rank that is not a number from 1 to 99."""
+    choices, typed, errors = {}, {}, {}
     for other in ids:
         level = form.get(f"wish-{other}", "")
-        if level and level not in {w.value for w in Wish}:
+        if level not in {w.value for w in Wish}:
             level = ""
-        rank_text = (form.get(f"rank-{other}") or "").strip()
-        rank = None
-        if rank_text:
-            if rank_text.isdigit() and 1 <= int(rank_text) <= 99:
-                rank = int(rank_text)
-            else:
-                errors[other] = _("Un rang de 1 (le plus souhaité) à 99.")
-        choices[other] = (level, rank)
-    return choices, errors
+        text = (form.get(f"rank-{other}") or "").strip()
+        rank = int(text) if text.isdigit() and 1 <= int(text) <= 99 else None
+        if text and rank is None:
+            errors[other] = _("Un rang de 1 (le plus souhaité) à 99.")
+        choices[other], typed[other] = (level, rank), (level, text)
+    return choices, typed, errors
 
 
 def _save_wishes(session, side, owner_id, ids, now):
     """Save the posted wishes; (typed values to show again, errors) when something is refused."""
-    choices, errors = _choices(request.form, ids)
+    choices, typed, errors = _choices(request.form, ids)
     if not errors:
         try:
             kept = services.save_wishes(session, side, owner_id, choices, now=now)
@@ -282,7 +274,7 @@ def _save_wishes(session, side, owner_id, ids, now):
             db.session.commit()
             flash(_("%(n)s souhait(s) enregistré(s). Vous pouvez les changer jusqu'à la clôture.", n=kept))
             return None, None
-    return choices, errors
+    return typed, errors
 
 
 def _typed(wishes) -> dict:

@@ -211,3 +211,68 @@ def test_the_session_page_costs_the_same_whatever_the_number_of_people(app, worl
     services.plan(session, now=BEFORE, repeatable=True)
     db.session.commit()
     assert statement_counts(coordinator, [url, f"{url}/presence"]) == small
+
+
+def test_on_the_day_absentees_are_replanned_and_meetings_marked_held(app, world):
+    from crm.meetings import services
+    from crm.meetings.models import MeetingOutcome
+
+    a = world.a
+    coordinator, member = app.test_client(), app.test_client()
+    with time_machine.travel(BEFORE, tick=False):
+        session = _create_session(coordinator, a)
+        first = _coming(a.planned, a.programmers[0], a.invitation_token)
+        second = _coming(a.planned, a.programmers[1])
+        company = a.companies[0].id
+        services.join_as_company(session, company, None, now=BEFORE)
+        for invitation, level in ((first, "must"), (second, "happy")):
+            services.join_as_programmer(session, invitation, now=BEFORE)
+            services.save_wishes(
+                session, "programmer", invitation.programmer_id, {company: (level, None)}, now=BEFORE
+            )
+        session.max_per_company = 1  # one meeting for the company: the second person waits
+        services.plan(session, now=BEFORE, repeatable=True)
+        services.publish(session, now=BEFORE, tell=lambda *args, **kwargs: False)
+        db.session.commit()
+    [planned] = db.session.scalars(select(Meeting)).all()
+    assert planned.programmer_id == first.programmer_id
+
+    day = datetime(2027, 3, 4, 8, 30, tzinfo=UTC)  # 9:30 in Paris: no round has started
+    with time_machine.travel(day, tick=False):
+        sign_in(coordinator, a.coordinator)  # a month later: a new sign-in
+        presence = f"/meetings/{session.id}/presence"
+        post_form(coordinator, presence, {"programmer_id": str(second.programmer_id), "present": "1"},
+                  token_from="/account/password")  # fmt: skip
+        html = coordinator.get(presence).get_data(as_text=True)
+        assert "1 programmateur·rice(s) pas encore là" in html
+        assert (
+            post_form(
+                coordinator, f"/meetings/{session.id}/replan", token_from="/account/password"
+            ).status_code
+            == 302
+        )
+    db.session.expire_all()
+    [moved] = db.session.scalars(select(Meeting)).all()
+    assert moved.programmer_id == second.programmer_id  # the waiting wish of who is here fills the hole
+    told = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.subject.like("Vos rendez-vous ont changé%"))
+    )
+    assert {m.to_address for m in told} == {second.programmer.email, "member-a1@example.org"}
+
+    page = f"/meetings/{session.id}/company"
+    with time_machine.travel(day, tick=False):  # before the round: not yet
+        sign_in(member, a.members[0])
+        post_form(member, f"/meetings/outcome/{moved.id}", {"outcome": "held"}, token_from=page)
+        db.session.expire_all()
+        assert db.session.get(Meeting, moved.id).outcome is None
+    with time_machine.travel(datetime(2027, 3, 4, 9, 20, tzinfo=UTC), tick=False):
+        post_form(member, f"/meetings/outcome/{moved.id}", {"outcome": "held"}, token_from=page)
+    db.session.expire_all()
+    assert db.session.get(Meeting, moved.id).outcome == MeetingOutcome.HELD
+    # another company's member cannot mark it
+    other = app.test_client()
+    sign_in(other, a.members[1])
+    response = post_form(
+        other, f"/meetings/outcome/{moved.id}", {"outcome": "missed"}, token_from="/account/password"
+    )
+    assert response.status_code == 404

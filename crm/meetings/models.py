@@ -11,12 +11,15 @@ from sqlalchemy import (
     String,
     Time,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.base.database import UTCDateTime, utcnow
 from crm.base.enums import LabelledEnum, enum_column
 from crm.base.extensions import db
+from crm.contacts.duplicates import REFERENCES
+from crm.contacts.registry import ACTIVITY
 
 ROUND_LENGTHS = (10, 15, 20, 30)
 
@@ -161,3 +164,15 @@ class Meeting(db.Model):
     session = relationship("MeetingSession")
     programmer = relationship("Programmer")
     company = relationship("Organisation")
+
+
+# A merge of two records keeps the meetings (the kept record's win in a session where both took part),
+# and a meeting held is a sign of life for the three-year review.
+REFERENCES.append((MeetingProgrammer, "programmer_id", "session_id"))
+REFERENCES.append((MeetingWish, "programmer_id", "session_id"))
+REFERENCES.append((Meeting, "programmer_id", "session_id"))
+ACTIVITY.append(
+    lambda since: select(Meeting.programmer_id).where(
+        Meeting.outcome == MeetingOutcome.HELD, Meeting.marked_at >= since
+    )
+)

@@ -198,9 +198,10 @@ def join_as_company(session, company_id, at_table, *, now) -> MeetingCompany:
 
 def leave_as_company(session, company_id, *, now) -> None:
     _wishes_must_be_open(session, now)
-    db.session.execute(
-        delete(MeetingWish).where(MeetingWish.session_id == session.id, MeetingWish.company_id == company_id)
-    )
+    for model in (MeetingWish, Meeting):  # a proposal made meanwhile loses the company's meetings
+        db.session.execute(
+            delete(model).where(model.session_id == session.id, model.company_id == company_id)
+        )
     db.session.execute(
         delete(MeetingCompany).where(
             MeetingCompany.session_id == session.id, MeetingCompany.company_id == company_id
@@ -241,9 +242,8 @@ def join_as_programmer(session, invitation, *, now) -> MeetingProgrammer:
 def leave_as_programmer(session, invitation, *, now) -> None:
     _wishes_must_be_open(session, now)
     person = invitation.programmer_id
-    db.session.execute(
-        delete(MeetingWish).where(MeetingWish.session_id == session.id, MeetingWish.programmer_id == person)
-    )
+    for model in (MeetingWish, Meeting):
+        db.session.execute(delete(model).where(model.session_id == session.id, model.programmer_id == person))
     db.session.execute(
         delete(MeetingProgrammer).where(
             MeetingProgrammer.session_id == session.id, MeetingProgrammer.programmer_id == person

@@ -239,7 +239,8 @@ def _give_rounds(grid, chosen, *, seconds, workers, gap_limit):
             model.add_at_most_one(cells)
     for r, cells in by_round.items():
         model.add(sum(cells) <= grid.seats.get(r, problem.tables))
-    objective = [PLACE * grid.worth[p, c] * cell for (p, c, _r), cell in x.items()]
+    # Earlier rounds first, as a tie-break: with tables to spare, the session ends sooner for everyone.
+    objective = [(PLACE * grid.worth[p, c] - r) * cell for (p, c, r), cell in x.items()]
     for p in problem.far & grid.p_set:
         for r in range(1, problem.rounds):
             here, after = by_p_round.get((p, r), []), by_p_round.get((p, r + 1), [])

@@ -226,17 +226,18 @@ def _meetings(a):
     invitation = db.session.scalar(db.select(Invitation).where(Invitation.edition_id == edition.id))
     invitation.answer = Answer.COMING
     db.session.add(InvitationDay(invitation_id=invitation.id, day=edition.starts_on))
-    session = MeetingSession(network_id=a.network.id, edition_id=edition.id, venue_id=a.venue.id, name="Rencontres",
-                             day=edition.starts_on, starts=time(10), rounds=3, round_minutes=15, tables=2,
-                             break_after=[], published_at=utcnow())  # fmt: skip
+    session = MeetingSession(network_id=a.network.id, edition_id=edition.id, venue_id=a.venue.id,
+                             name="Rencontres", day=edition.starts_on, starts=time(10), rounds=3,
+                             round_minutes=15, tables=2, break_after=[], published_at=utcnow())  # fmt: skip
     db.session.add(session)
     db.session.flush()
     company = a.companies[0]
     db.session.add(MeetingCompany(session_id=session.id, company_id=company.id))
     db.session.add(MeetingProgrammer(session_id=session.id, programmer_id=invitation.programmer_id,
                                      invitation_id=invitation.id))  # fmt: skip
-    meeting = Meeting(session_id=session.id, programmer_id=invitation.programmer_id, invitation_id=invitation.id,
-                      company_id=company.id, round=1, table_number=1)  # fmt: skip
+    meeting = Meeting(session_id=session.id, programmer_id=invitation.programmer_id,
+                      invitation_id=invitation.id, company_id=company.id, round=1,
+                      table_number=1)  # fmt: skip
     db.session.add(meeting)
     db.session.commit()
     return {"session_id": session.id, "meeting_id": meeting.id}

@@ -21,6 +21,11 @@ from crm.meetings.models import MeetingCompany
 log = logging.getLogger(__name__)
 
 
+def _place(venue) -> str:
+    town = " ".join(p for p in (venue.postcode, venue.city) if p)
+    return ", ".join(p for p in (venue.name, venue.address, town) if p)
+
+
 def _hour(moment) -> str:
     return local(moment).strftime("%H:%M")
 
@@ -64,8 +69,7 @@ def schedule_lines(session, meetings, who) -> list[str]:
 def tell(session, who, meetings, *, changed=False) -> bool:
     """Write to one participant (("p", programmer id) or ("c", company id)) with their schedule."""
     kind, owner = who
-    venue = session.venue
-    place = ", ".join(p for p in (venue.name, venue.address, venue.postcode, venue.city) if p)
+    place = _place(session.venue)
     if kind == "p":
         person = db.session.get(Programmer, owner)
         if person is None or not may_be_written_to(person):

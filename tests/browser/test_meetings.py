@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from crm.base.extensions import db
 from crm.invitations import services as invitations
+from crm.mail.models import OutboxMessage
+from crm.mail.rendering import text_to_html
 from crm.meetings.models import Meeting, MeetingOutcome
 from tests import factories
 from tests.browser.test_home import _screenshot, _sign_in
@@ -99,6 +101,20 @@ def test_a_meeting_session_from_wishes_to_the_booking_it_produced(world, live_se
         assert [m.round for m in meetings] == [1, 2] and {m.table_number for m in meetings} == {1}
         mine = next(m for m in meetings if m.programmer_id == a.programmers[0].id)
         hours = {1: "10:30–10:45", 2: "10:50–11:05"}[mine.round]
+
+        # the e-mail with the schedule, as a mail reader shows it: its link is a button
+        notice = db.session.scalar(
+            select(OutboxMessage)
+            .where(OutboxMessage.to_address == a.programmers[0].email)
+            .where(OutboxMessage.subject.like("Vos rendez-vous%"))
+        )
+        mail = browser.new_page()  # a blank page: the application's CSP would strip the inline styles
+        mail.set_viewport_size({"width": 390, "height": 844})
+        mail.set_content(text_to_html(notice.body_text, subject=notice.subject, brand="Réseau A"))
+        assert mail.get_by_role("link", name="Votre planning, toujours à jour").is_visible()
+        assert mail.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+        _screenshot(mail, "meetings-email-phone")
+        mail.close()
 
         browser.clear_cookies()
         page.goto(f"{live_server}/rsvp/{a.invitation_token}/meetings/{meetings[0].session_id}")

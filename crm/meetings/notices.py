@@ -142,10 +142,7 @@ def events(session_meetings, who) -> list[Event]:
         event.add(
             "summary", _("Rendez-vous : %(other)s (table %(table)s)", other=other, table=meeting.table_number)
         )
-        venue = session.venue
-        event.add(
-            "location", ", ".join(p for p in (venue.name, venue.address, venue.postcode, venue.city) if p)
-        )
+        event.add("location", _place(session.venue))
         event.add("description", _("%(name)s, tour %(round)s", name=session.name, round=meeting.round))
         event.add("status", "CONFIRMED")
         found.append(event)

@@ -563,16 +563,18 @@ def set_company_absent(session, company_id, absent: bool) -> None:
     db.session.flush()
 
 
-def absentees(session, *, now) -> tuple[set, set]:
-    """(programmers, companies) who have a meeting still to come and are not here."""
+def absentees(session, *, now) -> tuple[set, set, list]:
+    """(programmers, companies) who have a meeting still to come and are not here, and those meetings."""
     here = present_programmers(session)
-    started = {n for n, start, _end in round_times(session) if start <= now}
-    waiting = [m for m in meetings_of(session) if m.round not in started]
+    waiting = [m for m in meetings_of(session) if m.round in _rounds_to_come(session, now)]
     away_companies = {c.company_id for c, _o in companies_taking_part(session) if c.absent}
-    return (
-        {m.programmer_id for m in waiting if m.programmer_id not in here},
-        {m.company_id for m in waiting if m.company_id in away_companies},
-    )
+    away_p = {m.programmer_id for m in waiting if m.programmer_id not in here}
+    away_c = {m.company_id for m in waiting if m.company_id in away_companies}
+    return away_p, away_c, [m for m in waiting if m.programmer_id in away_p or m.company_id in away_c]
+
+
+def _rounds_to_come(session, now) -> set:
+    return {n for n, start, _end in round_times(session) if start > now}
 
 
 def replan_for_absentees(session, *, now, tell, seconds=3.0) -> dict:
@@ -580,16 +582,11 @@ def replan_for_absentees(session, *, now, tell, seconds=3.0) -> dict:
     in the rounds still to come; nobody present is moved. Those whose schedule changed are told."""
     if session.published_at is None:
         raise DomainError(_("Publiez le planning d'abord : avant, planifiez simplement à nouveau."))
-    times = round_times(session)
-    open_rounds = {n for n, start, _end in times if start > now}
+    open_rounds = _rounds_to_come(session, now)
     if not open_rounds:
         raise DomainError(_("Tous les tours ont commencé : il n'y a plus rien à replanifier."))
-    away_p, away_c = absentees(session, now=now)
-    before = meetings_of(session)
-    dropped = [
-        m for m in before if m.round in open_rounds and (m.programmer_id in away_p or m.company_id in away_c)
-    ]
-    kept = [m for m in before if m not in dropped]
+    away_p, away_c, dropped = absentees(session, now=now)
+    kept = [m for m in meetings_of(session) if m not in dropped]
     here = present_programmers(session)
     people = [p.programmer_id for p, _o in programmers_taking_part(session) if p.programmer_id in here]
     teams = [c.company_id for c, _o in companies_taking_part(session) if not c.absent]

@@ -186,7 +186,7 @@ def publish(session_id):
 def presence(session_id):
     found = _session(session_id)
     now = utcnow()
-    away_p, away_c = services.absentees(found, now=now) if found.published_at else (set(), set())
+    away_p, away_c, freed = services.absentees(found, now=now) if found.published_at else (set(), set(), [])
     return render_template(
         "meetings/presence.html",
         session=found,
@@ -195,11 +195,7 @@ def presence(session_id):
         here=services.present_programmers(found),
         away_p=away_p,
         away_c=away_c,
-        freed=sum(
-            1 for m in services.meetings_of(found) if m.programmer_id in away_p or m.company_id in away_c
-        )
-        if found.published_at
-        else 0,
+        freed=len(freed),
     )
 
 

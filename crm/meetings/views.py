@@ -135,12 +135,18 @@ def session(session_id):
     meetings = services.meetings_of(found)
     grid = {(m.round, m.table_number): m for m in meetings}
     by_reason, unmet, unmet_musts = _unmet_view(found)
+    companies = services.companies_taking_part(found)
+    programmers = services.programmers_taking_part(found)
+    blocked = services.blocked_rounds(
+        found, {p.programmer_id for p, _o in programmers}, {c.company_id for c, _o in companies}
+    )
     return render_template(
         "meetings/session.html",
         session=found,
         times=services.round_times(found),
-        companies=services.companies_taking_part(found),
-        programmers=services.programmers_taking_part(found),
+        companies=companies,
+        programmers=programmers,
+        blocked=blocked,
         wish_counts=services.wish_counts(found),
         meetings=meetings,
         grid=grid,

@@ -582,6 +582,11 @@ def replan_for_absentees(session, *, now, tell, seconds=3.0) -> dict:
     in the rounds still to come; nobody present is moved. Those whose schedule changed are told."""
     if session.published_at is None:
         raise DomainError(_("Publiez le planning d'abord : avant, planifiez simplement à nouveau."))
+    if local(now).date() != session.day:
+        # Before the day nobody is checked in yet: every meeting would look like an absentee's.
+        raise DomainError(
+            _("La replanification pour les absents se fait le jour de la session, à l'accueil.")
+        )
     open_rounds = _rounds_to_come(session, now)
     if not open_rounds:
         raise DomainError(_("Tous les tours ont commencé : il n'y a plus rien à replanifier."))

@@ -145,7 +145,9 @@ class _BatchContext:
         queue_many(self.messages)
         for model, rows in ((Task, self.tasks), (Interaction, self.interactions)):
             if rows:
-                db.session.execute(insert(model), rows)
+                # render_nulls: rows with a None (a company with no one in charge) stay in the one
+                # statement; without it the ORM splits the rows at each change of the keys they fill.
+                db.session.execute(insert(model).execution_options(render_nulls=True), rows)
 
     def shows_for(self, enrolment) -> list:
         edition_id = enrolment.sequence.edition_id

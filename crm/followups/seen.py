@@ -71,6 +71,12 @@ def shows_seen(edition_ids, programmer_ids) -> dict:
     return _each_show_once(rows, lambda row: (row.edition_id, row.programmer_id))
 
 
+def held_meeting():
+    """A meeting that took place: marked held, in a published session (marking one needs the session
+    published; a row saying otherwise counts nowhere). For a query that joins meetings to their session."""
+    return and_(Meeting.outcome == MeetingOutcome.HELD, MeetingSession.published_at.is_not(None))
+
+
 def companies_met(edition_ids, programmer_ids) -> dict:
     """{(edition_id, programmer_id): [show row, …]}: for each company the person met in a held meeting of
     the edition, in the order of the meetings, that company's show in the edition: the show of one of its
@@ -107,7 +113,7 @@ def companies_met(edition_ids, programmer_ids) -> dict:
         .where(
             MeetingSession.edition_id.in_(edition_ids),
             Meeting.programmer_id.in_(programmer_ids),
-            Meeting.outcome == MeetingOutcome.HELD,
+            held_meeting(),
         )
         .order_by(
             MeetingSession.day,

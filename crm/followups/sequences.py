@@ -22,10 +22,11 @@ from crm.followups.models import (
     StepKind,
     StepRun,
 )
+from crm.followups.seen import held_meeting
 from crm.invitations.models import Answer as RsvpAnswer
 from crm.invitations.models import Invitation
 from crm.mail.services import new_message_id
-from crm.meetings.models import Meeting, MeetingOutcome, MeetingSession
+from crm.meetings.models import Meeting, MeetingSession
 from crm.showcase import editions
 from crm.showcase.models import EditionStatus, Slot
 
@@ -123,7 +124,7 @@ def enrol(sequence, *, now) -> int:
     met_q = (
         select(Meeting.programmer_id)
         .join(MeetingSession, MeetingSession.id == Meeting.session_id)
-        .where(MeetingSession.edition_id == edition.id, Meeting.outcome == MeetingOutcome.HELD)
+        .where(MeetingSession.edition_id == edition.id, held_meeting())
     )
     enrolled_q = select(Enrolment.programmer_id).where(Enrolment.sequence_id == sequence.id)
     contactable = and_(

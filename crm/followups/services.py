@@ -16,6 +16,7 @@ from crm.followups.links import (
 from crm.followups.seen import (
     answerable,
     companies_met,
+    held_meeting,
     people_in_charge,
     programme,
     shows_and_meetings,
@@ -51,6 +52,7 @@ __all__ = [
     "token_for",
     "answerable",
     "companies_met",
+    "held_meeting",
     "people_in_charge",
     "programme",
     "shows_and_meetings",

@@ -18,7 +18,7 @@ from crm.followups import bp, runner, services
 from crm.followups.forms import CompleteForm, InteractionForm, ReplyForm, SettingsForm, StepForm
 from crm.followups.messages import MERGE_FIELDS
 from crm.followups.models import Choice, RunState, Step, StepRun, Task
-from crm.meetings.models import Meeting, MeetingOutcome, MeetingSession
+from crm.meetings.models import Meeting, MeetingSession
 from crm.showcase.models import Edition, Slot
 
 # "open" first: every task still to do, so a hot lead due next week is not hidden behind "today".
@@ -71,7 +71,7 @@ def _preview_people(edition):
     met = (
         db.select(Meeting.programmer_id)
         .join(MeetingSession, MeetingSession.id == Meeting.session_id)
-        .where(MeetingSession.edition_id == edition.id, Meeting.outcome == MeetingOutcome.HELD)
+        .where(MeetingSession.edition_id == edition.id, services.held_meeting())
     )
     return db.session.scalars(
         db.select(Programmer)

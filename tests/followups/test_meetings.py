@@ -32,7 +32,8 @@ def met(scene):
     - `came_once` (saw Spectacle A1 only) met Compagnie A3 (round 1, held);
     - `came` (saw the three shows) met Compagnie A1 (round 1, held);
     - `missed` (said yes, did not come) had a meeting with Compagnie A1 marked missed;
-    - `not_marked` had a meeting nobody marked, and no answer to the invitation.
+    - `not_marked` had a meeting nobody marked, and no answer to the invitation (and one marked held in a
+      session never published).
     Compagnie A2 also has a second accepted show, on a cancelled slot earlier that day: the show it is
     listed with is the one on the programme."""
     a, edition = scene.a, scene.edition
@@ -54,6 +55,8 @@ def met(scene):
         "came_c1": meet(session, scene.came, c1, 1),
         "missed_c1": meet(session, scene.missed, c1, 2, table=2, outcome="missed"),
         "not_marked_c2": meet(session, not_marked, c2, 5, outcome=None),
+        # an unpublished session cannot have been held: its row marked held counts nowhere
+        "unpublished": meet(meeting_session(edition, a.venue, published=False), not_marked, c1, 1),
     }
     db.session.commit()
     return SimpleNamespace(

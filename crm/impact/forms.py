@@ -46,7 +46,7 @@ class OutcomeForm(FlaskForm):
         coerce=optional_int,
         validate_choice=False,  # the service checks the meeting is one of the company's, held
         description=_l(
-            "Facultatif : une rencontre tenue de la compagnie. La personne et l'édition laissées vides en "
+            "Facultatif : une rencontre tenue de la compagnie. La personne et l'édition laissées vides en "
             "sont reprises."
         ),
     )

@@ -73,13 +73,15 @@ def held_meetings(network_id, company_id=None) -> list[tuple[int, str]]:
         if session.id not in starts:
             starts[session.id] = {n: start for n, start, _end in round_times(session)}
         start = starts[session.id].get(meeting.round)
+        person = " ".join(n for n in (first_name, last_name) if n)
+        at = " ({})".format(local(start).strftime("%H:%M")) if start else ""
         label = _(
             "%(person)s — %(session)s, %(day)s, tour %(round)s%(time)s",
-            person=f"{first_name} {last_name}".strip(),
+            person=person,
             session=session.name,
             day=format_date(session.day, "short"),
             round=meeting.round,
-            time=f" ({local(start).strftime('%H:%M')})" if start else "",
+            time=at,
         )
         found.append((meeting.id, label if company_id is not None else f"{company} — {label}"))
     return found
@@ -98,7 +100,7 @@ def _meeting(network, data, company):
         raise DomainError(_("Cette rencontre n'est pas celle de cette compagnie."), field="meeting_id")
     if found.outcome != MeetingOutcome.HELD or session.published_at is None:
         raise DomainError(
-            _("Cette rencontre n'a pas eu lieu : choisissez une rencontre tenue."), field="meeting_id"
+            _("Cette rencontre n'a pas eu lieu : choisissez une rencontre tenue."), field="meeting_id"
         )
     if data.get("programmer_id") and data["programmer_id"] != found.programmer_id:
         raise DomainError(

@@ -120,7 +120,7 @@ def test_the_form_offers_the_companys_held_meetings_and_fills_the_person_and_edi
     [
         ("came_c1", {}, "Cette rencontre n'est pas celle de cette compagnie."),
         ("b_meeting", {}, "Choisissez une rencontre de la liste."),
-        ("other_c2", {}, "Cette rencontre n'a pas eu lieu : choisissez une rencontre tenue."),
+        ("other_c2", {}, "Cette rencontre n'a pas eu lieu : choisissez une rencontre tenue."),
         ("only_met_c2", {"programmer_email": "came"}, "Cette rencontre était avec une autre personne"),
         ("only_met_c2", {"edition_id": "other"}, "Cette rencontre a eu lieu pendant une autre édition"),
         (None, {"meeting_id": "987654"}, "Choisissez une rencontre de la liste."),

@@ -4,7 +4,7 @@ import asyncio
 import email
 import socket
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from email.policy import default
 from types import SimpleNamespace
 
@@ -15,7 +15,8 @@ from aiosmtpd.controller import Controller
 from crm.base.extensions import db
 from crm.checkin import services as checkin
 from crm.followups import services as followups
-from crm.invitations.models import Answer, InvitationShow
+from crm.invitations.models import Answer, Invitation, InvitationShow
+from crm.meetings.models import Meeting, MeetingOutcome, MeetingSession
 from crm.showcase.models import Assignment, Registration, RegistrationStatus, ShowFormat, Slot
 from tests import factories
 
@@ -54,6 +55,41 @@ def on_stage(edition, venue, company, show, hour, member=None):
     db.session.add(Assignment(slot_id=slot.id, registration_id=registration.id))
     db.session.flush()
     return slot
+
+
+# --- Meetings (speed-dating), inserted as rows: a session on 5 March, rounds of 15 minutes every 20 -------
+
+
+def meeting_session(edition, venue, *, name="Rencontres du vendredi", day=date(2027, 3, 5), starts=time(9),
+                    rounds=20, tables=3, published=True):  # fmt: skip
+    """A session of the edition at the venue: round n starts at 9:00 + 20 × (n − 1) minutes, Paris time."""
+    session = MeetingSession(
+        network_id=edition.network_id, edition_id=edition.id, venue_id=venue.id, name=name, day=day,
+        starts=starts, rounds=rounds, round_minutes=15, changeover_minutes=5, tables=tables, break_after=[],
+        break_minutes=0, max_per_programmer=6, max_per_company=40, min_per_company=0,
+        published_at=datetime(2027, 3, 1, 9, tzinfo=UTC) if published else None,
+    )  # fmt: skip
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+def meet(session, person, company, round_, table=1, outcome="held"):
+    """A meeting of the session (the person's invitation to the edition made if missing), marked held,
+    missed, or not marked (outcome None)."""
+    invitation = db.session.scalar(
+        db.select(Invitation).where(
+            Invitation.edition_id == session.edition_id, Invitation.programmer_id == person.id
+        )
+    ) or factories.invitation(session.edition, person)
+    meeting = Meeting(
+        session_id=session.id, programmer_id=person.id, invitation_id=invitation.id, company_id=company.id,
+        round=round_, table_number=table, outcome=MeetingOutcome(outcome) if outcome else None,
+        marked_at=ENDED if outcome else None,
+    )  # fmt: skip
+    db.session.add(meeting)
+    db.session.flush()
+    return meeting
 
 
 @pytest.fixture

@@ -15,14 +15,18 @@ from crm.followups.models import Action, Path, StepKind
 _env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 MERGE_FIELDS = (
-    "prenom, nom, edition, reseau, structure, "
+    "prenom, nom, edition, reseau, structure, vus (nombre de spectacles vus), rencontres (nombre de "
+    "compagnies rencontrées en tête-à-tête), "
     "spectacles (pour chaque spectacle : titre, compagnie, video, contact_nom, contact_email, "
-    "contact_telephone, lien_programmer, lien_dossier, lien_pas_cette_saison)"
+    "contact_telephone, lien_programmer, lien_dossier, lien_pas_cette_saison, vu, rencontre, "
+    "rencontre_heure)"
 )
 
 _SHOWS_FR = (
     "{% for s in spectacles %}\n"
     "— {{ s.titre }}, {{ s.compagnie }}\n"
+    "{% if s.rencontre %}  Rencontre en tête-à-tête{% if s.rencontre_heure %}, {{ s.rencontre_heure }}"
+    "{% endif %}\n{% endif %}"
     "{% if s.video %}  Vidéo : {{ s.video }}\n{% endif %}"
     "{% if s.contact_email or s.contact_telephone %}"
     "  Contact : {{ s.contact_nom }} {{ s.contact_email }} {{ s.contact_telephone }}\n{% endif %}"
@@ -35,6 +39,8 @@ _SHOWS_FR = (
 _SHOWS_EN = (
     "{% for s in spectacles %}\n"
     "— {{ s.titre }}, {{ s.compagnie }}\n"
+    "{% if s.rencontre %}  One-to-one meeting{% if s.rencontre_heure %}, {{ s.rencontre_heure }}"
+    "{% endif %}\n{% endif %}"
     "{% if s.video %}  Video: {{ s.video }}\n{% endif %}"
     "{% if s.contact_email or s.contact_telephone %}"
     "  Contact: {{ s.contact_nom }} {{ s.contact_email }} {{ s.contact_telephone }}\n{% endif %}"
@@ -50,13 +56,21 @@ DEFAULT_STEPS = [
         "kind": StepKind.MESSAGE,
         "path": Path.ATTENDED,
         "title": "Merci de votre venue (J+2)",
-        "subject_fr": "{{ edition }} : les spectacles que vous avez vus",
-        "body_fr": "Bonjour {{ prenom }},\n\nMerci d'être venu·e à {{ edition }}. Voici les spectacles "
-        "que vous avez vus, avec de quoi contacter chaque compagnie. Un clic suffit pour nous dire "
-        "ce qui vous intéresse :\n" + _SHOWS_FR + "\nÀ bientôt,\nLa coordination de {{ reseau }}\n",
-        "subject_en": "{{ edition }}: the shows you saw",
-        "body_en": "Hello {{ prenom }},\n\nThank you for coming to {{ edition }}. Here are the shows you "
-        "saw, with each company's contact. One click tells us what interests you:\n"
+        "subject_fr": "{{ edition }} : {% if rencontres %}vos spectacles et vos rencontres"
+        "{% else %}les spectacles que vous avez vus{% endif %}",
+        "body_fr": "Bonjour {{ prenom }},\n\nMerci d'être venu·e à {{ edition }}. Voici "
+        "{% if vus and rencontres %}les spectacles que vous avez vus et les compagnies rencontrées en "
+        "tête-à-tête{% elif rencontres %}les compagnies rencontrées en tête-à-tête et leurs spectacles"
+        "{% else %}les spectacles que vous avez vus{% endif %}, avec de quoi contacter chaque compagnie. "
+        "Un clic suffit pour nous dire ce qui vous intéresse :\n"
+        + _SHOWS_FR
+        + "\nÀ bientôt,\nLa coordination de {{ reseau }}\n",
+        "subject_en": "{{ edition }}: {% if rencontres %}your shows and meetings{% else %}the shows you saw"
+        "{% endif %}",
+        "body_en": "Hello {{ prenom }},\n\nThank you for coming to {{ edition }}. Here are "
+        "{% if vus and rencontres %}the shows you saw and the companies you met one-to-one"
+        "{% elif rencontres %}the companies you met one-to-one and their shows{% else %}the shows you saw"
+        "{% endif %}, with each company's contact. One click tells us what interests you:\n"
         + _SHOWS_EN
         + "\nBest wishes,\nThe {{ reseau }} team\n",
     },
@@ -86,10 +100,13 @@ DEFAULT_STEPS = [
         "path": Path.ATTENDED,
         "title": "Relance (J+30)",
         "subject_fr": "{{ edition }} : un mot sur les spectacles ?",
-        "body_fr": "Bonjour {{ prenom }},\n\nUn mois après {{ edition }}, un spectacle a-t-il retenu "
-        "votre attention ?\n" + _SHOWS_FR + "\nLa coordination de {{ reseau }}\n",
+        "body_fr": "Bonjour {{ prenom }},\n\nUn mois après {{ edition }}, un spectacle"
+        "{% if rencontres %} ou une compagnie rencontrée{% endif %} a-t-il retenu votre attention ?\n"
+        + _SHOWS_FR
+        + "\nLa coordination de {{ reseau }}\n",
         "subject_en": "{{ edition }}: a word about the shows?",
-        "body_en": "Hello {{ prenom }},\n\nA month after {{ edition }}, did a show catch your eye?\n"
+        "body_en": "Hello {{ prenom }},\n\nA month after {{ edition }}, did a show"
+        "{% if rencontres %} or a company you met{% endif %} catch your eye?\n"
         + _SHOWS_EN
         + "\nThe {{ reseau }} team\n",
     },
@@ -122,6 +139,9 @@ def sample_context() -> dict:
         "lien_programmer": "https://example.org/1",
         "lien_dossier": "https://example.org/2",
         "lien_pas_cette_saison": "https://example.org/3",
+        "vu": True,
+        "rencontre": True,
+        "rencontre_heure": "jeudi 4 mars à 14:20",
     }
     return {
         "prenom": "Prénom",
@@ -129,6 +149,8 @@ def sample_context() -> dict:
         "edition": "Édition",
         "reseau": "Réseau",
         "structure": "Structure",
+        "vus": 1,
+        "rencontres": 1,
         "spectacles": [show],
     }
 

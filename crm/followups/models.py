@@ -30,7 +30,7 @@ from crm.contacts.registry import ACTIVITY, FILTERS
 
 class StepKind(LabelledEnum):
     MESSAGE = "message", _l("Message regroupé aux programmateur·rices")
-    COMPANY_TASK = "company_task", _l("Tâche pour chaque compagnie vue")
+    COMPANY_TASK = "company_task", _l("Tâche pour chaque compagnie vue ou rencontrée")
     COORDINATION_TASK = "coordination_task", _l("Tâche pour la coordination")
 
 

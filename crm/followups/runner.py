@@ -12,7 +12,8 @@ import socket
 from collections import Counter
 from datetime import timedelta
 
-from flask_babel import force_locale
+from babel.dates import format_date
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
@@ -20,6 +21,7 @@ from crm.base.database import claim_rows
 from crm.base.extensions import db
 from crm.base.links import external_url
 from crm.base.phones import display_phone
+from crm.base.timeutil import local
 from crm.contacts.models import Programmer
 from crm.followups import messages, services
 from crm.followups.models import (
@@ -106,7 +108,7 @@ class _BatchContext:
         enrolments = {r.enrolment.id: r.enrolment for r in runs}
         programmer_ids = {e.programmer_id for e in enrolments.values()}
         edition_ids = {e.sequence.edition_id for e in enrolments.values()}
-        self.seen = services.shows_seen(edition_ids, programmer_ids)
+        self.seen = services.shows_and_meetings(edition_ids, programmer_ids)  # shows seen, companies met
         missed = any(e.path == Path.MISSED for e in enrolments.values())
         self.programme = services.programme(edition_ids) if missed else {}
         all_rows = [row for rows in self.seen.values() for row in rows]
@@ -145,7 +147,9 @@ class _BatchContext:
         queue_many(self.messages)
         for model, rows in ((Task, self.tasks), (Interaction, self.interactions)):
             if rows:
-                db.session.execute(insert(model), rows)
+                # render_nulls: rows with a None (a company with no one in charge) stay in the one
+                # statement; without it the ORM splits the rows at each change of the keys they fill.
+                db.session.execute(insert(model).execution_options(render_nulls=True), rows)
 
     def shows_for(self, enrolment) -> list:
         edition_id = enrolment.sequence.edition_id
@@ -208,8 +212,8 @@ def _task(run, company_id, assignee, due_on, now) -> dict:
 
 
 def _company_tasks(run, context, *, now) -> str:
-    """One task per company whose show the person saw, at most N per person per week: beyond that,
-    later weeks, the shows the person said interested them first."""
+    """One task per company whose show the person saw or that they met in a held meeting, at most N per
+    person per week: beyond that, later weeks, the shows the person said interested them first."""
     enrolment = run.enrolment
     edition = enrolment.sequence.edition
     rows = [
@@ -285,12 +289,16 @@ def compose(run, shows, in_charge, network, language=None) -> tuple[str, str, st
     def link(show_id, choice):
         return external_url("followups.answer", link=token, show_id=show_id, choice=choice)
 
+    with force_locale(language):
+        when = {id(row): _met_when(row) for row in shows}
     context = {
         "prenom": person.first_name,
         "nom": person.last_name,
         "edition": edition.name,
         "reseau": network.name,
         "structure": person.organisation.name if person.organisation else "",
+        "vus": sum(1 for row in shows if getattr(row, "seen", False)),
+        "rencontres": sum(1 for row in shows if getattr(row, "met", False)),
         "spectacles": [
             {
                 "titre": row.title,
@@ -306,6 +314,9 @@ def compose(run, shows, in_charge, network, language=None) -> tuple[str, str, st
                 "lien_programmer": link(row.show_id, "book"),
                 "lien_dossier": link(row.show_id, "file"),
                 "lien_pas_cette_saison": link(row.show_id, "not_this_season"),
+                "vu": bool(getattr(row, "seen", False)),
+                "rencontre": bool(getattr(row, "met", False)),
+                "rencontre_heure": when[id(row)],
             }
             for row in shows
         ],
@@ -324,6 +335,20 @@ def compose(run, shows, in_charge, network, language=None) -> tuple[str, str, st
         )
     text = f"{body.rstrip()}\n\n--\n{footer}\n"
     return subject, text, designed_message(source, context, shows, subject, network, language, footer)
+
+
+def _met_when(row) -> str:
+    """When the person met the show's company ("jeudi 4 mars à 14:20", in the zone people think in), or
+    an empty string; in the current locale."""
+    met_at = getattr(row, "met_at", None)
+    if not getattr(row, "met", False) or met_at is None:
+        return ""
+    moment = local(met_at)
+    return _(
+        "%(day)s à %(time)s",
+        day=format_date(moment.date(), "EEEE d MMMM", locale=get_locale()),
+        time=moment.strftime("%H:%M"),
+    )
 
 
 _MARK = "\x00show\x00"
@@ -363,9 +388,17 @@ def _card(row, item, answers, language) -> dict:
     meta = [item["compagnie"], row.discipline.label, row.audience.label]
     if row.min_age:
         meta.append(_("dès %(n)d ans", n=row.min_age))
+    met = ""
+    if item["rencontre"]:
+        met = (
+            _("Rencontre en tête-à-tête, %(when)s", when=item["rencontre_heure"])
+            if item["rencontre_heure"]
+            else _("Rencontre en tête-à-tête")
+        )
     return {
         "title": item["titre"],
         "meta": " · ".join(str(m) for m in meta),
+        "met": met,
         "video": item["video"],
         "contact_name": item["contact_nom"],
         "contact_email": item["contact_email"],
@@ -389,8 +422,8 @@ def preview(step, person) -> tuple[list, str | None]:
             Enrolment.sequence_id == step.sequence_id, Enrolment.programmer_id == person.id
         )
     ) or Enrolment(id=0, sequence=step.sequence, programmer=person, path=step.path)
-    seen = services.shows_seen([edition.id], [person.id]).get((edition.id, person.id), [])
-    shows = seen or services.programme([edition.id]).get(edition.id, [])
+    listed = services.shows_and_meetings([edition.id], [person.id]).get((edition.id, person.id), [])
+    shows = listed or services.programme([edition.id]).get(edition.id, [])
     languages = ["fr", "en"] if step.subject_en and step.body_en else ["fr"]
     previews = []
     try:

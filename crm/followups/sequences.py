@@ -4,7 +4,7 @@ import logging
 from datetime import time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, insert, select
+from sqlalchemy import and_, insert, or_, select
 
 from crm.base.errors import DomainError
 from crm.base.extensions import db
@@ -22,9 +22,11 @@ from crm.followups.models import (
     StepKind,
     StepRun,
 )
+from crm.followups.seen import held_meeting
 from crm.invitations.models import Answer as RsvpAnswer
 from crm.invitations.models import Invitation
 from crm.mail.services import new_message_id
+from crm.meetings.models import Meeting, MeetingSession
 from crm.showcase import editions
 from crm.showcase.models import EditionStatus, Slot
 
@@ -110,13 +112,19 @@ def activate(sequence, *, now) -> int:
 
 
 def enrol(sequence, *, now) -> int:
-    """Enrol who is not yet: those who came (attendance), and those who said yes and did not come.
-    Their step rows are created in the same transaction. Idempotent; a bounded number of queries."""
+    """Enrol who is not yet: those who came (attendance, or a held meeting in a session of the edition),
+    and those who said yes and did not come. Their step rows are created in the same transaction.
+    Idempotent; a bounded number of queries."""
     edition = sequence.edition
-    attended_q = (
+    checked_in_q = (
         select(Attendance.programmer_id)
         .join(Slot, Slot.id == Attendance.slot_id)
         .where(Slot.edition_id == edition.id)
+    )
+    met_q = (
+        select(Meeting.programmer_id)
+        .join(MeetingSession, MeetingSession.id == Meeting.session_id)
+        .where(MeetingSession.edition_id == edition.id, held_meeting())
     )
     enrolled_q = select(Enrolment.programmer_id).where(Enrolment.sequence_id == sequence.id)
     contactable = and_(
@@ -124,7 +132,11 @@ def enrol(sequence, *, now) -> int:
     )
     attended = db.session.scalars(
         select(Programmer.id)
-        .where(Programmer.id.in_(attended_q), Programmer.id.not_in(enrolled_q), contactable)
+        .where(
+            or_(Programmer.id.in_(checked_in_q), Programmer.id.in_(met_q)),
+            Programmer.id.not_in(enrolled_q),
+            contactable,
+        )
         .order_by(Programmer.id)
     ).all()
     missed = db.session.scalars(
@@ -133,7 +145,8 @@ def enrol(sequence, *, now) -> int:
         .where(
             Invitation.edition_id == edition.id,
             Invitation.answer == RsvpAnswer.COMING,
-            Invitation.programmer_id.not_in(attended_q),
+            Invitation.programmer_id.not_in(checked_in_q),
+            Invitation.programmer_id.not_in(met_q),
             Invitation.programmer_id.not_in(enrolled_q),
             contactable,
         )

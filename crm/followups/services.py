@@ -1,7 +1,7 @@
 """The follow-up's domain, in parts: `sequences` (the sequence, its steps, launching, enrolment),
-`links` (personal links), `seen` (what each person saw, who answers for each company), `answers`
-(one-click answers and stops), `tasks` (tasks and the shared log of exchanges). Plain functions; views
-commit. This module gathers their public functions for the pages and the other features."""
+`links` (personal links), `seen` (what each person saw, whom they met, who answers for each company),
+`answers` (one-click answers and stops), `tasks` (tasks and the shared log of exchanges). Plain
+functions; views commit. This module gathers their public functions for the pages and the other features."""
 
 from crm.followups.answers import (
     record_answer,
@@ -15,8 +15,11 @@ from crm.followups.links import (
 )
 from crm.followups.seen import (
     answerable,
+    companies_met,
+    held_meeting,
     people_in_charge,
     programme,
+    shows_and_meetings,
     shows_seen,
 )
 from crm.followups.sequences import (
@@ -48,8 +51,11 @@ __all__ = [
     "revoke_links",
     "token_for",
     "answerable",
+    "companies_met",
+    "held_meeting",
     "people_in_charge",
     "programme",
+    "shows_and_meetings",
     "shows_seen",
     "record_answer",
     "stop_everything",

@@ -1,8 +1,9 @@
 """How the follow-up reacts to mail that comes back (the mail layer's events; connected by create_app).
 
 A reply goes on the person's shared timeline, stops the sequence's messages to them (as a one-click
-answer does), and hands each company concerned a task "répondre" with the text, by e-mail too. An
-out-of-office note stops nothing: it is noted, and the next steps wait until the person is back.
+answer does), and hands each company concerned (seen, or met in a held meeting) a task "répondre" with
+the text, by e-mail too. An out-of-office note stops nothing: it is noted, and the next steps wait
+until the person is back.
 """
 
 import logging
@@ -84,9 +85,9 @@ def _shows_concerned(enrolment, person, only_company):
     if enrolment is None:
         return []
     edition_id = enrolment.sequence.edition_id
-    rows = services.shows_seen([edition_id], [person.id]).get((edition_id, person.id)) or services.programme(
-        [edition_id]
-    ).get(edition_id, [])
+    rows = services.shows_and_meetings([edition_id], [person.id]).get(
+        (edition_id, person.id)
+    ) or services.programme([edition_id]).get(edition_id, [])
     return [r for r in rows if only_company is None or r.company_id == only_company]
 
 

@@ -18,6 +18,7 @@ from crm.followups import bp, runner, services
 from crm.followups.forms import CompleteForm, InteractionForm, ReplyForm, SettingsForm, StepForm
 from crm.followups.messages import MERGE_FIELDS
 from crm.followups.models import Choice, RunState, Step, StepRun, Task
+from crm.meetings.models import Meeting, MeetingSession
 from crm.showcase.models import Edition, Slot
 
 # "open" first: every task still to do, so a hot lead due next week is not hidden behind "today".
@@ -63,12 +64,18 @@ def sequence(edition_id):
 
 
 def _preview_people(edition):
-    """Real people to preview a message for: those who came (or would be enrolled)."""
+    """Real people to preview a message for: those who came (or would be enrolled), checked in or met
+    in a held meeting."""
 
     attended = db.select(Attendance.programmer_id).join(Slot).where(Slot.edition_id == edition.id)
+    met = (
+        db.select(Meeting.programmer_id)
+        .join(MeetingSession, MeetingSession.id == Meeting.session_id)
+        .where(MeetingSession.edition_id == edition.id, services.held_meeting())
+    )
     return db.session.scalars(
         db.select(Programmer)
-        .where(Programmer.id.in_(attended), Programmer.erased_at.is_(None))
+        .where(db.or_(Programmer.id.in_(attended), Programmer.id.in_(met)), Programmer.erased_at.is_(None))
         .order_by(Programmer.last_name, Programmer.first_name)
         .limit(50)
     ).all()

@@ -83,8 +83,13 @@ def outcome_rows(outcomes):
 
 
 def report_rows(figures):
-    """The report's tables, one after the other, in three columns: table, line, figures."""
-    headers = [_("Tableau"), _("Ligne"), _("Confirmées"), _("Représentations"), _("Cessions")]
+    """The report's tables, one after the other: table, line, then its figures (bookings confirmed,
+    performances, fees; for the meetings, planned, held, answered, booked)."""
+    headers = [
+        _("Tableau"), _("Ligne"), _("Confirmées"), _("Représentations"), _("Cessions"),
+        _("Rencontres prévues"), _("Rencontres tenues"), _("Rencontres suivies d'une réponse"),
+        _("Rencontres suivies d'une date confirmée"),
+    ]  # fmt: skip
     funnel = figures["funnel"]
     rows = [
         [_("Entonnoir"), key, value, "", ""]
@@ -104,7 +109,14 @@ def report_rows(figures):
             rows.append([table, getattr(label, "label", label) or "—", confirmed, performances, fees])
     for code, count in sorted(figures["departements"].items()):
         rows.append([_("Département"), code, "", count, ""])
-    return headers, rows
+    rows.append([_("Total"), _("dates confirmées grâce aux spectacles"), figures["origins"]["shows"], "", ""])
+    rows.append(
+        [_("Total"), _("dates confirmées grâce aux rencontres"), figures["origins"]["meetings"], "", ""]
+    )
+    for name, *counts in figures["meetings"]:
+        rows.append([_("Rencontres"), name, "", "", "", *counts])
+    rows.append([_("Rencontres"), _("Tout le réseau"), "", "", "", *figures["meetings_total"]])
+    return headers, [row + [""] * (len(headers) - len(row)) for row in rows]
 
 
 def statement_rows(edition, statement, line):

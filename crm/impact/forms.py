@@ -41,6 +41,15 @@ class OutcomeForm(FlaskForm):
         filters=STRIP,
         description=_l("Une personne de l'annuaire : l'édition où elle a vu le spectacle est proposée."),
     )
+    meeting_id = SelectField(
+        _l("Rencontre en tête-à-tête qui a produit cette date"),
+        coerce=optional_int,
+        validate_choice=False,  # the service checks the meeting is one of the company's, held
+        description=_l(
+            "Facultatif : une rencontre tenue de la compagnie. La personne et l'édition laissées vides en "
+            "sont reprises."
+        ),
+    )
     kind = SelectField(_l("Nature"), choices=OutcomeKind.choices(), validators=[DataRequired()])
     status = SelectField(_l("Statut"), choices=OutcomeStatus.choices(), validators=[DataRequired()])
     decided_on = DateField(_l("Date de l'accord"), validators=[DataRequired()])
@@ -52,9 +61,10 @@ class OutcomeForm(FlaskForm):
     logo_credited = BooleanField(_l("Logo du réseau crédité sur la communication de ces dates"))
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 3})
 
-    def set_choices(self, companies, shows, editions, *, coordinator):
+    def set_choices(self, companies, shows, editions, meetings=(), *, coordinator):
         self.company_id.choices = blank() + options(companies)
         self.show_id.choices = blank() + options(shows)
+        self.meeting_id.choices = blank(_l("— Aucune —")) + options(meetings)
         self.edition_id.choices = blank(
             _l("— Aucune (proposée si la personne a vu le spectacle) —")
         ) + options(editions)

@@ -1,7 +1,7 @@
 """The impact report: every figure is an aggregate computed by the database, for one edition or for
 several editions of a network."""
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, exists, func, select, union
 
 from crm.base.enums import Role
 from crm.base.extensions import db
@@ -18,8 +18,10 @@ from crm.followups.models import (
     StepKind,
     StepRun,
 )
+from crm.followups.seen import held_meeting
 from crm.impact.models import Outcome, OutcomeDate, OutcomeKind, OutcomeStatus
 from crm.invitations.models import Invitation
+from crm.meetings.models import Meeting, MeetingOutcome, MeetingSession
 from crm.showcase.models import Edition, Show, Slot
 
 CONFIRMED = OutcomeStatus.CONFIRMED
@@ -30,10 +32,10 @@ def _attributed(edition_ids):
 
 
 def funnel(edition_ids) -> dict:
-    """Programmers invited, present, then of those present: messaged, answered, interested; those who
-    booked (confirmed). The people who said yes and did not come follow a path of their own, counted
-    beside ("missed"), so that no step of the funnel counts more people than the one before.
-    The follow-up's dashboard shows these same figures."""
+    """Programmers invited, present (checked in, or in a held meeting), then of those present: messaged,
+    answered, interested; those who booked (confirmed). The people who said yes and did not come follow
+    a path of their own, counted beside ("missed"), so that no step of the funnel counts more people
+    than the one before. The follow-up's dashboard shows these same figures."""
     enrolled = select(Enrolment.id).join(Sequence).where(Sequence.edition_id.in_(edition_ids))
     came, missed = Enrolment.path == Path.ATTENDED, Enrolment.path == Path.MISSED
     invited = db.session.scalar(
@@ -41,12 +43,18 @@ def funnel(edition_ids) -> dict:
             Invitation.edition_id.in_(edition_ids)
         )
     )
-    present = db.session.scalar(
-        select(func.count(func.distinct(Attendance.programmer_id)))
-        .select_from(Attendance)
+    # Present: checked in at a slot, or met a company in a held meeting (who is followed up as having come).
+    checked_in = (
+        select(Attendance.programmer_id.label("programmer_id"))
         .join(Slot, Slot.id == Attendance.slot_id)
         .where(Slot.edition_id.in_(edition_ids))
     )
+    met = (
+        select(Meeting.programmer_id.label("programmer_id"))
+        .join(MeetingSession, MeetingSession.id == Meeting.session_id)
+        .where(MeetingSession.edition_id.in_(edition_ids), held_meeting())
+    )
+    present = db.session.scalar(select(func.count()).select_from(union(checked_in, met).subquery()))
     messaged, missed_messaged = db.session.execute(  # from the editions' few message steps to their rows
         select(
             func.count(func.distinct(case((came, Enrolment.programmer_id)))),
@@ -94,6 +102,53 @@ def funnel(edition_ids) -> dict:
         "conversion": (booked / present) if present else None,
         "missed": {"said_yes": said_yes, "messaged": missed_messaged, "answered": missed_answered},
     }
+
+
+def meetings_by_company(edition_ids) -> list[tuple]:
+    """(company id, planned, held, answered, booked) for the meetings of the editions' published sessions.
+    Planned: every meeting of a published session; held: those marked held; answered: held, and the
+    programmer gave a one-click answer about one of that company's shows in the edition's follow-up (an
+    e-mail reply names no company, it is not counted); booked: held, and a confirmed booking is attributed
+    to that meeting (chosen in the booking form, or set on the draft a one-click answer made). Meetings,
+    not bookings, are counted: two bookings from one meeting count once. One GROUP BY query."""
+    held = Meeting.outcome == MeetingOutcome.HELD
+    answered = (
+        exists()
+        .where(
+            Answer.company_id == Meeting.company_id,
+            Answer.enrolment_id == Enrolment.id,
+            Enrolment.programmer_id == Meeting.programmer_id,
+            Enrolment.sequence_id == Sequence.id,
+            Sequence.edition_id == MeetingSession.edition_id,
+        )
+        .correlate(Meeting, MeetingSession)
+    )
+    booked = exists().where(Outcome.meeting_id == Meeting.id, Outcome.status == CONFIRMED).correlate(Meeting)
+    rows = db.session.execute(
+        select(
+            Meeting.company_id,
+            func.count(),
+            func.count().filter(held),
+            func.count().filter(held & answered),
+            func.count().filter(held & booked),
+        )
+        .join(MeetingSession, MeetingSession.id == Meeting.session_id)
+        .where(MeetingSession.edition_id.in_(edition_ids), MeetingSession.published_at.is_not(None))
+        .group_by(Meeting.company_id)
+    ).all()
+    return [tuple(row) for row in rows]
+
+
+def bookings_by_origin(edition_ids) -> dict:
+    """Confirmed bookings attributed to the editions, from a meeting (attributed to one) or from the shows
+    (all the others): the two add up to the confirmed bookings of the report."""
+    from_meetings, from_shows = db.session.execute(
+        select(
+            func.count().filter(Outcome.meeting_id.is_not(None)),
+            func.count().filter(Outcome.meeting_id.is_(None)),
+        ).where(_attributed(edition_ids), Outcome.status == CONFIRMED)
+    ).one()
+    return {"meetings": from_meetings, "shows": from_shows}
 
 
 def outcomes_by_kind_and_status(edition_ids) -> dict:
@@ -207,12 +262,16 @@ def by_month_after(edition_ids) -> list[tuple[int, int]]:
 
 
 def figures(edition_ids, *, viewer) -> dict:
-    """Everything the report page shows; a company sees its own line of the per-company table only."""
+    """Everything the report page shows; a company sees its own line of the per-company tables only (and
+    the network's totals)."""
     companies = breakdown(edition_ids, "company")
+    meetings = meetings_by_company(edition_ids)
     names = dict(db.session.execute(select(Organisation.id, Organisation.name).where(
-        Organisation.id.in_([c[0] for c in companies]))).all())  # fmt: skip
+        Organisation.id.in_({c[0] for c in companies} | {m[0] for m in meetings}))).all())  # fmt: skip
+    meetings_total = tuple(sum(m[i] for m in meetings) for i in range(1, 5)) if meetings else (0, 0, 0, 0)
     if viewer.role != Role.COORDINATOR:
         companies = [c for c in companies if c[0] == viewer.company_id]
+        meetings = [m for m in meetings if m[0] == viewer.company_id]
     performances, fees = performances_and_fees(edition_ids)
     return {
         "funnel": funnel(edition_ids),
@@ -223,6 +282,9 @@ def figures(edition_ids, *, viewer) -> dict:
         "disciplines": breakdown(edition_ids, "discipline"),
         "structures": breakdown(edition_ids, "structure_type"),
         "companies": [(names.get(c[0], "?"), *c[1:]) for c in companies],
+        "meetings": sorted(((names.get(m[0], "?"), *m[1:]) for m in meetings), key=lambda m: m[0]),
+        "meetings_total": meetings_total,
+        "origins": bookings_by_origin(edition_ids),
         "departements": by_departement(edition_ids),
         "months": by_month_after(edition_ids),
     }

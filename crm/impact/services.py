@@ -3,18 +3,21 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, exists, select
 
 from crm.accounts.models import Role
 from crm.base.errors import DomainError
 from crm.base.extensions import db
 from crm.base.geo import departement
 from crm.base.numbers import amount
+from crm.base.timeutil import local
 from crm.checkin.models import Attendance
 from crm.contacts.models import Organisation, OrganisationKind, Programmer
 from crm.followups.answers import stop_pair
 from crm.followups.models import Enrolment, Sequence
+from crm.followups.seen import held_meeting
 from crm.impact.models import (
     BoxOffice,
     Outcome,
@@ -24,6 +27,8 @@ from crm.impact.models import (
     OutcomeStatus,
     RemainderRule,
 )
+from crm.meetings.models import Meeting, MeetingOutcome, MeetingSession
+from crm.meetings.services import round_times
 from crm.showcase.models import Assignment, Edition, Registration, Show, Slot, SlotStatus
 
 
@@ -41,6 +46,71 @@ def proposed_edition(company_id: int, programmer_id: int | None) -> Edition | No
         .order_by(Edition.ends_on.desc(), Edition.id.desc())
         .limit(1)
     )
+
+
+def held_meetings(network_id, company_id=None) -> list[tuple[int, str]]:
+    """(meeting id, label) of a company's held meetings, or of every company of the network (then the
+    label starts with the company), latest session first; one query. The choices of the booking form."""
+    query = (
+        select(Meeting, MeetingSession, Programmer.first_name, Programmer.last_name, Organisation.name)
+        .join(MeetingSession, MeetingSession.id == Meeting.session_id)
+        .join(Programmer, Programmer.id == Meeting.programmer_id)
+        .join(Organisation, Organisation.id == Meeting.company_id)
+        .where(MeetingSession.network_id == network_id, held_meeting())
+        .order_by(
+            MeetingSession.day.desc(),
+            MeetingSession.starts.desc(),
+            MeetingSession.id.desc(),
+            Organisation.name,
+            Meeting.round,
+            Meeting.id,
+        )
+    )
+    if company_id is not None:
+        query = query.where(Meeting.company_id == company_id)
+    starts, found = {}, []
+    for meeting, session, first_name, last_name, company in db.session.execute(query):
+        if session.id not in starts:
+            starts[session.id] = {n: start for n, start, _end in round_times(session)}
+        start = starts[session.id].get(meeting.round)
+        person = " ".join(n for n in (first_name, last_name) if n)
+        at = " ({})".format(local(start).strftime("%H:%M")) if start else ""
+        label = _(
+            "%(person)s — %(session)s, %(day)s, tour %(round)s%(time)s",
+            person=person,
+            session=session.name,
+            day=format_date(session.day, "short"),
+            round=meeting.round,
+            time=at,
+        )
+        found.append((meeting.id, label if company_id is not None else f"{company} — {label}"))
+    return found
+
+
+def _meeting(network, data, company):
+    """The held meeting the booking is attributed to (one of the company's, in the network), or None."""
+    meeting_id = data.get("meeting_id")
+    if not meeting_id:
+        return None
+    found = db.session.get(Meeting, meeting_id)
+    session = db.session.get(MeetingSession, found.session_id) if found is not None else None
+    if session is None or session.network_id != network.id:
+        raise DomainError(_("Choisissez une rencontre de la liste."), field="meeting_id")
+    if found.company_id != company.id:
+        raise DomainError(_("Cette rencontre n'est pas celle de cette compagnie."), field="meeting_id")
+    if found.outcome != MeetingOutcome.HELD or session.published_at is None:
+        raise DomainError(
+            _("Cette rencontre n'a pas eu lieu : choisissez une rencontre tenue."), field="meeting_id"
+        )
+    if data.get("programmer_id") and data["programmer_id"] != found.programmer_id:
+        raise DomainError(
+            _("Cette rencontre était avec une autre personne que celle de la date."), field="meeting_id"
+        )
+    if data.get("edition_id") and data["edition_id"] != session.edition_id:
+        raise DomainError(
+            _("Cette rencontre a eu lieu pendant une autre édition que celle choisie."), field="meeting_id"
+        )
+    return found
 
 
 def may_edit(user, outcome) -> bool:
@@ -124,6 +194,7 @@ class _Checked:
     show: Show
     person: Programmer | None
     edition: Edition | None
+    meeting: Meeting | None
     kind: OutcomeKind
     status: OutcomeStatus
     dates: list
@@ -142,15 +213,17 @@ def _checked(network, data: dict, *, actor) -> _Checked:
     person_id, edition_id = data.get("programmer_id"), data.get("edition_id")
     person = _in_network(Programmer, person_id, network.id, "programmer_id") if person_id else None
     edition = _in_network(Edition, edition_id, network.id, "edition_id") if edition_id else None
+    meeting = _meeting(network, data, company)
     status, kind, dates = OutcomeStatus(data["status"]), OutcomeKind(data["kind"]), _dates(data.get("dates"))
     if kind == OutcomeKind.PERFORMANCES and status == OutcomeStatus.CONFIRMED and not dates:
         raise DomainError(_("Des dates confirmées ont au moins une date de représentation."), field="dates")
-    return _Checked(company, show, person, edition, kind, status, dates)
+    return _Checked(company, show, person, edition, meeting, kind, status, dates)
 
 
 def save_typed(outcome, network, data: dict, *, actor, now) -> tuple[Outcome, Edition | None]:
-    """What the booking form holds: the person found by their address, and when no edition is given,
-    the one where they saw the show (returned, to be said). Then `save_outcome`."""
+    """What the booking form holds: the person found by their address; a meeting chosen gives the person
+    and the edition left empty; when no edition is given still, the one where they saw the show
+    (returned, to be said). Then `save_outcome`."""
     email = (data.pop("programmer_email", None) or "").strip().lower()
     data["programmer_id"] = None
     if email:
@@ -163,6 +236,11 @@ def save_typed(outcome, network, data: dict, *, actor, now) -> tuple[Outcome, Ed
                 field="programmer_email",
             )
         data["programmer_id"] = person.id
+    if data.get("meeting_id") and data.get("company_id"):
+        company = _in_network(Organisation, data["company_id"], network.id, "company_id")
+        meeting = _meeting(network, data, company)
+        data["programmer_id"] = data["programmer_id"] or meeting.programmer_id
+        data["edition_id"] = data.get("edition_id") or meeting.session.edition_id
     proposal = None
     if not data.get("edition_id") and data.get("company_id"):
         proposal = proposed_edition(data["company_id"], data["programmer_id"])
@@ -183,6 +261,7 @@ def save_outcome(outcome, network, data: dict, *, actor, now) -> Outcome:
     elif outcome.edition_id != edition_id:
         outcome.attribution_confirmed = False  # a company's change waits for the coordination
     outcome.company_id, outcome.show_id, outcome.edition_id = found.company.id, found.show.id, edition_id
+    outcome.meeting_id = found.meeting.id if found.meeting else None
     outcome.programmer_id = found.person.id if found.person else None
     outcome.organisation_id = found.person.organisation_id if found.person else None
     outcome.kind, outcome.status, outcome.dates = found.kind, found.status, found.dates
@@ -213,15 +292,46 @@ def _stop_follow_up(outcome) -> None:
         db.session.flush()
 
 
+def meeting_behind(programmer_id, company_id, edition_id) -> int | None:
+    """The held meeting that brought the company's show to the person's follow-up message: their first
+    with that company at the edition, when they saw none of its shows there (a show seen is listed as
+    seen); one query."""
+    seen = exists().where(
+        Attendance.programmer_id == programmer_id,
+        Attendance.slot_id == Slot.id,
+        Slot.edition_id == edition_id,
+        Assignment.slot_id == Slot.id,
+        Registration.id == Assignment.registration_id,
+        Registration.company_id == company_id,
+    )
+    return db.session.scalar(
+        select(Meeting.id)
+        .join(MeetingSession, MeetingSession.id == Meeting.session_id)
+        .where(
+            and_(
+                MeetingSession.edition_id == edition_id,
+                Meeting.programmer_id == programmer_id,
+                Meeting.company_id == company_id,
+                held_meeting(),
+            ),
+            ~seen,
+        )
+        .order_by(MeetingSession.day, MeetingSession.starts, MeetingSession.id, Meeting.round)
+        .limit(1)
+    )
+
+
 def draft_from_answer(event) -> Outcome:
     """A draft for the company to complete ("I'd like to book it", or a call that ended in a booking),
-    already attributed to the edition."""
+    already attributed to the edition, and to the meeting when one brought the show to the person."""
     person = db.session.get(Programmer, event.programmer_id)
     now = event.at
+    meeting_id = meeting_behind(person.id, event.company_id, event.edition_id) if event.edition_id else None
     outcome = Outcome(
         network_id=event.network_id, company_id=event.company_id, show_id=event.show_id,
         programmer_id=person.id, organisation_id=person.organisation_id,
         edition_id=event.edition_id, attribution_confirmed=False,
+        meeting_id=meeting_id,
         kind=OutcomeKind.PERFORMANCES, status=OutcomeStatus.DRAFT, currency="EUR", decided_on=now.date(),
         logo_credited=False, created_at=now,
         note=_("Créé par la réponse « Je souhaite le programmer » de %(name)s.", name=person.full_name),

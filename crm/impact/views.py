@@ -26,7 +26,9 @@ def _map_helpers():
     return {"map_of": maps.coloured, "map_box": maps.view_box}
 
 
-def _choices(network_id, company_id=None):
+def _choices(network_id, company_id=None, meetings_of=None):
+    """Companies, shows, editions and held meetings to choose from; the meetings of `meetings_of` (the
+    company of the booking edited), else of `company_id`, else of the whole network."""
     companies = select(Organisation.id, Organisation.name).where(
         Organisation.network_id == network_id, Organisation.kind == OrganisationKind.COMPANY
     )
@@ -48,13 +50,15 @@ def _choices(network_id, company_id=None):
         run(companies.order_by(Organisation.name)).all(),
         run(shows.order_by(Organisation.name, Show.title)).all(),
         run(editions).all(),
+        services.held_meetings(network_id, meetings_of or company_id or None),
     )
 
 
 def _outcome_form(outcome=None):
     form = OutcomeForm(obj=outcome)
     coordinator = current_user.role == Role.COORDINATOR
-    form.set_choices(*_choices(current_user.network_id, None if coordinator else current_user.company_id),
+    company_id = None if coordinator else current_user.company_id
+    form.set_choices(*_choices(current_user.network_id, company_id, outcome.company_id if outcome else None),
                      coordinator=coordinator)  # fmt: skip
     if not form.is_submitted():
         if outcome is not None:

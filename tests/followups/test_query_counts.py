@@ -16,8 +16,11 @@ from tests.scene import D2, D10, ENDED, launch, travel
 # funnel (invited included: 1); the outbox counts the mail received that waits to be attached (1).
 DASHBOARD, TASKS, PROGRAMMER, OUTBOX = 19, 2, 8, 5
 # The claim (UPDATE … RETURNING, preceded by BEGIN IMMEDIATE on SQLite), the claimed rows, what they
-# need (6 lookups), then one write per table (3).
-BATCH = 11 if IS_POSTGRES else 12
+# need (7 lookups: the shows seen and the companies met in held meetings among them), then one write per
+# table (3).
+BATCH = 12 if IS_POSTGRES else 13
+# A batch of company tasks: the tasks and the rows marked done (2 writes: no message, no log line).
+TASK_BATCH = BATCH - 1
 
 
 def _crowd(scene, n, start=0):
@@ -89,3 +92,36 @@ def test_a_batch_sends_the_same_number_of_statements_for_5_or_50_people(scene):
     with travel(D2):
         run_batch(now=D2, worker="test")  # the scene's own people (one took the other path)
     assert batch_statements(5, 0) == batch_statements(50, 100) == BATCH
+
+
+def test_a_batch_of_people_who_met_companies_sends_as_many_statements(scene):
+    """People followed up for their held meetings only (no check-in): the companies met come with the
+    shows seen, in the same lookup whatever the number of people."""
+    from tests.scene import meet, meeting_session
+
+    def batch_statements(n, start):
+        first, second = (meeting_session(scene.edition, scene.a.venue, rounds=40) for _ in range(2))
+        for i in range(n):
+            person = factories.programmer(
+                scene.a.network, scene.a.coordinator, last_name=f"Vue{start + i:03d}"
+            )
+            meet(first, person, scene.companies[0], i + 1)
+            meet(second, person, scene.companies[2], i + 1)
+        db.session.commit()
+        followups.enrol(scene.sequence, now=ENDED)
+        db.session.commit()
+        with travel(D2), count_queries(db.engine) as statements:
+            done = run_batch(now=D2, worker="test", limit=500)
+        assert done["messages"] == n
+        return len(statements)
+
+    launch(scene)
+    with travel(D2):
+        run_batch(now=D2, worker="test")
+    assert batch_statements(5, 0) == batch_statements(40, 100) == BATCH
+    with travel(D10), count_queries(db.engine) as statements:
+        done = run_batch(now=D10, worker="test", limit=500)
+    # 45 people and the scene's 2 who came, each with their companies met (and seen): one INSERT of tasks
+    assert done["tasks"] == 47 and len(statements) == TASK_BATCH
+    calls = select(db.func.count()).select_from(Task).where(Task.company_id.is_not(None))
+    assert db.session.scalar(calls) == 45 * 2 + 3 + 1

@@ -20,7 +20,7 @@ BUDGETS = {
     "/admin/users": ("admin", 5),
     "/admin/networks": ("admin", 3),
 }
-MEMBER_HOME = 5
+MEMBER_HOME = 6  # with the meeting sessions of its editions
 
 
 def _grow(world, n):

@@ -267,8 +267,8 @@ def test_feed_query_counts_do_not_grow_with_the_events(world, app):
 
 # Written anew. Public: edition id and stamp, stored feed, rows, stored events, slots to write, the
 # edition (its slug for the links), events and feed stored. Private: subscription, stamp, stored feed,
-# rows, stored events (the public feed wrote them), booked dates, feed stored.
-PUBLIC_FEED, PRIVATE_FEED = 8, 7
+# rows, stored events (the public feed wrote them), booked dates, meetings, feed stored.
+PUBLIC_FEED, PRIVATE_FEED = 8, 8
 
 
 def test_last_modified_never_goes_back_when_the_newest_event_leaves_the_feed(world, client):

@@ -16,6 +16,7 @@ from crm.invitations import services as invitations
 from crm.mail.models import OutboxMessage
 from crm.mail.rendering import text_to_html
 from crm.meetings.models import Meeting, MeetingOutcome
+from crm.scheduler import run_due
 from tests import factories
 from tests.browser.test_home import _screenshot, _sign_in
 from tests.scene import on_stage
@@ -25,6 +26,8 @@ pytestmark = pytest.mark.browser
 WISHES = datetime(2027, 2, 1, 9, tzinfo=UTC)  # a month before the edition (4 and 5 March 2027)
 DOOR = datetime(2027, 3, 5, 8, 45, tzinfo=UTC)  # 9:45 in Paris on day two, the first round at 10:30
 AFTER_FIRST_ROUND = datetime(2027, 3, 5, 9, 50, tzinfo=UTC)
+ENDED = datetime(2027, 3, 6, 12, tzinfo=UTC)
+J2 = datetime(2027, 3, 7, 8, 30, tzinfo=UTC)  # the follow-up's first message is due at 9:00 in Paris
 
 
 def _travel(moment):
@@ -158,3 +161,47 @@ def test_a_meeting_session_from_wishes_to_the_booking_it_produced(world, live_se
         _screenshot(page, "meetings-company-phone")
     db.session.expire_all()
     assert db.session.get(Meeting, kept.id).outcome == MeetingOutcome.HELD
+
+    with _travel(ENDED):
+        # the shared follow-up: launched by the coordinator, its J+2 message lists the company met
+        _as(browser, page, live_server, "coord-a@example.org")
+        page.goto(f"{live_server}/editions/{a.planned.id}/suivi/sequence")
+        if page.get_by_role("button", name="Créer le suivi").is_visible():
+            page.get_by_role("button", name="Créer le suivi").click()
+        page.get_by_role("button", name="Lancer le suivi").click()
+    with _travel(J2):
+        run_due()
+    message = db.session.scalar(
+        select(OutboxMessage)
+        .where(OutboxMessage.programmer_id == a.programmers[0].id, OutboxMessage.body_html.is_not(None))
+        .order_by(OutboxMessage.id.desc())
+    )
+    mail = browser.new_page()
+    mail.set_viewport_size({"width": 390, "height": 844})
+    mail.set_content(message.body_html)
+    card = mail.locator(".card").filter(has_text="Compagnie A1")
+    assert "Rencontre en tête-à-tête" in card.inner_text()
+    assert card.get_by_role("link", name="Je souhaite le programmer").is_visible()
+    _screenshot(mail, "meetings-followup-email-phone")
+    mail.close()
+
+    with _travel(J2):
+        # the company records the booking the meeting produced; the report counts it as from a meeting
+        page.set_viewport_size({"width": 1280, "height": 900})
+        _as(browser, page, live_server, "member-a1@example.org")
+        page.get_by_role("link", name="Dates obtenues").click()
+        page.get_by_role("button", name="Enregistrer une date obtenue").click()
+        page.get_by_label("Spectacle").select_option(label="Compagnie A1 — Spectacle A1")
+        page.get_by_label("Rencontre en tête-à-tête qui a produit cette date").select_option(index=1)
+        page.get_by_label("Statut").select_option(label="Confirmé")
+        page.locator("#dates-0-on").fill("2027-10-02")
+        page.locator("#dates-0-town").fill("Blois")
+        page.locator("#dates-0-departement_code").fill("41")
+        page.get_by_role("button", name="Enregistrer").click()
+        page.goto(f"{live_server}/editions/{a.planned.id}/impact")
+        _screenshot(page, "meetings-report")
+        origins = page.get_by_role("row", name="Dates confirmées grâce aux rencontres en tête-à-tête")
+        assert origins.get_by_role("cell").inner_text() == "1"
+        funnel = page.locator("table.meetings").get_by_role("row").filter(has_text="Compagnie A1").first
+        # planned (the re-plan freed the absentee's), held, answered, booked
+        assert funnel.inner_text().split()[-4:] == ["1", "1", "0", "1"]

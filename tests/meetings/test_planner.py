@@ -240,11 +240,14 @@ def test_someone_from_far_gets_back_to_back_meetings():
     assert sorted((p, c, r) for p, c, r, _t in plan.meetings) == [(1, A, 1), (1, C, 2), (2, B, 5), (2, D, 6)]
 
 
-def test_the_same_session_gives_the_same_plan_when_repeatable():
-    session = sample_problem(3, companies=8, programmers=20, rounds=5, tables=4)
-    first, second = solve(session, repeatable=True), solve(session, repeatable=True)
-    assert first.meetings == second.meetings and first.unmet == second.unmet
-    assert len(first.meetings) == 5 * 4 and check(session, first.meetings) == []
+def test_a_repeatable_plan_is_the_same_even_when_a_model_stops_at_its_limit():
+    """This session's rounds model is not proven best within one second: where it stops must not depend
+    on how fast the machine happened to be (its limit is deterministic time, not the clock's)."""
+    session = sample_problem(5, companies=10, programmers=25, rounds=8, tables=10)
+    plans = [solve(session, seconds=1.0, repeatable=True) for _ in range(3)]
+    assert [p.meetings for p in plans[1:]] == [plans[0].meetings] * 2
+    assert [p.unmet for p in plans[1:]] == [plans[0].unmet] * 2
+    assert len(plans[0].meetings) > 60 and check(session, plans[0].meetings) == []
 
 
 def test_check_names_every_broken_rule():

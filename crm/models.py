@@ -19,8 +19,8 @@ from crm.followups.models import (
 from crm.impact.models import BoxOffice, Outcome, OutcomeDate, OutcomeEvent
 from crm.imports.models import ImportFile
 from crm.invitations.models import Invitation, InvitationDay, InvitationShow
-from crm.meetings.models import Meeting, MeetingCompany, MeetingProgrammer, MeetingSession, MeetingWish
 from crm.mail.models import DeliveryAttempt, InboundMessage, MailSuppression, OutboxMessage
+from crm.meetings.models import Meeting, MeetingCompany, MeetingProgrammer, MeetingSession, MeetingWish
 from crm.networks.models import Network
 from crm.showcase.models import (
     Assignment,

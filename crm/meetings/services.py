@@ -97,7 +97,7 @@ def _check(edition, data) -> None:
     probe = MeetingSession(**{k: data[k] for k in SETTINGS})
     if local(ends_at(probe)).date() != data["day"]:
         raise DomainError(
-            _("La session doit finir le jour même : moins de tours ou plus tôt."), field="rounds"
+            _("La session doit finir le jour même : moins de tours ou plus tôt."), field="rounds"
         )
 
 
@@ -113,7 +113,7 @@ def save_session(edition, session, data: dict) -> MeetingSession:
                  if data[k] != getattr(session, k)]  # fmt: skip
         if moved:
             raise DomainError(
-                _("Le planning est publié : ses horaires, ses tables et son lieu ne changent plus."),
+                _("Le planning est publié : ses horaires, ses tables et son lieu ne changent plus."),
                 field=moved[0],
             )
     for key in SETTINGS:
@@ -138,7 +138,7 @@ def wishes_open(session, now) -> bool:
 
 def _wishes_must_be_open(session, now):
     if session.published_at is not None:
-        raise DomainError(_("Le planning est publié : les souhaits ne changent plus."))
+        raise DomainError(_("Le planning est publié : les souhaits ne changent plus."))
     if not wishes_open(session, now):
         raise DomainError(_("Les souhaits sont clos pour cette session."))
 
@@ -223,7 +223,7 @@ def programmer_entry(session, programmer_id) -> MeetingProgrammer | None:
 
 def join_as_programmer(session, invitation, *, now) -> MeetingProgrammer:
     if session not in sessions_for_invitation(invitation):
-        raise DomainError(_("Répondez d'abord « Je viens » pour le jour de la session."))
+        raise DomainError(_("Répondez d'abord « Je viens » pour le jour de la session."))
     entry = programmer_entry(session, invitation.programmer_id)
     if entry is None:
         _wishes_must_be_open(session, now)
@@ -475,7 +475,7 @@ def plan(session, *, now, seconds=8.0, repeatable=False) -> planner.Plan:
     """Plan the whole session anew (a proposal: nobody sees it until it is published)."""
     if session.published_at is not None:
         raise DomainError(
-            _("Le planning est publié : replanifiez pour les absents, le jour même, plutôt que tout refaire.")
+            _("Le planning est publié : replanifiez pour les absents, le jour même, plutôt que tout refaire.")
         )
     problem = problem_for(session)
     if not problem.programmers or not problem.companies:
@@ -574,11 +574,11 @@ def replan_for_absentees(session, *, now, tell, seconds=3.0) -> dict:
     """The meetings of who is not here are freed, and the holes filled from the waiting wishes of who is,
     in the rounds still to come; nobody present is moved. Those whose schedule changed are told."""
     if session.published_at is None:
-        raise DomainError(_("Publiez le planning d'abord : avant, planifiez simplement à nouveau."))
+        raise DomainError(_("Publiez le planning d'abord : avant, planifiez simplement à nouveau."))
     times = round_times(session)
     open_rounds = {n for n, start, _end in times if start > now}
     if not open_rounds:
-        raise DomainError(_("Tous les tours ont commencé : il n'y a plus rien à replanifier."))
+        raise DomainError(_("Tous les tours ont commencé : il n'y a plus rien à replanifier."))
     away_p, away_c = absentees(session, now=now)
     before = meetings_of(session)
     dropped = [

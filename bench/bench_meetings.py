@@ -27,7 +27,7 @@ PLAN_SECONDS, REPLAN_SECONDS = 8.0, 3.0  # the services' own limits
 PLAN_GOAL_MS, REPLAN_GOAL_MS = 10_000, 3_000
 ABSENT_SHARE = 0.10
 
-_plans = {}  # (seed, quick): (problem, plan), shared by the two cases: a re-plan starts from a plan
+_plans = {}  # (seed, quick): (problem, plan, ms), shared by the two cases: a re-plan starts from a plan
 
 
 def _planned(seed, quick):

@@ -44,6 +44,15 @@ class CallCase:
     median_goal_ms: float | None = None
 
 
+class Timed(list):
+    """The notes of a call that times its own work (`ms`), for a case whose call also prepares what it
+    times: `run_call` counts `ms` rather than the whole call."""
+
+    def __init__(self, notes, ms: float):
+        super().__init__(notes)
+        self.ms = ms
+
+
 @dataclass
 class Result:
     name: str

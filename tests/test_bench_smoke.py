@@ -30,6 +30,9 @@ def test_every_benchmark_runs_on_tiny_data():
         assert in_process or result["peak_mib"] > 0
     assignments = [r for r in results if r["name"].startswith("assignment")]
     assert [n for r in assignments for n in r["notes"] if "all rules hold" in n] != []
+    meetings = {r["name"]: " ".join(r["notes"]) for r in results if r["name"].startswith("meetings")}
+    assert len(meetings) == 2 and all("all hard rules hold" in n for n in meetings.values()), meetings
+    assert "every kept meeting unchanged" in meetings["meetings re-plan, 10 % absent"]
     searches = [r for r in results if r["name"] == "directory search"]
     assert searches[0]["queries"] == 7  # the same budget as tests/test_query_counts.py
 

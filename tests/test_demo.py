@@ -8,6 +8,7 @@ from crm.base.extensions import db
 from crm.contacts.models import Organisation, OrganisationKind, Programmer
 from crm.demo import loader
 from crm.mail.models import OutboxMessage
+from crm.meetings.models import Meeting
 from crm.networks.models import Network
 from crm.showcase.models import Assignment, Edition, EditionStatus, Registration, Show
 from tests.conftest import _empty_tables
@@ -26,6 +27,11 @@ def _snapshot():
         sorted((e.name, e.starts_on, e.status.value) for e in db.session.scalars(select(Edition))),
         sorted(db.session.scalars(select(Show.title))),
         sorted(db.session.execute(select(Assignment.slot_id, Assignment.registration_id)).all()),
+        sorted(
+            db.session.execute(
+                select(Meeting.programmer_id, Meeting.company_id, Meeting.round, Meeting.table_number)
+            ).all()
+        ),
     )
 
 
@@ -113,6 +119,47 @@ def test_demo_has_a_published_programme_and_editions_at_every_stage(app, client)
     )
     assert registered == eligible
     assert 0 < len(eligible) < 10
+
+
+def test_demo_has_a_published_meeting_session_in_the_plateaux_franciliens_current_edition(app):
+    """Companies retained in the edition and programmers coming that day take part, both sides gave
+    wishes, and the published plan breaks no rule and gives every company its floor."""
+    from crm.invitations.models import Answer, Invitation, InvitationDay
+    from crm.meetings import planner
+    from crm.meetings import services as meetings
+    from crm.meetings.models import MeetingSession, Side
+
+    loader.load(TODAY)
+    db.session.commit()
+    session = db.session.scalars(select(MeetingSession)).one()
+    edition = session.edition
+    assert (edition.network.slug, edition.status) == ("plateaux-franciliens", EditionStatus.PUBLISHED)
+    assert edition.starts_on <= session.day <= edition.ends_on
+    assert session.venue_id in {v.id for v in meetings.venues_of(edition)}
+    assert session.published_at is not None and session.plan_optimal
+    companies = {c.company_id for c, _o in meetings.companies_taking_part(session)}
+    assert companies == {c.id for c in meetings.eligible_companies(session)} and len(companies) >= 5
+    coming = set(
+        db.session.scalars(
+            select(Invitation.programmer_id)
+            .join(InvitationDay)
+            .where(
+                Invitation.edition_id == edition.id,
+                Invitation.answer == Answer.COMING,
+                InvitationDay.day == session.day,
+            )
+        )
+    )
+    assert {p.programmer_id for p, _o in meetings.programmers_taking_part(session)} == coming
+    assert len(coming) >= 8
+    assert {side for side, _level in meetings.wish_counts(session)} == {Side.PROGRAMMER, Side.COMPANY}
+    planned = [
+        (m.programmer_id, m.company_id, m.round, m.table_number) for m in meetings.meetings_of(session)
+    ]
+    assert len(planned) >= 30
+    assert planner.check(meetings.problem_for(session), planned) == []
+    per_company = [sum(1 for _p, c, _r, _t in planned if c == company) for company in companies]
+    assert min(per_company) >= session.min_per_company
 
 
 def test_demo_past_editions_have_invitations_answers_and_attendance(app):

@@ -15,6 +15,7 @@ NETWORKS = [
         "region": "IDF",
         "phone": "01 99 00",
         "style": "pitch",
+        "meetings": True,  # its current edition has a speed-meeting session
         "companies": [
             "Compagnie Les Ailes de Papier", "Théâtre du Fil Tendu", "Collectif Bruit Blanc",
             "Compagnie La Lune Rousse", "Ensemble Quatre Saisons", "Compagnie Pas de Côté",

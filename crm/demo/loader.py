@@ -1,6 +1,7 @@
 """Builds the three demo networks through the app's own services (so the data obeys its rules)."""
 
 import random
+from collections import defaultdict
 from datetime import date, time, timedelta
 
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from crm.base.database import utcnow
 from crm.base.enums import Audience, Discipline
 from crm.base.extensions import db
 from crm.base.links import external_url
+from crm.base.timeutil import to_utc
 from crm.checkin import services as checkin
 from crm.contacts import services as contacts
 from crm.contacts.models import LawfulBasis, Organisation, OrganisationKind
@@ -19,10 +21,13 @@ from crm.demo import data
 from crm.followups import services as followups
 from crm.invitations import services as invitations
 from crm.invitations.models import Answer, Invitation, InvitationDay
+from crm.meetings import services as meetings
+from crm.meetings.models import Side
+from crm.meetings.sample import sample_wishes
 from crm.networks.models import Network
 from crm.showcase import editions, planning, registrations
 from crm.showcase import shows as showcase
-from crm.showcase.models import EditionStatus
+from crm.showcase.models import EditionStatus, Registration, RegistrationStatus
 
 SEED = 2026
 DISCIPLINES = list(Discipline)
@@ -70,6 +75,8 @@ def _load_network(spec, index, rng, today) -> list[User]:
         _programme(edition, status, index, companies, [s for s in structures if s.is_venue], coordinator, rng)
         if status in (EditionStatus.PUBLISHED, EditionStatus.HELD):
             _invitations_and_attendance(edition, status, people, coordinator, rng)
+        if status == EditionStatus.PUBLISHED and spec.get("meetings"):
+            _meeting_session(edition, today)
         if status == EditionStatus.HELD:
             editions.advance(edition, EditionStatus.HELD, now=utcnow())
             followups.activate(followups.sequence_for(edition, create=True), now=utcnow())
@@ -220,6 +227,72 @@ def _invitations_and_attendance(edition, status, people, coordinator, rng):
             for slot in rng.sample(slots, min(len(slots), rng.randint(2, 5))):
                 checkin.check_in(slot, invitation.programmer, actor=coordinator, now=utcnow())
     db.session.flush()
+
+
+def _meeting_session(edition, today):
+    """Speed-meetings on the morning of the edition's first day, before the presentations: the companies
+    retained in the edition and the programmers coming that day take part, both sides give wishes (shaped
+    as `crm.meetings.sample` shapes them), and the plan is computed (repeatable, so the demo is the same
+    every time) and published, without e-mail. Its own random stream leaves the rest of the demo as it was."""
+    rng = random.Random(f"{SEED}-meetings")
+    now = to_utc(today, time(8))  # from the day the demo is made for, not the clock: wishes are still open
+    day = edition.starts_on
+    companies = sorted(
+        set(
+            db.session.scalars(
+                select(Registration.company_id).where(
+                    Registration.edition_id == edition.id, Registration.status == RegistrationStatus.ACCEPTED
+                )
+            )
+        )
+    )
+    session = meetings.save_session(
+        edition,
+        None,
+        {
+            "name": "Rencontres professionnelles",
+            "venue_id": meetings.venues_of(edition)[0].id,
+            "day": day,
+            "starts": time(10),
+            "rounds": 8,
+            "round_minutes": 15,
+            "changeover_minutes": 5,
+            "tables": len(companies),  # a table per company: it stays there, programmers move
+            "break_after": [4],
+            "break_minutes": 15,
+            "wishes_close_at": to_utc(day - timedelta(days=7), time(18)),
+            "max_per_programmer": 5,
+            "max_per_company": 8,
+            "min_per_company": 3,
+        },
+    )
+    for company in companies:
+        meetings.join_as_company(session, company, None, now=now)
+    coming = db.session.scalars(
+        select(Invitation)
+        .join(InvitationDay, InvitationDay.invitation_id == Invitation.id)
+        .where(
+            Invitation.edition_id == edition.id, Invitation.answer == Answer.COMING, InvitationDay.day == day
+        )
+        .order_by(Invitation.id)
+    ).all()
+    for invitation in coming:
+        meetings.join_as_programmer(session, invitation, now=now)
+    people = [invitation.programmer_id for invitation in coming]
+    wishes = sample_wishes(
+        rng, people, companies, programmer_wishes=(2, 5), programmer_musts=2, company_wishes=(3, 6),
+        company_musts=2,
+    )  # fmt: skip
+    choices = defaultdict(dict)  # {(side, owner): {other: (level, rank)}}
+    for (person, company), (mine, my_rank, theirs, their_rank) in wishes.items():
+        if mine:
+            choices[Side.PROGRAMMER, person][company] = (mine.value, my_rank)
+        if theirs:
+            choices[Side.COMPANY, company][person] = (theirs.value, their_rank)
+    for (side, owner), chosen in choices.items():
+        meetings.save_wishes(session, side, owner, chosen, now=now)
+    meetings.plan(session, now=now, seconds=1, repeatable=True)  # under a second, the same every time
+    meetings.publish(session, now=now, tell=lambda *_a, **_k: False)
 
 
 def _editions(network, spec, index, today):

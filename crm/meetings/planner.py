@@ -90,15 +90,22 @@ def solve(problem: Problem, *, seconds=8.0, gap_limit=GAP_LIMIT, workers=2, repe
     value bounds every plan's. Then in which round each chosen pair meets, with the back-to-back reward
     for those who came from far. A pair that found no round leaves room that a next pass fills, with
     what is placed kept. `gap` compares the wishes' value of the plan with the first model's bound: 0
-    when every chosen pair found its round. Stops after `seconds` in all; `repeatable`: one worker
-    (the same data gives the same plan)."""
+    when every chosen pair found its round. Stops after `seconds` in all; `repeatable`: one worker, and
+    `seconds` counted in the solver's deterministic time rather than by the clock, so that a model
+    stopped by its limit stops at the same point on any machine, at any load (the same data gives the
+    same plan)."""
     started = time.perf_counter()
+    clock = _Clock(repeatable)
     p_set, c_set = set(problem.programmers), set(problem.companies)
     fixed = [m for m in problem.fixed if m[0] in p_set and m[1] in c_set]
     placed, bound, optimal, found = [], None, True, True
-    options = {"workers": 1 if repeatable else max(workers, 1), "gap_limit": 0 if repeatable else gap_limit}
+    options = {
+        "workers": 1 if repeatable else max(workers, 1),
+        "gap_limit": 0 if repeatable else gap_limit,
+        "clock": clock,
+    }
     for attempt in range(PASSES):
-        left = seconds - (time.perf_counter() - started)
+        left = seconds - clock.spent()
         if left <= 0.2:
             optimal = False
             break
@@ -110,7 +117,7 @@ def solve(problem: Problem, *, seconds=8.0, gap_limit=GAP_LIMIT, workers=2, repe
             break
         if attempt == 0:
             bound, optimal = pass_bound + grid.fixed_worth, proven
-        left = seconds - (time.perf_counter() - started)
+        left = seconds - clock.spent()
         rounds = _give_rounds(grid, chosen, seconds=max(left / (PASSES - attempt), 0.2), **options)
         placed += rounds
         if len(rounds) == len(chosen):
@@ -166,21 +173,41 @@ class _Grid:
         return [r for r in self.free_of("p", p) if r in mine]
 
 
-def _solver(seconds, workers, gap_limit):
+class _Clock:
+    """Time spent planning: by the clock, or, for a repeatable plan, the solver's deterministic time (the
+    same for the same model and parameters, whatever the machine and its load)."""
+
+    def __init__(self, repeatable):
+        self.repeatable, self.started, self.work = repeatable, time.perf_counter(), 0.0
+
+    def spent(self) -> float:
+        return self.work if self.repeatable else time.perf_counter() - self.started
+
+    def limit(self, solver, seconds):
+        if self.repeatable:
+            solver.parameters.max_deterministic_time = seconds
+        else:
+            solver.parameters.max_time_in_seconds = seconds
+
+    def count(self, solver):
+        self.work += solver.response_proto.deterministic_time
+
+
+def _solver(seconds, workers, gap_limit, clock):
     from ortools.sat.python import cp_model  # noqa: PLC0415  (imported by the process that plans)
 
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(seconds, 0.1)
+    clock.limit(solver, max(seconds, 0.1))
     solver.parameters.num_workers = workers
     if gap_limit:
         solver.parameters.relative_gap_limit = gap_limit
     return cp_model, solver
 
 
-def _choose_pairs(grid, *, seconds, workers, gap_limit):
+def _choose_pairs(grid, *, seconds, workers, gap_limit, clock):
     """Which pairs meet: (pairs, bound on their value, proven best). None when nothing is possible."""
     problem = grid.problem
-    cp_model, solver = _solver(seconds, workers, gap_limit)
+    cp_model, solver = _solver(seconds, workers, gap_limit, clock)
     model = cp_model.CpModel()
     y = {pair: model.new_bool_var(f"y{pair[0]}_{pair[1]}") for pair in grid.worth}
     by_p, by_c = defaultdict(list), defaultdict(list)
@@ -204,6 +231,7 @@ def _choose_pairs(grid, *, seconds, workers, gap_limit):
     # of the best other meetings, so it only happens when no plan can avoid it.
     model.maximize(sum(grid.worth[pair] * chosen for pair, chosen in y.items()) - SHORTFALL * sum(floors))
     status = solver.solve(model)
+    clock.count(solver)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, 0, False
     chosen = [pair for pair, var in y.items() if solver.value(var)]
@@ -216,11 +244,11 @@ def _choose_pairs(grid, *, seconds, workers, gap_limit):
     return chosen, bound, proven
 
 
-def _give_rounds(grid, chosen, *, seconds, workers, gap_limit):
+def _give_rounds(grid, chosen, *, seconds, workers, gap_limit, clock):
     """A round for each chosen pair: [(programmer, company, round)], as many pairs as can be placed
     (what each is worth first), then back-to-back rounds for those who came from far."""
     problem = grid.problem
-    cp_model, solver = _solver(seconds, workers, gap_limit)
+    cp_model, solver = _solver(seconds, workers, gap_limit, clock)
     model = cp_model.CpModel()
     x = {}
     for p, c in chosen:
@@ -254,6 +282,7 @@ def _give_rounds(grid, chosen, *, seconds, workers, gap_limit):
             objective.append(IDLE * both)
     model.maximize(sum(objective))
     status = solver.solve(model)
+    clock.count(solver)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return []
     return [key for key, cell in x.items() if solver.value(cell)]

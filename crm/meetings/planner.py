@@ -30,7 +30,9 @@ LEVEL_WEIGHTS = {
 }
 RANKED = 5  # the first five of a side's list weigh a little more, the first the most
 SHORTFALL = 200  # a company below its floor: worth more than the best meeting of someone else
-IDLE = 3  # an idle round between two meetings of someone who came from far
+# Two back-to-back rounds of someone who came from far: worth more than moving one meeting from the
+# last round to the first (the tie-break below), far less than any meeting.
+IDLE = 50
 GAP_LIMIT = 0.005
 
 NOBODY = (None, None, None, None)  # a pair neither side named
@@ -308,7 +310,7 @@ def _fill(grid) -> list:
     return added
 
 
-PLACE = 1000  # a placed meeting outweighs every back-to-back reward of the whole session
+PLACE = 20_000  # a placed meeting outweighs every back-to-back reward of the whole session
 
 
 def seat(fixed, new, tables) -> list:

@@ -304,7 +304,7 @@ def test_the_plan_keeps_out_of_the_rounds_people_are_busy_in(busy_evening):
     assert sorted(r for _p, c, r, _t in planned if c == playing.id) == [1, 2]  # three want it, two rounds
     assert all(r != 4 for p, _c, r, _t in planned if p == first.id)
     assert (vetoed.id, playing.id) not in {(p, c) for p, c, _r, _t in planned}
-    assert [vetoed.id, playing.id, "programmer", "veto"] in session.unmet
+    assert [vetoed.id, playing.id, "programmer", "veto", "must"] in session.unmet
     assert session.planned_at == BEFORE and session.plan_optimal is True and session.plan_gap == 0
     assert services.problem_for(session).blocked == problem.blocked
 

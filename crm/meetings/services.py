@@ -80,6 +80,10 @@ def venues_of(edition) -> list:
 
 
 def _check(edition, data) -> None:
+    if not 1 <= (data["rounds"] or 0) <= 40:
+        raise DomainError(_("Entre 1 et 40 tours."), field="rounds")
+    if (data["tables"] or 0) < 1:
+        raise DomainError(_("Au moins une table."), field="tables")
     if not edition.starts_on <= data["day"] <= edition.ends_on:
         raise DomainError(_("Choisissez un jour de l'édition."), field="day")
     if data["venue_id"] not in {v.id for v in venues_of(edition)}:
@@ -301,6 +305,11 @@ def save_wishes(session, side, owner_id, choices: dict, *, now) -> int:
     """Replace one side's wishes: `choices` {other id: (level or "", rank or None)}. Only people of the
     other side who take part may be named; ranks are 1 and up. Returns how many wishes are kept."""
     _wishes_must_be_open(session, now)
+    entry = (
+        programmer_entry(session, owner_id) if side == Side.PROGRAMMER else company_entry(session, owner_id)
+    )
+    if entry is None:
+        raise DomainError(_("Inscrivez-vous à la session avant de donner vos souhaits."))
     if side == Side.PROGRAMMER:
         allowed = {c.company_id for c, _o in companies_taking_part(session)}
     else:
@@ -619,7 +628,7 @@ def replan_for_absentees(session, *, now, tell, seconds=3.0) -> dict:
     if changed:
         after = schedules(session)
         for who in sorted(changed):
-            if who[0] == "p" and who[1] in away_p:
+            if who in {("p", p) for p in away_p} | {("c", c) for c in away_c}:
                 continue  # not here: nothing to read on the spot
             told += bool(tell(session, who, after.get(who, []), changed=True))
     log.info("meeting session %s re-planned: %d freed, %d added", session.id, len(dropped), len(new))

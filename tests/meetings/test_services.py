@@ -118,6 +118,8 @@ def test_a_session_is_saved_with_its_settings(meet):
         ({"min_per_company": 4, "max_per_company": 3}, "min_per_company"),
         ({"round_minutes": 25}, "round_minutes"),
         ({"starts": time(23), "rounds": 4}, "rounds"),  # 23:00 + 4 × 15 min + 3 × 5 min: past midnight
+        ({"rounds": 0, "break_after": []}, "rounds"),
+        ({"tables": 0}, "tables"),
     ],
 )
 def test_a_session_that_does_not_fit_is_refused_on_the_field_concerned(meet, changes, field):
@@ -230,6 +232,14 @@ def test_wishes_name_only_people_who_take_part(meet):
         == 1
     )
     assert services.wishes_of(session, Side.COMPANY, company.id)[meet.people[1].id].rank is None
+    with pytest.raises(DomainError, match="Inscrivez-vous"):  # the third programmer wishes without joining
+        services.save_wishes(
+            session, Side.PROGRAMMER, meet.people[2].id, {company.id: ("must", 1)}, now=BEFORE
+        )
+    with pytest.raises(DomainError, match="Inscrivez-vous"):  # so does a company that did not join
+        services.save_wishes(
+            session, Side.COMPANY, meet.companies[1].id, {person.id: ("must", 1)}, now=BEFORE
+        )
 
 
 def test_a_programmer_who_no_longer_comes_cannot_be_named(meet):
@@ -480,9 +490,13 @@ def test_replan_frees_an_absent_companys_meetings(published):
         for person in (p.first, p.second, p.absent, p.fourth):
             services.set_present(p.session, person.id, True, now=now)
         services.set_company_absent(p.session, p.b.id, True)
-        outcome = services.replan_for_absentees(p.session, now=now, tell=lambda *a, **k: True)
+        told = []
+        outcome = services.replan_for_absentees(
+            p.session, now=now, tell=lambda s, who, *a, **k: told.append(who)
+        )
     assert outcome["freed"] == 3
     assert all(c == p.a.id for _p, c, _r, _t in rows(p.session))
+    assert ("c", p.b.id) not in told and told  # the absent company is not written to; its people are
 
 
 def test_replan_needs_a_round_still_to_come_and_a_published_plan(published, meet):

@@ -115,10 +115,14 @@ def register_blueprints(app):
         impact,
     ):
         app.register_blueprint(module.bp)
+    from crm.api.setup import register as register_api
+
+    register_api(app)
 
 
 def register_cli(app):
     from crm.admin.cli import users_cli
+    from crm.api.cli import api_cli
     from crm.backup import backup_command, restore_command
     from crm.base.rendered import cache_cli
     from crm.demo.cli import demo_cli
@@ -134,6 +138,7 @@ def register_cli(app):
         worker_command,
         mail_cli,
         cache_cli,
+        api_cli,
     ):
         app.cli.add_command(command)
     if app.config.get("VITRINE_SCHEDULER") and not app.testing:
@@ -154,8 +159,18 @@ def start_scheduler_when_serving(app):
 def register_error_pages(app):
     log = logging.getLogger("crm.errors")
 
+    from werkzeug.exceptions import HTTPException
+
+    from crm.api.http import from_http_exception, is_api_request, problem
+
     def page(status):
         def handler(error):
+            if is_api_request():
+                if status >= 500:
+                    db.session.rollback()
+                    log.exception("unhandled error")
+                    return problem(500)
+                return from_http_exception(error)
             if status >= 500:
                 db.session.rollback()
                 log.exception("unhandled error")
@@ -168,14 +183,20 @@ def register_error_pages(app):
 
         return handler
 
-    for status in (400, 403, 404, 405, 413, 429, 500):
+    for status in (400, 401, 403, 404, 405, 409, 413, 422, 429, 500):
         app.register_error_handler(status, page(status))
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(error):
+        return from_http_exception(error) if is_api_request() else error
 
     from crm.base.ratelimit import RateLimitedError
 
     @app.errorhandler(RateLimitedError)
     def too_many(error):
         db.session.rollback()
+        if is_api_request():
+            return problem(429, error.message, headers={"Retry-After": str(error.retry_after)})
         body = render_template("errors/error.html", status=429, message=error.message)
         return body, 429, {"Retry-After": str(error.retry_after)}
 

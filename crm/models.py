@@ -1,6 +1,7 @@
 """Imports every model so the metadata (and Alembic's autogenerate) knows every table."""
 
 from crm.accounts.models import RecoveryCode, User, UserSession
+from crm.api.models import ApiToken
 from crm.base.ratelimit import RateHit
 from crm.base.stamps import ChangeStamp
 from crm.calendar.models import Subscription
@@ -35,6 +36,7 @@ from crm.showcase.models import (
 )
 
 __all__ = [
+    "ApiToken",
     "BoxOffice",
     "Outcome",
     "OutcomeDate",

@@ -65,6 +65,7 @@ def load_settings(instance_path: str) -> dict:
             "import": (30, 60, 60),
             "import-preview": (300, 600, 60),
             "invitations": (20, 40, 60),
+            "api": (600, 1200, 1),  # per token and per address, each minute
         },
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_IMPORT_BYTES", 5 * 2**20)) + 2**20,
         "SESSION_MAX_DAYS": int(os.environ.get("SESSION_MAX_DAYS", 30)),

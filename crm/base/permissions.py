@@ -14,6 +14,18 @@ log = logging.getLogger(__name__)
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
+# API routes: a bearer token of the network, read or write (a session cookie opens none of them).
+TOKEN_READ = "token:read"
+TOKEN_WRITE = "token:write"
+TOKEN_RULES = frozenset({TOKEN_READ, TOKEN_WRITE})
+_token_check = None
+
+
+def check_tokens_with(check) -> None:
+    """The API says how a token is checked: `check(write: bool)` returns None when the request may go on,
+    else aborts (401 without a valid token, 403 for a read token on a write)."""
+    global _token_check
+    _token_check = check
 
 
 def allow(*who):
@@ -46,6 +58,10 @@ def enforce():
         abort(403)
     if PUBLIC in rule:
         return None
+    if rule & TOKEN_RULES:
+        if _token_check is None:
+            abort(403)
+        return _token_check(write=TOKEN_READ not in rule)
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if SIGNED_IN in rule or current_user.role in rule:

@@ -60,6 +60,7 @@ class Organisation(db.Model):
     has_blackout: Mapped[bool] = mapped_column(Boolean, default=False)
     search_key: Mapped[str] = mapped_column(String(400), default="")
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
     network = relationship("Network")
     shows = relationship("Show", back_populates="company", order_by="Show.title")
@@ -91,6 +92,7 @@ class Programmer(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     search_key: Mapped[str] = mapped_column(String(400), default="")
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
     opted_out_at = mapped_column(UTCDateTime)
     erased_at = mapped_column(UTCDateTime)
     # A permanent SMTP refusal: no message until the address is corrected.

@@ -22,7 +22,10 @@ from crm.followups.seen import held_meeting
 from crm.impact.models import Outcome, OutcomeDate, OutcomeKind, OutcomeStatus
 from crm.invitations.models import Invitation
 from crm.meetings.models import Meeting, MeetingOutcome, MeetingSession
-from crm.showcase.models import Edition, Show, Slot
+from crm.showcase.models import Edition, EditionStatus, Show, Slot
+
+# The editions a report covers when none is chosen: those that were shown to programmers.
+REPORTED = (EditionStatus.PUBLISHED, EditionStatus.HELD, EditionStatus.FOLLOW_UP)
 
 CONFIRMED = OutcomeStatus.CONFIRMED
 

@@ -15,9 +15,9 @@ from crm.contacts.models import Organisation, OrganisationKind, Programmer
 from crm.impact import boxoffice, bp, exports, maps, report, services
 from crm.impact.forms import BoxOfficeForm, OutcomeForm
 from crm.impact.models import Outcome, OutcomeStatus
-from crm.showcase.models import Edition, EditionStatus, Show
+from crm.showcase.models import Edition, Show
 
-REPORTED = (EditionStatus.PUBLISHED, EditionStatus.HELD, EditionStatus.FOLLOW_UP)
+REPORTED = report.REPORTED
 
 
 @bp.app_context_processor

@@ -1,0 +1,582 @@
+"""The API's routes, /api/v1/: thin, as pages are. Each says who may call it with `@allow`, validates
+what it reads with a schema, and goes through the feature's services for what it writes.
+
+Every record is looked up in the token's network; another network's id answers 404, as an unknown one.
+"""
+
+import base64
+from datetime import UTC
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, request, url_for
+from flask_babel import gettext as _
+from flask_smorest import Blueprint, abort
+from sqlalchemy import or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from crm.api import http, schemas
+from crm.base import rendered
+from crm.base.database import utcnow
+from crm.base.errors import DomainError
+from crm.base.extensions import db
+from crm.base.geo import departements
+from crm.base.permissions import PUBLIC, TOKEN_READ, TOKEN_WRITE, allow
+from crm.base.phones import normalise_phone
+from crm.base.stamps import EDITION, ChangeStamp
+from crm.checkin.models import Attendance
+from crm.checkin.services import check_in
+from crm.contacts.models import Organisation, OrganisationKind, Programmer
+from crm.contacts.services import PROGRAMMER_FIELDS, organisations_query, programmers_query, save_programmer
+from crm.impact import report
+from crm.impact.models import Outcome
+from crm.impact.services import save_typed
+from crm.invitations.models import Invitation
+from crm.meetings.models import Meeting, MeetingSession
+from crm.networks.models import Network
+from crm.showcase import programme
+from crm.showcase.ical import EPOCH
+from crm.showcase.models import Edition, Registration, Slot
+
+public = Blueprint(
+    "api_public", __name__, url_prefix="/api/v1/programme",
+    description="Published editions and their programme: no token, cached (ETag, 304).",
+)  # fmt: skip
+bp = Blueprint(
+    "api", __name__, url_prefix="/api/v1",
+    description="A network's records, with a token of the network (Authorization: Bearer …).",
+)  # fmt: skip
+PROGRAMME_VERSION = 1  # bump when the programme JSON's shape changes
+
+TOKEN_DOC = {"security": [{"bearer": []}]}
+
+
+@bp.errorhandler(DomainError)
+def _refused(error):
+    """What a service refused, said on the field that caused it."""
+    db.session.rollback()
+    field = getattr(error, "field", None)
+    errors = [{"field": field, "detail": str(error.message)}] if field else None
+    return http.problem(422, str(error.message), errors=errors)
+
+
+# --- Cursors, filters, lookups ------------------------------------------------------------------------
+
+
+def _encode(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"v1:{last_id}".encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> int:
+    try:
+        tag, _sep, number = (
+            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().partition(":")
+        )
+        if tag == "v1" and number.isdigit() and 0 < int(number) < 2**63:
+            return int(number)
+    except (ValueError, UnicodeDecodeError):
+        pass
+    abort(422, messages={"query": {"cursor": [_("Curseur inconnu : reprenez le next_cursor de la page.")]}})
+
+
+def _page(query, column, args, wrap=None) -> dict:
+    """One page of `query` by increasing `column` (an id): a cursor stays right while rows are added."""
+    if args.get("cursor"):
+        query = query.where(column > _decode(args["cursor"]))
+    limit = args["limit"]
+    rows = list(db.session.scalars(query.order_by(column).limit(limit + 1)).unique())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {
+        "items": [wrap(row) for row in rows] if wrap else rows,
+        "next_cursor": _encode(rows[-1].id) if more else None,
+    }
+
+
+def _since(args):
+    moment = args.get("updated_since")
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+class _Plus:
+    """A row with a few more attributes to show (computed from what was loaded with it)."""
+
+    def __init__(self, row, **extra):
+        self._row = row
+        self.__dict__.update(extra)
+
+    def __getattr__(self, name):
+        return getattr(self._row, name)
+
+
+def _own(model, object_id):
+    """A record of the token's network, or 404."""
+    row = db.session.get(model, object_id)
+    if row is None or row.network_id != http.network_id():
+        abort(404)
+    return row
+
+
+def _of_edition(model, object_id):
+    """A record of one of the token's network's editions, or 404."""
+    row = db.session.get(model, object_id)
+    if row is None or db.session.get(Edition, row.edition_id).network_id != http.network_id():
+        abort(404)
+    return row
+
+
+def _in_editions(query, edition_column, args):
+    query = query.join(Edition, Edition.id == edition_column).where(Edition.network_id == http.network_id())
+    if args.get("edition"):
+        query = query.where(edition_column == args["edition"])
+    return query
+
+
+def _network():
+    return db.session.get(Network, http.network_id())
+
+
+# --- Public: the programme ----------------------------------------------------------------------------
+
+
+@public.route("/")
+@allow(PUBLIC)
+@public.arguments(schemas.PageArgs, location="query")
+@public.response(200, schemas.page_of(schemas.PublishedEditionSchema))
+def programme_index(args):
+    """Published editions of every network of the instance."""
+    query = programme.published_editions().order_by(None)
+
+    def wrap(edition):
+        return _Plus(edition, url=url_for(".programme_edition", slug=edition.slug, _external=True))
+
+    return _page(query, Edition.id, args, wrap)
+
+
+@public.route("/<slug>")
+@allow(PUBLIC)
+@public.response(200, schemas.ProgrammeSchema)
+@public.alt_response(304, description="Not modified since the ETag or date you sent")
+@public.alt_response(404, description="No published edition has this slug")
+def programme_edition(slug):
+    """An edition's programme: slots with their venue (and its address), show and company; cancelled slots
+    stay, marked `cancelled`. Send `If-None-Match` with the last ETag: 304 until it changes."""
+    found = programme.published_stamped(slug)
+    if found is None:
+        abort(404)
+    edition_id, _network_id, version, changed = found
+    key = rendered.key("api-programme", PROGRAMME_VERSION, request.host_url, edition_id, version or 0)
+
+    def body() -> bytes:
+        edition = db.session.get(Edition, edition_id)
+        return current_app.json.dumps(programme.as_json(edition, programme.programme_slots(edition))).encode()
+
+    response = rendered.conditional(
+        key, changed or EPOCH, body, content_type="application/json", cache_control="public, no-cache"
+    )
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+# --- With a token: reading ----------------------------------------------------------------------------
+
+
+@bp.route("/network")
+@allow(TOKEN_READ)
+@bp.response(200, schemas.NetworkSchema)
+@bp.doc(**TOKEN_DOC)
+def network():
+    """The network the token belongs to."""
+    return _network()
+
+
+@bp.route("/editions")
+@allow(TOKEN_READ)
+@bp.arguments(schemas.EditionArgs, location="query")
+@bp.response(200, schemas.page_of(schemas.EditionSchema))
+@bp.doc(**TOKEN_DOC)
+def editions(args):
+    """The network's editions, drafts included; `updated_since` counts any change to their programme."""
+    query = select(Edition).where(Edition.network_id == http.network_id())
+    if args.get("status"):
+        query = query.where(Edition.status == args["status"])
+    if since := _since(args):
+        stamp = aliased(ChangeStamp)
+        query = query.outerjoin(stamp, (stamp.kind == EDITION) & (stamp.object_id == Edition.id)).where(
+            or_(stamp.changed_at >= since, Edition.created_at >= since)
+        )
+    return _page(query, Edition.id, args)
+
+
+@bp.route("/editions/<int:edition_id>")
+@allow(TOKEN_READ)
+@bp.response(200, schemas.EditionSchema)
+@bp.doc(**TOKEN_DOC)
+def edition(edition_id):
+    return _own(Edition, edition_id)
+
+
+@bp.route("/registrations")
+@allow(TOKEN_READ)
+@bp.arguments(schemas.RegistrationArgs, location="query")
+@bp.response(200, schemas.page_of(schemas.RegistrationSchema))
+@bp.doc(**TOKEN_DOC)
+def registrations(args):
+    """Companies' registrations, as the review page lists them (by edition, status, company)."""
+    query = _in_editions(select(Registration), Registration.edition_id, args)
+    if args.get("status"):
+        query = query.where(Registration.status == args["status"])
+    if args.get("company"):
+        query = query.where(Registration.company_id == args["company"])
+    if since := _since(args):
+        query = query.where(Registration.updated_at >= since)
+    return _page(query, Registration.id, args)
+
+
+@bp.route("/registrations/<int:registration_id>")
+@allow(TOKEN_READ)
+@bp.response(200, schemas.RegistrationSchema)
+@bp.doc(**TOKEN_DOC)
+def registration(registration_id):
+    return _of_edition(Registration, registration_id)
+
+
+def _slot(slot):
+    return _Plus(slot, registration_id=slot.assignment.registration_id if slot.assignment else None)
+
+
+@bp.route("/slots")
+@allow(TOKEN_READ)
+@bp.arguments(schemas.SlotArgs, location="query")
+@bp.response(200, schemas.page_of(schemas.SlotSchema))
+@bp.doc(**TOKEN_DOC)
+def slots(args):
+    """Slots with the registration assigned to each (the assignment)."""
+    query = _in_editions(select(Slot).options(joinedload(Slot.assignment)), Slot.edition_id, args)
+    if args.get("status"):
+        query = query.where(Slot.status == args["status"])
+    if args.get("venue"):
+        query = query.where(Slot.venue_id == args["venue"])
+    if since := _since(args):
+        query = query.where(Slot.updated_at >= since)
+    return _page(query, Slot.id, args, _slot)
+
+
+@bp.route("/slots/<int:slot_id>")
+@allow(TOKEN_READ)
+@bp.response(200, schemas.SlotSchema)
+@bp.doc(**TOKEN_DOC)
+def slot(slot_id):
+    return _slot(_of_edition(Slot, slot_id))
+
+
+@bp.route("/companies")
+@allow(TOKEN_READ)
+@bp.arguments(schemas.CompanyArgs, location="query")
+@bp.response(200, schemas.page_of(schemas.CompanySchema))
+@bp.doc(**TOKEN_DOC)
+def companies(args):
+    """The network's companies, searched as on the companies' page."""
+    query = organisations_query(http.network_id(), OrganisationKind.COMPANY, args.get("q")).order_by(None)
+    if args.get("departement"):
+        query = query.where(Organisation.departement_code == args["departement"].upper())
+    if since := _since(args):
+        query = query.where(Organisation.updated_at >= since)
+    return _page(query, Organisation.id, args)
+
+
+@bp.route("/companies/<int:company_id>")
+@allow(TOKEN_READ)
+@bp.response(200, schemas.CompanySchema)
+@bp.doc(**TOKEN_DOC)
+def company(company_id):
+    found = _own(Organisation, company_id)
+    if found.kind != OrganisationKind.COMPANY:
+        abort(404)
+    return found
+
+
+@bp.route("/programmers")
+@allow(TOKEN_READ)
+@bp.arguments(schemas.ProgrammerArgs, location="query")
+@bp.response(200, schemas.page_of(schemas.ProgrammerSchema))
+@bp.doc(**TOKEN_DOC)
+def programmers(args):
+    """The directory, with its page's filters. With `updated_since`, erased people are listed too (their
+    `erased_at` set, nothing else left): a copy kept elsewhere drops them."""
+    filters = {name: args.get(name) for name in ("departement", "region", "discipline", "audience")}
+    if since := _since(args):
+        query = select(Programmer).where(
+            Programmer.network_id == http.network_id(), Programmer.updated_at >= since
+        )
+        query = query.options(selectinload(Programmer.interests))
+        if args.get("q") or any(filters.values()):
+            abort(422, messages={"query": {"updated_since": [_("À employer sans autre filtre.")]}})
+    else:
+        query = programmers_query(http.network_id(), args.get("q"), **filters).order_by(None)
+    return _page(query, Programmer.id, args)
+
+
+@bp.route("/programmers/<int:programmer_id>")
+@allow(TOKEN_READ)
+@bp.response(200, schemas.ProgrammerSchema)
+@bp.doc(**TOKEN_DOC)
+def programmer(programmer_id):
+    return _own(Programmer, programmer_id)
+
+
+@bp.route("/attendance")
+@allow(TOKEN_READ)
+@bp.arguments(schemas.AttendanceArgs, location="query")
+@bp.response(200, schemas.page_of(schemas.AttendanceSchema))
+@bp.doc(**TOKEN_DOC)
+def attendance(args):
+    """Who was checked in at which slot."""
+    query = _in_editions(select(Attendance).join(Slot, Slot.id == Attendance.slot_id), Slot.edition_id, args)
+    if args.get("slot"):
+        query = query.where(Attendance.slot_id == args["slot"])
+    if args.get("programmer"):
+        query = query.where(Attendance.programmer_id == args["programmer"])
+    if since := _since(args):
+        query = query.where(Attendance.checked_in_at >= since)
+    return _page(query, Attendance.id, args)
+
+
+def _attendance_row(attendance_id):
+    row = db.session.get(Attendance, attendance_id)
+    if row is None:
+        abort(404)
+    _of_edition(Slot, row.slot_id)
+    return row
+
+
+@bp.route("/attendance/<int:attendance_id>")
+@allow(TOKEN_READ)
+@bp.response(200, schemas.AttendanceSchema)
+@bp.doc(**TOKEN_DOC)
+def attendance_one(attendance_id):
+    return _attendance_row(attendance_id)
+
+
+def _invitation(invitation):
+    return _Plus(
+        invitation,
+        days=[d.day for d in invitation.days],
+        show_ids=sorted(s.show_id for s in invitation.shows),
+    )
+
+
+@bp.route("/invitations")
+@allow(TOKEN_READ)
+@bp.arguments(schemas.InvitationArgs, location="query")
+@bp.response(200, schemas.page_of(schemas.InvitationSchema))
+@bp.doc(**TOKEN_DOC)
+def invitations(args):
+    """Invitations and their answers (the days and shows each person chose)."""
+    query = _in_editions(
+        select(Invitation).options(selectinload(Invitation.days), selectinload(Invitation.shows)),
+        Invitation.edition_id,
+        args,
+    )
+    if args.get("answer"):
+        query = query.where(Invitation.answer == args["answer"])
+    if args.get("programmer"):
+        query = query.where(Invitation.programmer_id == args["programmer"])
+    if since := _since(args):
+        query = query.where(or_(Invitation.sent_at >= since, Invitation.answered_at >= since))
+    return _page(query, Invitation.id, args, _invitation)
+
+
+@bp.route("/invitations/<int:invitation_id>")
+@allow(TOKEN_READ)
+@bp.response(200, schemas.InvitationSchema)
+@bp.doc(**TOKEN_DOC)
+def invitation(invitation_id):
+    return _invitation(_of_edition(Invitation, invitation_id))
+
+
+@bp.route("/bookings")
+@allow(TOKEN_READ)
+@bp.arguments(schemas.BookingArgs, location="query")
+@bp.response(200, schemas.page_of(schemas.BookingSchema))
+@bp.doc(**TOKEN_DOC)
+def bookings(args):
+    """Bookings obtained (the « dates obtenues »), with their performances."""
+    query = (
+        select(Outcome).where(Outcome.network_id == http.network_id()).options(selectinload(Outcome.dates))
+    )
+    for name, column in (("edition", Outcome.edition_id), ("company", Outcome.company_id),
+                         ("status", Outcome.status), ("kind", Outcome.kind)):  # fmt: skip
+        if args.get(name):
+            query = query.where(column == args[name])
+    if since := _since(args):
+        query = query.where(Outcome.updated_at >= since)
+    return _page(query, Outcome.id, args)
+
+
+@bp.route("/bookings/<int:booking_id>")
+@allow(TOKEN_READ)
+@bp.response(200, schemas.BookingSchema)
+@bp.doc(**TOKEN_DOC)
+def booking(booking_id):
+    return _own(Outcome, booking_id)
+
+
+@bp.route("/meeting-sessions/<int:session_id>")
+@allow(TOKEN_READ)
+@bp.response(200, schemas.MeetingSessionSchema)
+@bp.doc(**TOKEN_DOC)
+def meeting_session(session_id):
+    """A speed-dating session and, once published, its meetings."""
+    found = _own(MeetingSession, session_id)
+    meetings = []
+    if found.published_at is not None:
+        meetings = db.session.scalars(
+            select(Meeting)
+            .where(Meeting.session_id == found.id)
+            .order_by(Meeting.round, Meeting.table_number)
+        ).all()
+    return _Plus(found, meetings=meetings)
+
+
+@bp.route("/report")
+@allow(TOKEN_READ)
+@bp.arguments(schemas.ReportArgs, location="query")
+@bp.response(200, schemas.ReportSchema)
+@bp.doc(**TOKEN_DOC)
+def impact_report(args):
+    """The impact report's figures, for one edition or for every edition held."""
+    query = select(Edition.id).where(Edition.network_id == http.network_id())
+    if args.get("edition"):
+        query = query.where(Edition.id == args["edition"])
+    else:
+        query = query.where(Edition.status.in_(report.REPORTED))
+    ids = list(db.session.scalars(query.order_by(Edition.starts_on, Edition.id)))
+    if args.get("edition") and not ids:
+        abort(404)
+    return {"editions": ids, "figures": _plain(report.figures(ids, viewer=http.actor()))}
+
+
+def _plain(value):
+    """The report's figures as JSON has them (tuples as lists, amounts as strings, keys as text)."""
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+# --- With a write token -------------------------------------------------------------------------------
+
+
+def _checked_programmer(data: dict, current: Programmer | None) -> dict:
+    """What the import checks of a row, on the fields given: the address, the phone, the département."""
+    if "email" in data:
+        try:
+            data["email"] = validate_email(
+                data["email"].strip(), check_deliverability=False
+            ).normalized.lower()
+        except EmailNotValidError:
+            raise DomainError(_("Adresse e-mail invalide."), field="email") from None
+    if "phone" in data:
+        data["phone"] = normalise_phone(data["phone"])  # a DomainError says why
+    code = data.get("departement_code")
+    if code:
+        code = code.strip().upper()
+        code = code.zfill(2) if code.isdigit() and len(code) < 3 else code
+        if code not in departements():
+            raise DomainError(_("Département inconnu : %(v)s", v=code), field="departement_code")
+        data["departement_code"] = code
+    email = data.get("email")
+    if email:
+        existing = db.session.scalar(
+            select(Programmer.id).where(Programmer.network_id == http.network_id(), Programmer.email == email)
+        )
+        if existing and (current is None or existing != current.id):
+            abort(
+                409,
+                message=_("Cette adresse e-mail est déjà dans l'annuaire du réseau."),
+                messages={
+                    "json": {"email": [url_for(".programmer", programmer_id=existing, _external=True)]}
+                },
+            )
+    return data
+
+
+@bp.route("/programmers", methods=["POST"])
+@allow(TOKEN_WRITE)
+@bp.arguments(schemas.ProgrammerInput)
+@bp.response(201, schemas.ProgrammerSchema)
+@bp.alt_response(409, description="Someone of the directory already has this address (its URL in `errors`)")
+@bp.doc(**TOKEN_DOC)
+def programmer_create(data):
+    """Add a person to the directory, checked as an imported row is (address, phone, département) and
+    refused when the address is already someone's (409, with that person's URL)."""
+    data = _checked_programmer(dict(data), None)
+    data["source"] = f"API : {http.current_token_name()}"[:200]
+    found = save_programmer(None, _network(), data, actor=http.actor())
+    db.session.commit()
+    return found
+
+
+@bp.route("/programmers/<int:programmer_id>", methods=["PATCH"])
+@allow(TOKEN_WRITE)
+@bp.arguments(schemas.ProgrammerPatch)
+@bp.response(200, schemas.ProgrammerSchema)
+@bp.alt_response(409, description="Another person of the directory has this address")
+@bp.doc(**TOKEN_DOC)
+def programmer_update(data, programmer_id):
+    """Change the fields given, leave the others as they are."""
+    found = _own(Programmer, programmer_id)
+    if found.erased_at is not None:
+        abort(409, message=_("Cette fiche a été effacée à la demande de la personne."))
+    merged = {key: getattr(found, key) for key in PROGRAMMER_FIELDS}
+    merged["disciplines"] = list(found.disciplines)
+    merged.update(_checked_programmer(dict(data), found))
+    save_programmer(found, _network(), merged, actor=http.actor())
+    db.session.commit()
+    return found
+
+
+@bp.route("/bookings", methods=["POST"])
+@allow(TOKEN_WRITE)
+@bp.arguments(schemas.BookingInput)
+@bp.response(201, schemas.BookingSchema)
+@bp.doc(**TOKEN_DOC)
+def booking_create(data):
+    """Record a booking as the booking form does: the person by id or address; the edition, when not
+    given, is the one where they saw the show; a recorded booking ends the follow-up of that company."""
+    data = dict(data)
+    if data.get("programmer_id") and not data.get("programmer_email"):
+        person = _own(Programmer, data["programmer_id"]) if data["programmer_id"] else None
+        data["programmer_email"] = person.email if person else None
+    data.pop("programmer_id", None)
+    found, _proposal = save_typed(None, _network(), data, actor=http.actor(), now=utcnow())
+    db.session.commit()
+    return found
+
+
+@bp.route("/attendance", methods=["POST"])
+@allow(TOKEN_WRITE)
+@bp.arguments(schemas.AttendanceInput)
+@bp.response(201, schemas.AttendanceSchema)
+@bp.doc(**TOKEN_DOC)
+def attendance_create(data):
+    """Tick a person in at a slot (done again, nothing changes: the first tick is answered)."""
+    slot_row = _of_edition(Slot, data["slot_id"])
+    person = _own(Programmer, data["programmer_id"])
+    check_in(slot_row, person, actor=http.actor(), now=utcnow())
+    db.session.commit()
+    return db.session.scalar(
+        select(Attendance).where(Attendance.slot_id == slot_row.id, Attendance.programmer_id == person.id)
+    )
+
+
+@bp.after_request
+def _not_kept(response):
+    """A network's records are never kept by a browser or a proxy."""
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -19,13 +19,15 @@ def is_api_request() -> bool:
     return request.path.startswith(PREFIX)
 
 
-def problem(status: int, detail: str | None = None, *, title=None, errors=None, headers=None) -> Response:
-    """An RFC 9457 problem: `errors` lists the fields that caused it, as {"field", "detail"}."""
+def problem(status: int, detail=None, *, title=None, errors=None, headers=None, extra=None) -> Response:
+    """An RFC 9457 problem: `errors` lists the fields that caused it, as {"field", "detail"}; `extra`
+    adds members of its own (the existing record of a conflict)."""
     body = {"type": "about:blank", "title": title or _title(status), "status": status}
     if detail:
         body["detail"] = str(detail)
     if errors:
         body["errors"] = errors
+    body.update(extra or {})
     response = current_app.response_class(
         current_app.json.dumps(body), status=status, mimetype=PROBLEM, headers=headers or {}
     )
@@ -49,11 +51,13 @@ def from_http_exception(error: HTTPException) -> Response:
             for _location, fields in messages.items()
             for field, detail in fields.items()
         ]
-    detail = data.get("message") or (error.description if status != 404 else None)
-    headers = dict(getattr(error, "vitrine_headers", {}) or {})
-    if status == 401:
-        headers["WWW-Authenticate"] = 'Bearer realm="vitrine"'
-    return problem(status, detail, errors=errors, headers=headers)
+    detail = data.get("message")
+    if detail is None and errors:
+        detail = "Voyez dans `errors` ce qui est refusé, champ par champ."
+    elif detail is None and status not in (404, 405):
+        detail = error.description
+    headers = {"WWW-Authenticate": 'Bearer realm="vitrine"'} if status == 401 else {}
+    return problem(status, detail, errors=errors, headers=headers, extra=data.get("extra"))
 
 
 def _flat(detail):

@@ -206,7 +206,11 @@ class BookingSchema(Schema):
     attribution_confirmed = fields.Boolean()
     kind = _enum(OutcomeKind)
     status = _enum(OutcomeStatus)
-    fee_per_performance = fields.Decimal(as_string=True, allow_none=True)
+    fee_per_performance = fields.Decimal(
+        as_string=True,
+        allow_none=True,
+        metadata={"type": "string", "description": 'Excluding VAT, e.g. "1200.50"'},
+    )
     currency = fields.String()
     decided_on = fields.Date()
     dates = fields.List(fields.Nested(BookingDateSchema))
@@ -257,7 +261,7 @@ def page_of(item: type[Schema]) -> type[Schema]:
 
 
 class ProgrammerInput(Schema):
-    first_name = fields.String(validate=validate.Length(max=80), load_default=None)
+    first_name = fields.String(required=True, validate=validate.Length(min=1, max=80))
     last_name = fields.String(required=True, validate=validate.Length(min=1, max=80))
     email = fields.String(required=True, validate=validate.Length(max=254))
     phone = fields.String(allow_none=True, validate=validate.Length(max=30))
@@ -271,6 +275,7 @@ class ProgrammerInput(Schema):
 
 
 class ProgrammerPatch(ProgrammerInput):
+    first_name = fields.String(validate=validate.Length(min=1, max=80))
     last_name = fields.String(validate=validate.Length(min=1, max=80))
     email = fields.String(validate=validate.Length(max=254))
 

@@ -7,12 +7,14 @@ Every record is looked up in the token's network; another network's id answers 4
 import base64
 from datetime import UTC
 
+import flask_smorest
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
+from webargs.flaskparser import FlaskParser
 
 from crm.api import http, schemas
 from crm.base import rendered
@@ -22,6 +24,7 @@ from crm.base.extensions import db
 from crm.base.geo import departements
 from crm.base.permissions import PUBLIC, TOKEN_READ, TOKEN_WRITE, allow
 from crm.base.phones import normalise_phone
+from crm.base.ratelimit import RateLimitedError
 from crm.base.stamps import EDITION, ChangeStamp
 from crm.checkin.models import Attendance
 from crm.checkin.services import check_in
@@ -37,6 +40,22 @@ from crm.showcase import programme
 from crm.showcase.ical import EPOCH
 from crm.showcase.models import Edition, Registration, Slot
 
+
+class _Parser(FlaskParser):
+    """A query parameter the route does not know is refused (422), as a body's field is: a misspelt
+    filter would otherwise answer the whole list."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": None,
+        "querystring": None,
+    }
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = _Parser()
+
+
 public = Blueprint(
     "api_public", __name__, url_prefix="/api/v1/programme",
     description="Published editions and their programme: no token, cached (ETag, 304).",
@@ -47,13 +66,18 @@ bp = Blueprint(
 )  # fmt: skip
 PROGRAMME_VERSION = 1  # bump when the programme JSON's shape changes
 
-TOKEN_DOC = {"security": [{"bearer": []}]}
+TOKEN_DOC = {
+    "security": [{"bearer": []}],
+    "responses": {"401": "UNAUTHORIZED", "403": "FORBIDDEN", "404": "NOT_FOUND", "429": "TOO_MANY_REQUESTS"},
+}
 
 
 @bp.errorhandler(DomainError)
 def _refused(error):
     """What a service refused, said on the field that caused it."""
     db.session.rollback()
+    if isinstance(error, RateLimitedError):
+        return http.problem(429, error.message, headers={"Retry-After": str(error.retry_after)})
     field = getattr(error, "field", None)
     errors = [{"field": field, "detail": str(error.message)}] if field else None
     return http.problem(422, str(error.message), errors=errors)
@@ -158,7 +182,12 @@ def programme_index(args):
 @allow(PUBLIC)
 @public.response(200, schemas.ProgrammeSchema)
 @public.alt_response(304, description="Not modified since the ETag or date you sent")
-@public.alt_response(404, description="No published edition has this slug")
+@public.alt_response(
+    404,
+    schema=schemas.ProblemSchema,
+    content_type=http.PROBLEM,
+    description="No published edition has this slug",
+)
 def programme_edition(slug):
     """An edition's programme: slots with their venue (and its address), show and company; cancelled slots
     stay, marked `cancelled`. Send `If-None-Match` with the last ETag: 304 until it changes."""
@@ -496,12 +525,12 @@ def _checked_programmer(data: dict, current: Programmer | None) -> dict:
             select(Programmer.id).where(Programmer.network_id == http.network_id(), Programmer.email == email)
         )
         if existing and (current is None or existing != current.id):
+            url = url_for(".programmer", programmer_id=existing, _external=True)
             abort(
                 409,
                 message=_("Cette adresse e-mail est déjà dans l'annuaire du réseau."),
-                messages={
-                    "json": {"email": [url_for(".programmer", programmer_id=existing, _external=True)]}
-                },
+                messages={"json": {"email": [_("Déjà l'adresse de la personne n° %(n)d.", n=existing)]}},
+                extra={"existing": url},
             )
     return data
 
@@ -510,7 +539,12 @@ def _checked_programmer(data: dict, current: Programmer | None) -> dict:
 @allow(TOKEN_WRITE)
 @bp.arguments(schemas.ProgrammerInput)
 @bp.response(201, schemas.ProgrammerSchema)
-@bp.alt_response(409, description="Someone of the directory already has this address (its URL in `errors`)")
+@bp.alt_response(
+    409,
+    schema=schemas.ProblemSchema,
+    content_type=http.PROBLEM,
+    description="Someone of the directory already has this address (its URL in `existing`)",
+)
 @bp.doc(**TOKEN_DOC)
 def programmer_create(data):
     """Add a person to the directory, checked as an imported row is (address, phone, département) and
@@ -526,7 +560,12 @@ def programmer_create(data):
 @allow(TOKEN_WRITE)
 @bp.arguments(schemas.ProgrammerPatch)
 @bp.response(200, schemas.ProgrammerSchema)
-@bp.alt_response(409, description="Another person of the directory has this address")
+@bp.alt_response(
+    409,
+    schema=schemas.ProblemSchema,
+    content_type=http.PROBLEM,
+    description="Another person of the directory has this address",
+)
 @bp.doc(**TOKEN_DOC)
 def programmer_update(data, programmer_id):
     """Change the fields given, leave the others as they are."""

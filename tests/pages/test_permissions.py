@@ -7,13 +7,16 @@ import pytest
 
 from crm.base.database import utcnow
 from crm.base.extensions import db
-from crm.base.permissions import PUBLIC, SIGNED_IN, rule_for
+from crm.base.permissions import PUBLIC, SIGNED_IN, TOKEN_READ, TOKEN_WRITE, rule_for
 from tests import factories
 from tests.conftest import post_form, sign_in
 
 ANON, MEMBER, COORD, ADMIN = "anonymous", "member", "coordinator", "admin"
 EVERYONE = {ANON, MEMBER, COORD, ADMIN}
 SIGNED = {MEMBER, COORD, ADMIN}
+# API tokens: a session opens none of their routes, and a token opens no page.
+READ_T, WRITE_T = "read token", "write token"
+TOKENS = {READ_T, WRITE_T}
 
 EXPECTED = {
     "pages.home": SIGNED,
@@ -92,6 +95,36 @@ EXPECTED = {
     "programme.index": EVERYONE,
     "programme.edition": EVERYONE,
     "programme.edition_json": EVERYONE,
+    "api-docs.openapi_json": EVERYONE,
+    "api_pages.reference": EVERYONE,
+    "api_pages.tokens_list": {COORD},
+    "api_pages.token_new": {COORD},
+    "api_pages.token_revoke": {COORD},
+    "api_public.programme_index": EVERYONE,
+    "api_public.programme_edition": EVERYONE,
+    "api.network": TOKENS,
+    "api.editions": TOKENS,
+    "api.edition": TOKENS,
+    "api.registrations": TOKENS,
+    "api.registration": TOKENS,
+    "api.slots": TOKENS,
+    "api.slot": TOKENS,
+    "api.companies": TOKENS,
+    "api.company": TOKENS,
+    "api.programmers": TOKENS,
+    "api.programmer": TOKENS,
+    "api.attendance": TOKENS,
+    "api.attendance_one": TOKENS,
+    "api.invitations": TOKENS,
+    "api.invitation": TOKENS,
+    "api.bookings": TOKENS,
+    "api.booking": TOKENS,
+    "api.meeting_session": TOKENS,
+    "api.impact_report": TOKENS,
+    "api.programmer_create": {WRITE_T},
+    "api.programmer_update": {WRITE_T},
+    "api.booking_create": {WRITE_T},
+    "api.attendance_create": {WRITE_T},
     "mail.outbox": {COORD},
     "mail.inbox": {COORD, ADMIN},
     "mail.inbox_decide": {COORD, ADMIN},
@@ -164,6 +197,10 @@ def _declared_audience(rule):
         return EVERYONE
     if SIGNED_IN in declared:
         return SIGNED
+    if TOKEN_READ in declared:
+        return TOKENS
+    if TOKEN_WRITE in declared:
+        return {WRITE_T}
     return {str(role) for role in declared}
 
 
@@ -179,7 +216,7 @@ def _url_values(world):
     a = world.a
     follow = factories.followup(vars(a), a.coordinator, a.programmers[0], a.members[0])
     db.session.commit()
-    return {
+    values = {
         "company_id": a.companies[0].id,
         "show_id": a.shows[0].id,
         "programmer_id": a.member_contact.id,
@@ -211,6 +248,28 @@ def _url_values(world):
         "inbound_id": _unmatched_mail(a),
         "proposal_id": _proposal(a),
         **_meetings(a),
+        **_api(world),
+    }
+    return {**values, "booking_id": values["outcome_id"]}
+
+
+def _api(world):
+    """What the API's routes name: an attendance, an invitation, a booking, and a token to revoke."""
+    from crm.api import tokens
+    from crm.checkin.models import Attendance
+    from crm.checkin.services import check_in
+    from crm.invitations.models import Invitation
+
+    a = world.a
+    check_in(a.slot, a.programmers[1], actor=a.coordinator, now=utcnow())
+    row, _secret = tokens.create(a.network, scope="read", name="Walk", now=utcnow())
+    db.session.commit()
+    return {
+        "attendance_id": db.session.scalar(db.select(Attendance.id)),
+        "invitation_id": db.session.scalar(
+            db.select(Invitation.id).where(Invitation.edition_id == a.planned.id)
+        ),
+        "token_id": row.id,
     }
 
 
@@ -301,11 +360,15 @@ def _calendar_secret(a):
     return calendars.token_for(subscription)
 
 
-def _request(client, rule, method, values, signed_in):
+def _request(client, rule, method, values, signed_in, headers=None):
     url = rule.build({arg: values[arg] for arg in rule.arguments})[1]
     if method == "GET":
-        return client.get(url)
-    return post_form(client, url, {}, token_from="/account/password" if signed_in else "/login")
+        return client.get(url, headers=headers)
+    if rule.endpoint.startswith("api."):
+        return client.open(url, method=method, json={}, headers=headers)
+    return post_form(
+        client, url, {}, token_from="/account/password" if signed_in else "/login", headers=headers
+    )
 
 
 @pytest.mark.parametrize("role", [ANON, MEMBER, COORD, ADMIN])
@@ -321,7 +384,9 @@ def test_route_walk_gives_each_role_the_expected_status(app, world, role):
             values["proposal_id"] = _proposal(world.a)  # accepting or discarding one uses it up
         response = _request(client, rule, method, values, role != ANON)
         allowed = role in EXPECTED[rule.endpoint]
-        if allowed:
+        if EXPECTED[rule.endpoint] <= TOKENS:
+            expected = {401}  # a session cookie opens no route of the API
+        elif allowed:
             expected = {200} if method == "GET" else {200, 302, 422}
             if rule.endpoint == "accounts.login" and role != ANON:
                 expected = {302}  # already signed in: sent to the home page
@@ -339,7 +404,7 @@ def test_route_walk_gives_each_role_the_expected_status(app, world, role):
             expected = {403}
         if response.status_code not in expected:
             failures.append(f"{method} {rule.rule}: {response.status_code}, expected {sorted(expected)}")
-        if role == ANON and not allowed:
+        if role == ANON and not allowed and response.status_code != 401:
             assert response.headers["Location"].startswith("/login"), rule.rule
     assert failures == []
 
@@ -366,3 +431,42 @@ def test_member_cannot_edit_a_contact_created_by_someone_else(app, world, client
     assert client.get(f"/programmers/{world.a.member_contact.id}").status_code == 200
     assert client.get(f"/programmers/{world.a.member_contact.id}/edit").status_code == 403
     assert client.get(f"/programmers/{world.a.programmers[0].id}/edit").status_code == 403
+
+
+@pytest.mark.parametrize("kind", ["read", "write", "other network", "revoked"])
+def test_route_walk_with_a_token(app, world, kind):
+    """A read token reads and never writes; a token of network B finds nothing of A's (404, not 403); a
+    revoked token is refused at once; and no token opens a page of the site."""
+    from crm.api import tokens
+
+    values = _url_values(world)
+    network = world.b.network if kind == "other network" else world.a.network
+    row, secret = tokens.create(
+        network, scope="read" if kind == "read" else "write", name="Walk", now=utcnow()
+    )
+    if kind == "revoked":
+        tokens.revoke(row, now=utcnow())
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+    failures = []
+    for rule, method in _routes(app):
+        audience = EXPECTED[rule.endpoint]
+        response = _request(app.test_client(), rule, method, values, False, headers=headers)
+        if not audience <= TOKENS:
+            if ANON not in audience and response.status_code != 302:
+                failures.append(f"{method} {rule.rule}: a token opened a page ({response.status_code})")
+            continue
+        if kind == "revoked":
+            expected = {401}
+        elif kind == "read":
+            expected = {200} if method == "GET" else {403}
+        elif kind == "write":
+            expected = {200} if method == "GET" else {200, 201, 422}
+        else:
+            names_a_record = bool(rule.arguments)
+            expected = {404} if names_a_record else ({200} if method == "GET" else {422})
+        if rule.endpoint == "api.impact_report" and kind == "other network":
+            expected = {200}  # no edition named: its own network's report
+        if response.status_code not in expected:
+            failures.append(f"{method} {rule.rule}: {response.status_code}, expected {sorted(expected)}")
+    assert failures == []

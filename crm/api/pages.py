@@ -1,5 +1,7 @@
 """The API's pages for people: its reference (read from the OpenAPI document) and the network's tokens."""
 
+import re
+
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -26,7 +28,7 @@ def reference():
     """Every path of the description, with its parameters, body and answers, on one readable page."""
     spec = current_app.extensions["vitrine-api"].spec.to_dict()
     operations = [
-        (path, method.upper(), operation)
+        (path, method.upper(), operation, re.sub(r"[^a-z0-9]+", "-", f"{method}{path}".lower()).strip("-"))
         for path, item in spec["paths"].items()
         for method, operation in item.items()
         if method in METHODS

@@ -25,7 +25,8 @@ def test_a_coordinator_makes_uses_and_revokes_a_token(world, live_server, browse
     _screenshot(page, "api-token-created-phone")
 
     script = browser.browser.new_context()  # a website's script: no cookie, only the token
-    answer = script.request.get(f"{live_server}/api/v1/editions", headers={"Authorization": f"Bearer {secret}"})
+    editions, token = f"{live_server}/api/v1/editions", {"Authorization": f"Bearer {secret}"}
+    answer = script.request.get(editions, headers=token)
     assert answer.status == 200
     assert {e["name"] for e in json.loads(answer.text())["items"]} == {"Édition A", "Programme A"}
 
@@ -34,7 +35,7 @@ def test_a_coordinator_makes_uses_and_revokes_a_token(world, live_server, browse
     assert secret not in page.content()
     page.get_by_role("button", name="Révoquer").click()
     assert page.get_by_text("Jeton révoqué").is_visible()
-    refused = script.request.get(f"{live_server}/api/v1/editions", headers={"Authorization": f"Bearer {secret}"})
+    refused = script.request.get(editions, headers=token)
     assert refused.status == 401
     assert json.loads(refused.text())["status"] == 401
     page.set_viewport_size({"width": 1280, "height": 900})

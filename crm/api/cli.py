@@ -11,7 +11,7 @@ from crm.base.errors import DomainError
 from crm.base.extensions import db
 from crm.networks.models import Network
 
-api_cli = AppGroup("api", help="L'API JSON : jetons d'accès des réseaux.")
+api_cli = AppGroup("api", help="L'API JSON : jetons d'accès des réseaux.")
 token_cli = AppGroup("token", help="Jetons d'accès à l'API.")
 api_cli.add_command(token_cli)
 
@@ -19,7 +19,7 @@ api_cli.add_command(token_cli)
 def _network(slug: str) -> Network:
     found = db.session.scalar(select(Network).where(Network.slug == slug))
     if found is None:
-        raise click.BadParameter(f"aucun réseau n'a le code « {slug} »", param_hint="--network")
+        raise click.BadParameter(f"aucun réseau n'a le code « {slug} »", param_hint="--network")
     return found
 
 
@@ -36,7 +36,7 @@ def create_command(slug, scope, name):
         raise click.BadParameter(str(error.message), param_hint="--name") from None
     db.session.commit()
     click.echo(
-        f"Jeton n° {row.id} ({row.scope.value}) pour {network.name} — copiez-le, il ne sera plus affiché :"
+        f"Jeton n° {row.id} ({row.scope.value}) pour {network.name} — copiez-le, il ne sera plus affiché :"
     )
     click.echo(secret)
 
@@ -49,7 +49,7 @@ def list_command(slug):
     for row in db.session.scalars(tokens.of_network(network.id).limit(500)):
         state = f"révoqué {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "actif"
         used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "jamais"
-        click.echo(f"{row.id}\t{row.prefix}…\t{row.scope.value}\t{state}\tdernier usage : {used}\t{row.name}")
+        click.echo(f"{row.id}\t{row.prefix}…\t{row.scope.value}\t{state}\tdernier usage : {used}\t{row.name}")
 
 
 @token_cli.command("revoke")

@@ -12,6 +12,6 @@ class TokenForm(FlaskForm):
         _l("Nom du jeton"),
         validators=[DataRequired(), Length(max=80)],
         filters=[strip],
-        description=_l("L'outil ou le site qui s'en servira, par exemple « Site du réseau »."),
+        description=_l("L'outil ou le site qui s'en servira, par exemple « Site du réseau »."),
     )
     scope = SelectField(_l("Droits"), choices=TokenScope.choices(), default=TokenScope.READ.value)

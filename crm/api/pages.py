@@ -76,6 +76,6 @@ def token_revoke(token_id):
     row = db.session.get(ApiToken, token_id)
     if row is None or row.network_id != current_user.network_id:
         abort(404)
-    act(lambda: tokens.revoke(row, now=utcnow()), _("Jeton révoqué : il ne donne plus accès à rien."))
+    act(lambda: tokens.revoke(row, now=utcnow()), _("Jeton révoqué : il ne donne plus accès à rien."))
     security_event("api.token_revoked", user=current_user.id, token=row.id)
     return redirect(url_for(".tokens_list"))

@@ -16,7 +16,7 @@ from crm.base.permissions import PUBLIC, allow, check_tokens_with
 
 DESCRIPTION = """\
 Vitrine's API for a network's website and tools. Public routes (`/api/v1/programme/…`) need no token;
-the others a token of the network, made by its coordination (page « API et webhooks » or
+the others a token of the network, made by its coordination (page « API et webhooks » or
 `flask --app wsgi api token create`), sent as `Authorization: Bearer vit_…`. A read token reads; a write
 token also adds people, bookings and attendance. Lists are paginated by cursor (`next_cursor`), accept
 `updated_since` to synchronise, and errors are RFC 9457 problem details (`application/problem+json`)

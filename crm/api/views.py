@@ -99,7 +99,7 @@ def _decode(cursor: str) -> int:
             return int(number)
     except (ValueError, UnicodeDecodeError):
         pass
-    abort(422, messages={"query": {"cursor": [_("Curseur inconnu : reprenez le next_cursor de la page.")]}})
+    abort(422, messages={"query": {"cursor": [_("Curseur inconnu : reprenez le next_cursor de la page.")]}})
 
 
 def _page(query, column, args, wrap=None) -> dict:
@@ -431,7 +431,7 @@ def invitation(invitation_id):
 @bp.response(200, schemas.page_of(schemas.BookingSchema))
 @bp.doc(**TOKEN_DOC)
 def bookings(args):
-    """Bookings obtained (the « dates obtenues »), with their performances."""
+    """Bookings obtained (the « dates obtenues »), with their performances."""
     query = (
         select(Outcome).where(Outcome.network_id == http.network_id()).options(selectinload(Outcome.dates))
     )
@@ -517,7 +517,7 @@ def _checked_programmer(data: dict, current: Programmer | None) -> dict:
         code = code.strip().upper()
         code = code.zfill(2) if code.isdigit() and len(code) < 3 else code
         if code not in departements():
-            raise DomainError(_("Département inconnu : %(v)s", v=code), field="departement_code")
+            raise DomainError(_("Département inconnu : %(v)s", v=code), field="departement_code")
         data["departement_code"] = code
     email = data.get("email")
     if email:
@@ -550,7 +550,7 @@ def programmer_create(data):
     """Add a person to the directory, checked as an imported row is (address, phone, département) and
     refused when the address is already someone's (409, with that person's URL)."""
     data = _checked_programmer(dict(data), None)
-    data["source"] = f"API : {http.current_token_name()}"[:200]
+    data["source"] = f"API : {http.current_token_name()}"[:200]
     found = save_programmer(None, _network(), data, actor=http.actor())
     db.session.commit()
     return found

@@ -134,7 +134,7 @@ def test_a_person_added_is_checked_as_an_imported_row(client, world, tokens):
         ["circus"],
     )
     person = db.session.get(Programmer, body["id"])
-    assert person.source == "API : Outil de billetterie" and person.network_id == a.network.id
+    assert person.source == "API\u202f: Outil de billetterie" and person.network_id == a.network.id
     again = post({**base, "last_name": "Roux-Martin"})
     assert again.status_code == 409
     assert again.get_json()["existing"].endswith(f"/api/v1/programmers/{person.id}")

@@ -13,7 +13,7 @@ from crm.base.errors import DomainError, attach_to_form
 from crm.base.extensions import db
 from crm.base.i18n import LOCALES
 from crm.base.links import local_path
-from crm.base.permissions import PUBLIC, SIGNED_IN, allow
+from crm.base.permissions import PUBLIC, SIGNED_IN, TOKEN_RULES, allow, rule_for
 from crm.base.views import render_form
 
 PENDING = "mfa_pending"  # in the signed session cookie: password checked, code still to come
@@ -214,6 +214,8 @@ def require_second_factor():
     """before_request: an account whose role requires a second factor uses nothing else until it has one."""
     if request.endpoint in ENROLMENT_ENDPOINTS or not current_user.is_authenticated:
         return None
+    if (rule_for(request.endpoint) or frozenset()) & TOKEN_RULES:
+        return None  # a token opens the route, whatever cookie comes with it
     if mfa.required_for(current_user, current_app.config) and not current_user.has_mfa:
         return redirect(url_for("accounts.security"))
     return None

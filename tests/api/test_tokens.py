@@ -150,3 +150,12 @@ def test_a_token_over_its_rate_gets_429_with_retry_after(client, world, app, tok
         assert client.get("/api/v1/network", headers=bearer(tokens["write"])).status_code == 200  # per token
     with time_machine.travel("2027-03-04 10:01:01+00:00", tick=False):
         assert client.get("/api/v1/network", headers=bearer(tokens["read"])).status_code == 200
+
+
+def test_a_token_works_beside_the_cookie_of_an_account_without_its_second_factor(app, client, world, tokens):
+    """A coordinator still to set up a second factor is sent to do so by every page; a script's token in
+    their browser still reads (the token opens the route, not the cookie)."""
+    app.config["MFA_REQUIRED_ROLES"] = frozenset({"coordinator"})
+    sign_in(client, world.a.coordinator)
+    assert client.get("/editions").status_code == 302
+    assert client.get("/api/v1/network", headers=bearer(tokens["read"])).status_code == 200

@@ -33,6 +33,7 @@ from crm.showcase.models import (
     Slot,
     TimeBand,
 )
+from crm.webhooks.models import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
 __all__ = [
     "BoxOffice",
@@ -80,4 +81,7 @@ __all__ = [
     "TimeBand",
     "User",
     "UserSession",
+    "WebhookAttempt",
+    "WebhookEndpoint",
+    "WebhookMessage",
 ]

@@ -212,11 +212,13 @@ def queue(network_id: int, event_type: str, object_id: int, path: str, *, now, e
     return count
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_soft_rollback")
-def _transaction_over(session, *_args):
-    session.info.pop(_QUEUED, None)
-    session.info.pop(_ENDPOINTS, None)
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_over(session, transaction):
+    """What a transaction queued is forgotten when it ends (committed or rolled back), not at a
+    savepoint's end."""
+    if transaction.parent is None:
+        session.info.pop(_QUEUED, None)
+        session.info.pop(_ENDPOINTS, None)
 
 
 def queue_ping(network, *, now, endpoint=None) -> int:

@@ -15,6 +15,8 @@ def loopback(app):
 
 def register(network, url, events=(), now=None):
     """An endpoint of the network, committed; returns (endpoint, secret)."""
-    endpoint, secret = services.create_endpoint(network, {"url": url, "events": list(events)}, now=now or utcnow())
+    endpoint, secret = services.create_endpoint(
+        network, {"url": url, "events": list(events)}, now=now or utcnow()
+    )
     db.session.commit()
     return endpoint, secret

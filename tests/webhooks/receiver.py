@@ -1,5 +1,6 @@
 """A real HTTP receiver on loopback, for the delivery tests: it keeps what it got and answers as told."""
 
+import contextlib
 import threading
 import time
 from dataclasses import dataclass, field
@@ -42,10 +43,8 @@ def _handler(receiver):
                 self.send_header("Location", receiver.location)
             self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
-            try:
+            with contextlib.suppress(OSError):  # the sender stops reading after its first bytes
                 self.wfile.write(answer)
-            except OSError:
-                pass  # the sender stopped reading after its first bytes
 
         def log_message(self, *args):
             pass

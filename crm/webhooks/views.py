@@ -25,7 +25,7 @@ def _endpoint(endpoint_id) -> WebhookEndpoint:
 @allow(Role.COORDINATOR)
 def endpoints():
     found = services.endpoints_of(current_user.network_id)
-    chosen = request.args.get("endpoint", type=row_id)
+    chosen = request.args.get("endpoint_id", type=row_id)
     if chosen not in {e.id for e in found}:
         chosen = None
     page = paginate(
@@ -125,7 +125,7 @@ def endpoint_ping(endpoint_id):
         lambda: services.queue_ping(current_user.network, endpoint=endpoint, now=utcnow()),
         _("Essai envoyé dans la minute."),
     )
-    return redirect(url_for(".endpoints", endpoint=endpoint.id))
+    return redirect(url_for(".endpoints", endpoint_id=endpoint.id))
 
 
 @bp.post("/webhooks/deliveries/<int:delivery_id>/replay")
@@ -133,4 +133,4 @@ def endpoint_ping(endpoint_id):
 def replay(delivery_id):
     message = get_in_network_or_404(WebhookMessage, delivery_id, current_user.network_id)
     act(lambda: services.replay(message, now=utcnow()), _("Envoi repris : il part dans la minute."))
-    return redirect(url_for(".endpoints", endpoint=message.endpoint_id))
+    return redirect(url_for(".endpoints", endpoint_id=message.endpoint_id))

@@ -114,7 +114,8 @@ def attempt(message, endpoint, *, now) -> tuple[int | None, str | None, str | No
     except safety.UnsafeURLError as error:
         return None, None, str(error.message)
     except TimeoutError:
-        return None, None, _("Pas de réponse dans le délai (%(s)s s).", s=f"{timeout:g}")
+        seconds = f"{timeout:g}"
+        return None, None, _("Pas de réponse dans le délai (%(s)s s).", s=seconds)
     except (OSError, http.client.HTTPException) as error:
         return None, None, f"{type(error).__name__}: {error}"[:500]
     if 300 <= status < 400:
@@ -144,6 +145,7 @@ def deliver_due(*, worker: str, now=None, limit: int = BATCH) -> dict:
     now = now or utcnow()
     counts = {"delivered": 0, "retried": 0, "failed": 0}
     recover_abandoned(now)
+    db.session.commit()  # on SQLite, the claim below then opens its own write transaction (BEGIN IMMEDIATE)
     enabled = select(WebhookEndpoint.id).where(WebhookEndpoint.enabled.is_(True))
     ids = claim_rows(
         WebhookMessage,

@@ -55,9 +55,6 @@ class WebhookEndpoint(db.Model):
 
     network = relationship("Network")
 
-    def wants(self, event_type: str) -> bool:
-        return event_type == EventType.PING or not self.events or event_type in self.events
-
 
 class MessageState(LabelledEnum):
     """PENDING until due; a worker CLAIMS it (with a lease) and records the outcome: DELIVERED, PENDING

@@ -139,6 +139,7 @@ def test_the_page_sends_as_many_queries_with_3_or_60_deliveries(app, world, clie
     assert statement_counts(client, ["/webhooks", "/webhooks?page=2"]) == few * 2
 
 
-def test_the_coordinators_menu_links_the_page(app, world, client):
+def test_the_coordinators_home_and_the_outbox_link_the_page(app, world, client):
     sign_in(client, world.a.coordinator)
     assert 'href="/webhooks"' in client.get("/").get_data(as_text=True)
+    assert 'href="/webhooks"' in client.get("/outbox").get_data(as_text=True)

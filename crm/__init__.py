@@ -43,6 +43,7 @@ def register_extensions(app):
     from crm.meetings import links as meeting_links  # noqa: F401  (their place on the invitation page)
     from crm.meetings import stamps as meeting_stamps  # noqa: F401
     from crm.showcase import stamps as showcase_stamps  # noqa: F401
+    from crm.webhooks import subscriptions as webhook_subscriptions  # noqa: F401  (the events sent out)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
@@ -86,13 +87,14 @@ def register_blueprints(app):
         meetings,
         pages,
         showcase,
+        webhooks,
     )
     from crm.showcase import public
 
     view_modules = [
         "accounts.views", "admin.views", "contacts.views", "showcase.views", "showcase.views_company",
         "showcase.views_planning", "mail.views", "imports.views", "invitations.views", "checkin.views",
-        "followups.views", "calendar.views", "impact.views", "meetings.views",
+        "followups.views", "calendar.views", "impact.views", "meetings.views", "webhooks.views",
         # pages composed from several features (they keep the routes of the feature they belong to)
         "pages.views", "pages.directory", "pages.follow_up",
     ]  # fmt: skip
@@ -113,6 +115,7 @@ def register_blueprints(app):
         followups,
         calendar,
         impact,
+        webhooks,
     ):
         app.register_blueprint(module.bp)
     from crm.api.setup import register as register_api
@@ -128,6 +131,7 @@ def register_cli(app):
     from crm.demo.cli import demo_cli
     from crm.mail.cli import mail_cli
     from crm.scheduler import followups_cli, worker_command
+    from crm.webhooks.cli import webhooks_cli
 
     for command in (
         users_cli,
@@ -139,6 +143,7 @@ def register_cli(app):
         mail_cli,
         cache_cli,
         api_cli,
+        webhooks_cli,
     ):
         app.cli.add_command(command)
     if app.config.get("VITRINE_SCHEDULER") and not app.testing:

@@ -34,6 +34,7 @@ from crm.showcase.models import (
     Slot,
     TimeBand,
 )
+from crm.webhooks.models import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
 __all__ = [
     "ApiToken",
@@ -82,4 +83,7 @@ __all__ = [
     "TimeBand",
     "User",
     "UserSession",
+    "WebhookAttempt",
+    "WebhookEndpoint",
+    "WebhookMessage",
 ]

@@ -26,20 +26,23 @@ from crm.followups.models import RunState, StepRun
 from crm.followups.runner import BATCH, worker_name
 from crm.invitations import jobs as invitation_jobs
 from crm.mail import jobs as mail_jobs
+from crm.webhooks import jobs as webhook_jobs
 
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 60
 
 # Each feature's due work, in the order a tick runs it: who came late joins the follow-up, mail that
-# came back is read, reminders and follow-up steps queue their messages, then the mail leaves; last,
-# the shared render cache is kept within its bound and SQLite's planner statistics fresh.
+# came back is read, reminders and follow-up steps queue their messages, then the mail leaves and the
+# webhooks go out (a disabled endpoint's notice leaves at the next tick); last, the shared render cache
+# is kept within its bound and SQLite's planner statistics fresh.
 JOBS = (
     followup_jobs.enrol,
     mail_jobs.receive,
     invitation_jobs.reminders,
     followup_jobs.steps,
     mail_jobs.deliver,
+    webhook_jobs.deliver,
     rendered.trim_job,
     refresh_statistics,
 )

@@ -101,6 +101,11 @@ def load_settings(instance_path: str) -> dict:
         "MAIL_TIMEOUT_SECONDS": int(os.environ.get("MAIL_TIMEOUT_SECONDS", 30)),
         # Links in messages written by the scheduler (no request to take the address from).
         "VITRINE_BASE_URL": os.environ.get("VITRINE_BASE_URL", "http://127.0.0.1:5000"),
+        # Outgoing webhooks: https only, and never to this machine or a private network, unless allowed
+        # (development, tests); the answer of an endpoint is awaited this long (connect, then each read).
+        "WEBHOOKS_ALLOW_HTTP": _flag("WEBHOOKS_ALLOW_HTTP"),
+        "WEBHOOKS_ALLOW_PRIVATE": _flag("WEBHOOKS_ALLOW_PRIVATE"),
+        "WEBHOOKS_TIMEOUT_SECONDS": float(os.environ.get("WEBHOOKS_TIMEOUT_SECONDS", 5)),
         # Rendered feeds and programme pages, shared by every worker: in Redis when REDIS_URL is set,
         # else in the database; bounded (oldest dropped first) and each worker keeps a small copy.
         "REDIS_URL": os.environ.get("REDIS_URL", ""),

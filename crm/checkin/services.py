@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from crm.base.database import search_key
 from crm.base.errors import DomainError
 from crm.base.extensions import db
+from crm.checkin.events import AttendanceRecorded, attendance_recorded
 from crm.checkin.models import Attendance
 from crm.contacts.models import Programmer
 from crm.contacts.services import programmers_query, save_programmer
@@ -20,15 +21,23 @@ def check_in(slot, programmer, *, actor, now) -> None:
         raise DomainError(_("Ce créneau est annulé."))
     if programmer.network_id != actor.network_id:
         raise DomainError(_("Personne inconnue."))
+    attendance = Attendance(
+        slot_id=slot.id, programmer_id=programmer.id, checked_in_by_id=actor.id, checked_in_at=now
+    )
     try:
         with db.session.begin_nested():
-            db.session.add(
-                Attendance(
-                    slot_id=slot.id, programmer_id=programmer.id, checked_in_by_id=actor.id, checked_in_at=now
-                )
-            )
+            db.session.add(attendance)
     except IntegrityError:
-        pass  # already ticked by someone else a moment ago: the tick stands, nothing is lost
+        return  # already ticked by someone else a moment ago: the tick stands, nothing is lost
+    attendance_recorded.send(
+        programmer.network_id,
+        event=AttendanceRecorded(
+            network_id=programmer.network_id,
+            attendance_id=attendance.id,
+            slot_id=slot.id,
+            programmer_id=programmer.id,
+        ),
+    )
 
 
 def check_out(slot, programmer) -> None:

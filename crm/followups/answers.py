@@ -10,7 +10,14 @@ from crm.accounts.services import company_addresses
 from crm.base.errors import DomainError
 from crm.base.extensions import db
 from crm.contacts.models import Organisation
-from crm.followups.events import BookingWished, booking_wished
+from crm.followups.events import (
+    BookingWished,
+    FollowupAnswered,
+    FollowupStopped,
+    booking_wished,
+    followup_answered,
+    followup_stopped,
+)
 from crm.followups.models import (
     Action,
     Answer,
@@ -84,6 +91,18 @@ def record_answer(enrolment, show_id: int, choice: str, *, now) -> Answer:
         )
     _notify_company(row, person, choice, edition)
     db.session.flush()
+    followup_answered.send(
+        person.network_id,
+        event=FollowupAnswered(
+            network_id=person.network_id,
+            edition_id=edition.id,
+            programmer_id=person.id,
+            answer_id=answer.id,
+            company_id=row.company_id,
+            show_id=show_id,
+            choice=str(choice),
+        ),
+    )
     return answer
 
 
@@ -112,11 +131,27 @@ def _notify_company(row, person, choice, edition) -> None:
 def stop_pair(enrolment, company_id: int, *, reason: str) -> None:
     if db.session.get(PairStop, (enrolment.id, company_id)) is None:
         db.session.add(PairStop(enrolment_id=enrolment.id, company_id=company_id, reason=reason))
+        _tell_stopped(enrolment, company_id, reason)
 
 
 def stop_everything(enrolment, *, reason: str, now) -> None:
     if enrolment.stopped_at is None:
         enrolment.stopped_at, enrolment.stop_reason = now, reason
+        _tell_stopped(enrolment, None, reason)
+
+
+def _tell_stopped(enrolment, company_id: int | None, reason: str) -> None:
+    person = enrolment.programmer
+    followup_stopped.send(
+        person.network_id,
+        event=FollowupStopped(
+            network_id=person.network_id,
+            edition_id=enrolment.sequence.edition_id,
+            programmer_id=person.id,
+            company_id=company_id,
+            reason=str(reason),
+        ),
+    )
 
 
 def wish_booking(enrolment, row, *, now) -> None:

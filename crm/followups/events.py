@@ -24,3 +24,31 @@ class BookingWished:
     company_id: int
     show_id: int
     at: datetime
+
+
+followup_answered = events.signal("followup-answered")
+followup_stopped = events.signal("followup-stopped")
+
+
+@dataclass(frozen=True)
+class FollowupAnswered:
+    """A person answered about a show of the follow-up (one-click answer), or changed their answer."""
+
+    network_id: int
+    edition_id: int
+    programmer_id: int
+    answer_id: int
+    company_id: int
+    show_id: int
+    choice: str
+
+
+@dataclass(frozen=True)
+class FollowupStopped:
+    """The follow-up stopped for a person: with one company (`company_id`) or altogether (None)."""
+
+    network_id: int
+    edition_id: int
+    programmer_id: int
+    company_id: int | None
+    reason: str

@@ -18,6 +18,7 @@ from crm.contacts.models import Organisation, OrganisationKind, Programmer
 from crm.followups.answers import stop_pair
 from crm.followups.models import Enrolment, Sequence
 from crm.followups.seen import held_meeting
+from crm.impact.events import BookingSaved, booking_changed, booking_recorded
 from crm.impact.models import (
     BoxOffice,
     Outcome,
@@ -251,7 +252,8 @@ def save_typed(outcome, network, data: dict, *, actor, now) -> tuple[Outcome, Ed
 def save_outcome(outcome, network, data: dict, *, actor, now) -> Outcome:
     """Create (outcome None) or update an outcome; a change of status is kept in its history."""
     found = _checked(network, data, actor=actor)
-    if outcome is None:
+    created = outcome is None
+    if created:
         outcome = Outcome(network_id=network.id, created_by_id=actor.id, created_at=now)
         db.session.add(outcome)
     previous = outcome.status
@@ -274,7 +276,22 @@ def save_outcome(outcome, network, data: dict, *, actor, now) -> Outcome:
         outcome.history.append(OutcomeEvent(at=now, user_id=actor.id, status=found.status))
     db.session.flush()
     _stop_follow_up(outcome)
+    tell_booking(outcome, created=created)
     return outcome
+
+
+def tell_booking(outcome, *, created: bool) -> None:
+    """The domain event of a booking recorded (`created`) or changed."""
+    signal = booking_recorded if created else booking_changed
+    signal.send(
+        outcome.network_id,
+        event=BookingSaved(
+            network_id=outcome.network_id,
+            booking_id=outcome.id,
+            company_id=outcome.company_id,
+            status=str(outcome.status),
+        ),
+    )
 
 
 def _stop_follow_up(outcome) -> None:
@@ -339,6 +356,7 @@ def draft_from_answer(event) -> Outcome:
     outcome.history.append(OutcomeEvent(at=now, status=OutcomeStatus.DRAFT))
     db.session.add(outcome)
     db.session.flush()
+    tell_booking(outcome, created=True)
     return outcome
 
 

@@ -17,6 +17,7 @@ from crm.checkin.models import Attendance
 from crm.contacts.models import Organisation, Programmer
 from crm.invitations.models import Answer, Invitation, InvitationDay, InvitationShow
 from crm.meetings import planner
+from crm.meetings.events import MeetingPlanned, meeting_planned
 from crm.meetings.models import (
     ROUND_LENGTHS,
     Meeting,
@@ -528,7 +529,20 @@ def publish(session, *, now, tell) -> int:
     told = 0
     for who, theirs in schedules(session, meetings).items():
         told += bool(tell(session, who, theirs))
+    _tell_planned(session, replanned=False)
     return told
+
+
+def _tell_planned(session, *, replanned: bool) -> None:
+    meeting_planned.send(
+        session.network_id,
+        event=MeetingPlanned(
+            network_id=session.network_id,
+            edition_id=session.edition_id,
+            session_id=session.id,
+            replanned=replanned,
+        ),
+    )
 
 
 # --- The day itself -----------------------------------------------------------------------------------
@@ -631,6 +645,8 @@ def replan_for_absentees(session, *, now, tell, seconds=3.0) -> dict:
             if who in {("p", p) for p in away_p} | {("c", c) for c in away_c}:
                 continue  # not here: nothing to read on the spot
             told += bool(tell(session, who, after.get(who, []), changed=True))
+    if dropped or new:
+        _tell_planned(session, replanned=True)
     log.info("meeting session %s re-planned: %d freed, %d added", session.id, len(dropped), len(new))
     return {"freed": len(dropped), "added": len(new), "told": told, "result": result}
 

@@ -12,6 +12,7 @@ from crm.base.extensions import db
 from crm.base.timeutil import local
 from crm.contacts.models import Organisation, OrganisationKind
 from crm.mail.services import send
+from crm.showcase.events import EditionPublished, edition_published
 from crm.showcase.models import (
     Assignment,
     Edition,
@@ -211,6 +212,10 @@ def advance(edition, target, *, now) -> None:
         notify_programme(edition)
     edition.status = target
     db.session.flush()
+    if target == S.PUBLISHED:
+        edition_published.send(
+            edition.network_id, event=EditionPublished(network_id=edition.network_id, edition_id=edition.id)
+        )
 
 
 def notify_programme(edition) -> None:

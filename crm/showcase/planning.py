@@ -13,6 +13,7 @@ from crm.base.i18n import reasons
 from crm.base.timeutil import to_utc
 from crm.showcase import solver
 from crm.showcase.editions import notify_slot_change, require_planning_open
+from crm.showcase.events import SlotCancelled, SlotChanged, slot_cancelled, slot_changed
 from crm.showcase.models import (
     Assignment,
     Edition,
@@ -128,15 +129,29 @@ def move_slot(slot, data) -> None:
         if rules:
             raise AssignmentConflictError(rules)
     notify_slot_change(slot, _("Votre passage change d'heure ou de lieu :"))
+    tell_slot_changed(slot, edition, "moved")
 
 
 def cancel_slot(slot) -> None:
     """A cancelled slot is kept and shown as cancelled, never silently deleted."""
-    require_planning_open(db.session.get(Edition, slot.edition_id))
+    edition = db.session.get(Edition, slot.edition_id)
+    require_planning_open(edition)
     slot.status = SlotStatus.CANCELLED
     slot.sequence += 1
     db.session.flush()
     notify_slot_change(slot, _("Votre passage est annulé :"))
+    slot_cancelled.send(
+        edition.network_id,
+        event=SlotCancelled(network_id=edition.network_id, edition_id=edition.id, slot_id=slot.id),
+    )
+
+
+def tell_slot_changed(slot, edition, what: str) -> None:
+    """The domain event of a slot moved, or whose show changed (`what`)."""
+    slot_changed.send(
+        edition.network_id,
+        event=SlotChanged(network_id=edition.network_id, edition_id=edition.id, slot_id=slot.id, what=what),
+    )
 
 
 def delete_slot(slot) -> None:
@@ -331,13 +346,17 @@ def assign(slot, registration, *, actor, override_reason: str | None = None) -> 
         db.session.expire(slot)
         # Another coordinator filled this slot a moment ago: the database kept their choice.
         raise AssignmentConflictError([Rule.SLOT_TAKEN]) from None
+    tell_slot_changed(slot, edition, "assigned")
     return assignment
 
 
 def unassign(assignment) -> None:
-    require_planning_open(assignment.registration.edition)
+    edition = assignment.registration.edition
+    require_planning_open(edition)
+    slot = assignment.slot
     db.session.delete(assignment)
     db.session.flush()
+    tell_slot_changed(slot, edition, "unassigned")
 
 
 def solve(edition, *, seconds: float = 10.0, hint=(), repeatable=False):
@@ -376,4 +395,6 @@ def auto_assign(edition, *, actor, seconds: float = 10.0, repeatable=False) -> s
             )
         )
     db.session.flush()
+    for _registration_id, slot_id in result.plan:
+        tell_slot_changed(slot_by_id[slot_id], edition, "assigned")
     return result

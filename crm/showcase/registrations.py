@@ -14,6 +14,7 @@ from crm.base.extensions import db
 from crm.base.numbers import row_ids
 from crm.contacts.models import Organisation
 from crm.mail.services import send
+from crm.showcase.events import RegistrationDecided, registration_decided
 from crm.showcase.models import (
     Assignment,
     EditionStatus,
@@ -235,6 +236,15 @@ def decide(registration, decision, message: str | None) -> None:
         body,
     )
     db.session.flush()
+    registration_decided.send(
+        edition.network_id,
+        event=RegistrationDecided(
+            network_id=edition.network_id,
+            edition_id=edition.id,
+            registration_id=registration.id,
+            decision=str(decision),
+        ),
+    )
 
 
 def set_max_slots(registration, count: int) -> None:

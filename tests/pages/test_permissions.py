@@ -180,6 +180,13 @@ EXPECTED = {
     "impact.report_export": {COORD},
     "impact.box_office": {COORD},
     "impact.box_office_company": {COORD, MEMBER},
+    "webhooks.endpoints": {COORD},
+    "webhooks.endpoint_new": {COORD},
+    "webhooks.endpoint_edit": {COORD},
+    "webhooks.endpoint_rotate": {COORD},
+    "webhooks.endpoint_enabled": {COORD},
+    "webhooks.endpoint_ping": {COORD},
+    "webhooks.replay": {COORD},
 }
 
 
@@ -249,6 +256,7 @@ def _url_values(world):
         "proposal_id": _proposal(a),
         **_meetings(a),
         **_api(world),
+        **_webhooks(a),
     }
     return {**values, "booking_id": values["outcome_id"]}
 
@@ -271,6 +279,20 @@ def _api(world):
         ),
         "token_id": row.id,
     }
+
+
+def _webhooks(a):
+    """An endpoint of network A (a public address, never reached here) and one delivery queued to it."""
+    from crm.webhooks import services as webhooks
+    from crm.webhooks.models import WebhookMessage
+
+    endpoint, _secret = webhooks.create_endpoint(
+        a.network, {"url": "https://93.184.216.34/hooks"}, now=utcnow()
+    )
+    webhooks.queue_ping(a.network, now=utcnow())
+    db.session.commit()
+    message = db.session.scalar(db.select(WebhookMessage).where(WebhookMessage.endpoint_id == endpoint.id))
+    return {"endpoint_id": endpoint.id, "delivery_id": message.id}
 
 
 def _meetings(a):

@@ -1,5 +1,8 @@
 import pytest
 
+from tests.webhooks.conftest import loopback  # noqa: F401  (fixtures of the webhooks' tests)
+from tests.webhooks.receiver import receiver  # noqa: F401
+
 
 def make_token(runner, slug, scope="read", name="Site du réseau") -> str:
     """A token made as an administrator would, with the command line; its last line is the token."""

@@ -136,10 +136,10 @@ def _wait_until_up(port, seconds=30):
     raise RuntimeError("gunicorn did not answer in time")
 
 
-def request(port, path, cookie=None, method="GET", body=None, connection=None):
+def request(port, path, cookie=None, method="GET", body=None, connection=None, headers=None):
     """One HTTP request on loopback; returns (status, headers, body)."""
     conn = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Cookie": cookie} if cookie else {}
+    headers = {**({"Cookie": cookie} if cookie else {}), **(headers or {})}
     if body is not None:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     conn.request(method, path, body=body, headers=headers)
@@ -162,15 +162,15 @@ def sign_in(port, email=COORDINATOR, password=PASSWORD) -> str:
     return headers["Set-Cookie"].split(";")[0]
 
 
-def timed(port, path, cookie, count, warmup) -> list[float]:
+def timed(port, path, cookie, count, warmup, headers=None) -> list[float]:
     """Milliseconds for `count` sequential requests on one kept-alive connection, after a warm-up."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     for _ in range(warmup):
-        request(port, path, cookie, connection=connection)
+        request(port, path, cookie, connection=connection, headers=headers)
     times = []
     for _ in range(count):
         started = time.perf_counter()
-        status, _, _ = request(port, path, cookie, connection=connection)
+        status, _, _ = request(port, path, cookie, connection=connection, headers=headers)
         times.append((time.perf_counter() - started) * 1000)
         if status != 200:
             raise RuntimeError(f"{path} answered {status}")
@@ -218,6 +218,13 @@ def placeholders(database_url) -> dict:
     return values
 
 
+def api_token(database_url, network="reseau-01") -> str:
+    """A fresh read token of the network (one per case: each token has its own rate limit)."""
+    return flask(
+        database_url, "api", "token", "create", "--network", network, "--name", "bench"
+    ).stdout.split()[-1]
+
+
 def queries_per_request(database_url, path, role) -> int:
     """Statements one request sends, counted in-process with the app's own counter."""
     sys.path.insert(0, str(ROOT))
@@ -236,11 +243,14 @@ def queries_per_request(database_url, path, role) -> int:
         engine = db.engine
     # No app context is held across requests: each request gets its own, as under gunicorn.
     client = app.test_client()
+    headers = {}
     if role == "coordinator":
         client.post("/login", data={"email": COORDINATOR, "password": PASSWORD})
-    client.get(path)
+    if role == "api":
+        headers = {"Authorization": f"Bearer {api_token(database_url)}"}
+    client.get(path, headers=headers)
     with count_queries(engine) as statements:
-        client.get(path)
+        client.get(path, headers=headers)
     engine.dispose()
     return len(statements)
 

@@ -57,8 +57,9 @@ def run_database(label, url, args, selected):
         cookie = harness.sign_in(server.port)
         for case in selected:
             path = case.path.format(**values)
-            times = harness.timed(server.port, path, cookie if case.role != "anonymous" else None,
-                                  args.requests, args.warmup)  # fmt: skip
+            headers = {"Authorization": f"Bearer {harness.api_token(url)}"} if case.role == "api" else None
+            times = harness.timed(server.port, path, cookie if case.role == "coordinator" else None,
+                                  args.requests, args.warmup, headers=headers)  # fmt: skip
             result = harness.Result(
                 case.name, label, statistics.median(times), harness.p95(times),
                 harness.queries_per_request(url, path, case.role), None,

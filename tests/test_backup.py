@@ -35,7 +35,9 @@ def _write_pairs(database, stop, written):
         with engine.begin() as connection:
             company = connection.execute(
                 text("INSERT INTO organisations (network_id, kind, name, is_venue, has_blackout, search_key, "
-                     "created_at) VALUES (1, 'company', :name, 0, 0, '', '2026-01-01') RETURNING id"),
+                     "created_at, updated_at) VALUES (1, 'company', :name, 0, 0, '', '2026-01-01', "
+                     "'2026-01-01') "
+                     "RETURNING id"),
                 {"name": f"Compagnie écrite {n}"},
             ).scalar()  # fmt: skip
             connection.execute(

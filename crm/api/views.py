@@ -72,6 +72,24 @@ TOKEN_DOC = {
 }
 
 
+def _reads(rule, schema, args=None):
+    """A read route of the network: a token (read or write), its query string checked by `args`, its
+    answer described by `schema`."""
+
+    def decorate(view):
+        view = bp.response(200, schema)(bp.doc(**TOKEN_DOC)(view))
+        if args is not None:
+            view = bp.arguments(args, location="query")(view)
+        return bp.route(rule)(allow(TOKEN_READ)(view))
+
+    return decorate
+
+
+def _lists(rule, item, args):
+    """A list of the network's records, one page of `item`s at a time."""
+    return _reads(rule, schemas.page_of(item), args)
+
+
 @bp.errorhandler(DomainError)
 def _refused(error):
     """What a service refused, said on the field that caused it."""
@@ -211,20 +229,13 @@ def programme_edition(slug):
 # --- With a token: reading ----------------------------------------------------------------------------
 
 
-@bp.route("/network")
-@allow(TOKEN_READ)
-@bp.response(200, schemas.NetworkSchema)
-@bp.doc(**TOKEN_DOC)
+@_reads("/network", schemas.NetworkSchema)
 def network():
     """The network the token belongs to."""
     return _network()
 
 
-@bp.route("/editions")
-@allow(TOKEN_READ)
-@bp.arguments(schemas.EditionArgs, location="query")
-@bp.response(200, schemas.page_of(schemas.EditionSchema))
-@bp.doc(**TOKEN_DOC)
+@_lists("/editions", schemas.EditionSchema, schemas.EditionArgs)
 def editions(args):
     """The network's editions, drafts included; `updated_since` counts any change to their programme."""
     query = select(Edition).where(Edition.network_id == http.network_id())
@@ -238,19 +249,12 @@ def editions(args):
     return _page(query, Edition.id, args)
 
 
-@bp.route("/editions/<int:edition_id>")
-@allow(TOKEN_READ)
-@bp.response(200, schemas.EditionSchema)
-@bp.doc(**TOKEN_DOC)
+@_reads("/editions/<int:edition_id>", schemas.EditionSchema)
 def edition(edition_id):
     return _own(Edition, edition_id)
 
 
-@bp.route("/registrations")
-@allow(TOKEN_READ)
-@bp.arguments(schemas.RegistrationArgs, location="query")
-@bp.response(200, schemas.page_of(schemas.RegistrationSchema))
-@bp.doc(**TOKEN_DOC)
+@_lists("/registrations", schemas.RegistrationSchema, schemas.RegistrationArgs)
 def registrations(args):
     """Companies' registrations, as the review page lists them (by edition, status, company)."""
     query = _in_editions(select(Registration), Registration.edition_id, args)
@@ -263,10 +267,7 @@ def registrations(args):
     return _page(query, Registration.id, args)
 
 
-@bp.route("/registrations/<int:registration_id>")
-@allow(TOKEN_READ)
-@bp.response(200, schemas.RegistrationSchema)
-@bp.doc(**TOKEN_DOC)
+@_reads("/registrations/<int:registration_id>", schemas.RegistrationSchema)
 def registration(registration_id):
     return _of_edition(Registration, registration_id)
 
@@ -275,11 +276,7 @@ def _slot(slot):
     return _Plus(slot, registration_id=slot.assignment.registration_id if slot.assignment else None)
 
 
-@bp.route("/slots")
-@allow(TOKEN_READ)
-@bp.arguments(schemas.SlotArgs, location="query")
-@bp.response(200, schemas.page_of(schemas.SlotSchema))
-@bp.doc(**TOKEN_DOC)
+@_lists("/slots", schemas.SlotSchema, schemas.SlotArgs)
 def slots(args):
     """Slots with the registration assigned to each (the assignment)."""
     query = _in_editions(select(Slot).options(joinedload(Slot.assignment)), Slot.edition_id, args)
@@ -292,19 +289,12 @@ def slots(args):
     return _page(query, Slot.id, args, _slot)
 
 
-@bp.route("/slots/<int:slot_id>")
-@allow(TOKEN_READ)
-@bp.response(200, schemas.SlotSchema)
-@bp.doc(**TOKEN_DOC)
+@_reads("/slots/<int:slot_id>", schemas.SlotSchema)
 def slot(slot_id):
     return _slot(_of_edition(Slot, slot_id))
 
 
-@bp.route("/companies")
-@allow(TOKEN_READ)
-@bp.arguments(schemas.CompanyArgs, location="query")
-@bp.response(200, schemas.page_of(schemas.CompanySchema))
-@bp.doc(**TOKEN_DOC)
+@_lists("/companies", schemas.CompanySchema, schemas.CompanyArgs)
 def companies(args):
     """The network's companies, searched as on the companies' page."""
     query = organisations_query(http.network_id(), OrganisationKind.COMPANY, args.get("q")).order_by(None)
@@ -315,10 +305,7 @@ def companies(args):
     return _page(query, Organisation.id, args)
 
 
-@bp.route("/companies/<int:company_id>")
-@allow(TOKEN_READ)
-@bp.response(200, schemas.CompanySchema)
-@bp.doc(**TOKEN_DOC)
+@_reads("/companies/<int:company_id>", schemas.CompanySchema)
 def company(company_id):
     found = _own(Organisation, company_id)
     if found.kind != OrganisationKind.COMPANY:
@@ -326,11 +313,7 @@ def company(company_id):
     return found
 
 
-@bp.route("/programmers")
-@allow(TOKEN_READ)
-@bp.arguments(schemas.ProgrammerArgs, location="query")
-@bp.response(200, schemas.page_of(schemas.ProgrammerSchema))
-@bp.doc(**TOKEN_DOC)
+@_lists("/programmers", schemas.ProgrammerSchema, schemas.ProgrammerArgs)
 def programmers(args):
     """The directory, with its page's filters. With `updated_since`, erased people are listed too (their
     `erased_at` set, nothing else left): a copy kept elsewhere drops them."""
@@ -347,19 +330,12 @@ def programmers(args):
     return _page(query, Programmer.id, args)
 
 
-@bp.route("/programmers/<int:programmer_id>")
-@allow(TOKEN_READ)
-@bp.response(200, schemas.ProgrammerSchema)
-@bp.doc(**TOKEN_DOC)
+@_reads("/programmers/<int:programmer_id>", schemas.ProgrammerSchema)
 def programmer(programmer_id):
     return _own(Programmer, programmer_id)
 
 
-@bp.route("/attendance")
-@allow(TOKEN_READ)
-@bp.arguments(schemas.AttendanceArgs, location="query")
-@bp.response(200, schemas.page_of(schemas.AttendanceSchema))
-@bp.doc(**TOKEN_DOC)
+@_lists("/attendance", schemas.AttendanceSchema, schemas.AttendanceArgs)
 def attendance(args):
     """Who was checked in at which slot."""
     query = _in_editions(select(Attendance).join(Slot, Slot.id == Attendance.slot_id), Slot.edition_id, args)
@@ -380,10 +356,7 @@ def _attendance_row(attendance_id):
     return row
 
 
-@bp.route("/attendance/<int:attendance_id>")
-@allow(TOKEN_READ)
-@bp.response(200, schemas.AttendanceSchema)
-@bp.doc(**TOKEN_DOC)
+@_reads("/attendance/<int:attendance_id>", schemas.AttendanceSchema)
 def attendance_one(attendance_id):
     return _attendance_row(attendance_id)
 
@@ -396,11 +369,7 @@ def _invitation(invitation):
     )
 
 
-@bp.route("/invitations")
-@allow(TOKEN_READ)
-@bp.arguments(schemas.InvitationArgs, location="query")
-@bp.response(200, schemas.page_of(schemas.InvitationSchema))
-@bp.doc(**TOKEN_DOC)
+@_lists("/invitations", schemas.InvitationSchema, schemas.InvitationArgs)
 def invitations(args):
     """Invitations and their answers (the days and shows each person chose)."""
     query = _in_editions(
@@ -417,19 +386,12 @@ def invitations(args):
     return _page(query, Invitation.id, args, _invitation)
 
 
-@bp.route("/invitations/<int:invitation_id>")
-@allow(TOKEN_READ)
-@bp.response(200, schemas.InvitationSchema)
-@bp.doc(**TOKEN_DOC)
+@_reads("/invitations/<int:invitation_id>", schemas.InvitationSchema)
 def invitation(invitation_id):
     return _invitation(_of_edition(Invitation, invitation_id))
 
 
-@bp.route("/bookings")
-@allow(TOKEN_READ)
-@bp.arguments(schemas.BookingArgs, location="query")
-@bp.response(200, schemas.page_of(schemas.BookingSchema))
-@bp.doc(**TOKEN_DOC)
+@_lists("/bookings", schemas.BookingSchema, schemas.BookingArgs)
 def bookings(args):
     """Bookings obtained (the « dates obtenues »), with their performances."""
     query = (
@@ -444,18 +406,12 @@ def bookings(args):
     return _page(query, Outcome.id, args)
 
 
-@bp.route("/bookings/<int:booking_id>")
-@allow(TOKEN_READ)
-@bp.response(200, schemas.BookingSchema)
-@bp.doc(**TOKEN_DOC)
+@_reads("/bookings/<int:booking_id>", schemas.BookingSchema)
 def booking(booking_id):
     return _own(Outcome, booking_id)
 
 
-@bp.route("/meeting-sessions/<int:session_id>")
-@allow(TOKEN_READ)
-@bp.response(200, schemas.MeetingSessionSchema)
-@bp.doc(**TOKEN_DOC)
+@_reads("/meeting-sessions/<int:session_id>", schemas.MeetingSessionSchema)
 def meeting_session(session_id):
     """A speed-dating session and, once published, its meetings."""
     found = _own(MeetingSession, session_id)
@@ -469,11 +425,7 @@ def meeting_session(session_id):
     return _Plus(found, meetings=meetings)
 
 
-@bp.route("/report")
-@allow(TOKEN_READ)
-@bp.arguments(schemas.ReportArgs, location="query")
-@bp.response(200, schemas.ReportSchema)
-@bp.doc(**TOKEN_DOC)
+@_reads("/report", schemas.ReportSchema, schemas.ReportArgs)
 def impact_report(args):
     """The impact report's figures, for one edition or for every edition held."""
     query = select(Edition.id).where(Edition.network_id == http.network_id())

@@ -45,12 +45,13 @@ def from_http_exception(error: HTTPException) -> Response:
     errors = None
     data = getattr(error, "data", None) or {}
     messages = data.get("messages")
-    if messages:
-        errors = [
-            {"field": field, "detail": " ".join(map(str, _flat(detail)))}
-            for _location, fields in messages.items()
-            for field, detail in fields.items()
-        ]
+    if isinstance(messages, dict):
+        errors = []
+        for location, fields in messages.items():
+            if isinstance(fields, dict):
+                errors += [{"field": f, "detail": " ".join(map(str, _flat(d)))} for f, d in fields.items()]
+            else:  # the body as a whole: not JSON, not an object
+                errors.append({"field": location, "detail": " ".join(map(str, _flat(fields)))})
     detail = data.get("message")
     if detail is None and errors:
         detail = "Voyez dans `errors` ce qui est refusé, champ par champ."

@@ -5,6 +5,7 @@ import re
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from crm.api import tokens
 from crm.api.forms import TokenForm
@@ -33,7 +34,12 @@ def reference():
         for method, operation in item.items()
         if method in METHODS
     ]
-    return render_template("api/reference.html", spec=spec, operations=operations)
+    return render_template("api/reference.html", spec=spec, operations=operations, md=_code_spans)
+
+
+def _code_spans(text) -> Markup:
+    """The description's `code` as code, everything else escaped."""
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text or ""))))  # noqa: S704
 
 
 def _tokens_page(form, *, created=None, status=200):

@@ -1,6 +1,8 @@
 """The API's shapes: each validates what comes in and describes it in the OpenAPI document."""
 
-from marshmallow import Schema, fields, validate
+from datetime import date
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from crm.base.enums import Discipline
 from crm.contacts.models import LawfulBasis
@@ -9,9 +11,31 @@ from crm.invitations.models import Answer
 from crm.meetings.models import MeetingOutcome
 from crm.showcase.models import EditionStatus, RegistrationStatus, ShowFormat, SlotStatus
 
+MAX_ID = 2**31 - 1  # what an id column holds: a larger number names nothing
+CURRENCIES = ("EUR", "CHF", "GBP", "USD", "CAD")  # the booking form's
+
 
 def _enum(cls, **kwargs):
     return fields.Enum(cls, by_value=True, **kwargs)
+
+
+def Id(strict=True, **kwargs):  # noqa: N802 - a field, named as the others are
+    """An id that a row could have: in a body an integer (not "4", not 4.5); in a query string, digits."""
+    return fields.Integer(strict=strict, validate=validate.Range(1, MAX_ID), **kwargs)
+
+
+def QueryId(**kwargs):  # noqa: N802
+    return Id(strict=False, **kwargs)
+
+
+class Text(fields.String):
+    """Text as a person typed it: spaces around dropped, control characters refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if any(ord(c) < 32 and c not in "\n\t" for c in text):
+            raise ValidationError("Control characters are not allowed.")
+        return text
 
 
 # --- Query strings ------------------------------------------------------------------------------------
@@ -32,17 +56,17 @@ class EditionArgs(PageArgs):
 
 
 class ByEditionArgs(PageArgs):
-    edition = fields.Integer(metadata={"description": "An edition's id"})
+    edition = QueryId(metadata={"description": "An edition's id"})
 
 
 class RegistrationArgs(ByEditionArgs):
     status = _enum(RegistrationStatus)
-    company = fields.Integer()
+    company = QueryId()
 
 
 class SlotArgs(ByEditionArgs):
     status = _enum(SlotStatus)
-    venue = fields.Integer()
+    venue = QueryId()
 
 
 class CompanyArgs(PageArgs):
@@ -63,23 +87,44 @@ class ProgrammerArgs(PageArgs):
 
 
 class AttendanceArgs(ByEditionArgs):
-    slot = fields.Integer()
-    programmer = fields.Integer()
+    slot = QueryId()
+    programmer = QueryId()
 
 
 class InvitationArgs(ByEditionArgs):
     answer = _enum(Answer)
-    programmer = fields.Integer()
+    programmer = QueryId()
 
 
 class BookingArgs(ByEditionArgs):
-    company = fields.Integer()
+    company = QueryId()
     status = _enum(OutcomeStatus)
     kind = _enum(OutcomeKind)
 
 
+class ShowArgs(PageArgs):
+    company = QueryId()
+
+
+class StructureArgs(PageArgs):
+    q = fields.String(
+        validate=validate.Length(max=100), metadata={"description": "Words of the name or town"}
+    )
+    venues = fields.Boolean(metadata={"description": "Only the venues (true) or the others (false)"})
+    departement = fields.String(validate=validate.Length(max=3))
+
+
 class ReportArgs(Schema):
-    edition = fields.Integer(metadata={"description": "One edition; all held ones when absent"})
+    edition = QueryId(metadata={"description": "One edition; all held ones when absent"})
+
+
+class NoArgs(Schema):
+    """A route that takes no query parameter (one given is refused)."""
+
+
+class PublicPageArgs(Schema):
+    limit = PageArgs._declared_fields["limit"]
+    cursor = PageArgs._declared_fields["cursor"]
 
 
 # --- What the API answers -----------------------------------------------------------------------------
@@ -189,10 +234,10 @@ class InvitationSchema(Schema):
 
 
 class BookingDateSchema(Schema):
-    on = fields.Date(required=True)
-    venue = fields.String(allow_none=True, validate=validate.Length(max=160))
-    town = fields.String(allow_none=True, validate=validate.Length(max=100))
-    departement_code = fields.String(allow_none=True, validate=validate.Length(max=3))
+    on = fields.Date(required=True, validate=validate.Range(date(2000, 1, 1), date(2100, 12, 31)))
+    venue = Text(allow_none=True, validate=validate.Length(max=160))
+    town = Text(allow_none=True, validate=validate.Length(max=100))
+    departement_code = Text(allow_none=True, validate=validate.Length(max=3))
 
 
 class BookingSchema(Schema):
@@ -219,6 +264,38 @@ class BookingSchema(Schema):
     updated_at = fields.DateTime()
 
 
+class ShowSchema(Schema):
+    id = fields.Integer()
+    company_id = fields.Integer()
+    title = fields.String()
+    discipline = _enum(Discipline)
+    audience = fields.String()
+    min_age = fields.Integer(allow_none=True)
+    duration_minutes = fields.Integer()
+    cast_size = fields.Integer()
+    video_url = fields.String(allow_none=True)
+    summary = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class StructureSchema(Schema):
+    """A structure: a theatre, a library, a festival… (a programmer's `organisation_id`); a venue when
+    `is_venue` (a slot's `venue_id`)."""
+
+    id = fields.Integer()
+    name = fields.String()
+    structure_type = fields.String(allow_none=True)
+    is_venue = fields.Boolean()
+    address = fields.String(allow_none=True)
+    postcode = fields.String(allow_none=True)
+    city = fields.String(allow_none=True)
+    departement_code = fields.String(allow_none=True)
+    capacity = fields.Integer(allow_none=True)
+    website = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
 class MeetingSchema(Schema):
     id = fields.Integer()
     round = fields.Integer()
@@ -239,6 +316,9 @@ class MeetingSessionSchema(Schema):
     round_minutes = fields.Integer()
     tables = fields.Integer()
     published_at = fields.DateTime(allow_none=True)
+
+
+class MeetingSessionDetailSchema(MeetingSessionSchema):
     meetings = fields.List(fields.Nested(MeetingSchema), metadata={"description": "Once published"})
 
 
@@ -261,13 +341,13 @@ def page_of(item: type[Schema]) -> type[Schema]:
 
 
 class ProgrammerInput(Schema):
-    first_name = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    last_name = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    email = fields.String(required=True, validate=validate.Length(max=254))
-    phone = fields.String(allow_none=True, validate=validate.Length(max=30))
-    organisation_id = fields.Integer(allow_none=True)
-    job_title = fields.String(allow_none=True, validate=validate.Length(max=120))
-    departement_code = fields.String(allow_none=True, validate=validate.Length(max=3))
+    first_name = Text(required=True, validate=validate.Length(min=1, max=80))
+    last_name = Text(required=True, validate=validate.Length(min=1, max=80))
+    email = Text(required=True, validate=validate.Length(max=254))
+    phone = Text(allow_none=True, validate=validate.Length(max=30))
+    organisation_id = Id(allow_none=True)
+    job_title = Text(allow_none=True, validate=validate.Length(max=120))
+    departement_code = Text(allow_none=True, validate=validate.Length(max=3))
     disciplines = fields.List(_enum(Discipline))
     wants_young = fields.Boolean()
     wants_all = fields.Boolean()
@@ -275,20 +355,20 @@ class ProgrammerInput(Schema):
 
 
 class ProgrammerPatch(ProgrammerInput):
-    first_name = fields.String(validate=validate.Length(min=1, max=80))
-    last_name = fields.String(validate=validate.Length(min=1, max=80))
-    email = fields.String(validate=validate.Length(max=254))
+    first_name = Text(validate=validate.Length(min=1, max=80))
+    last_name = Text(validate=validate.Length(min=1, max=80))
+    email = Text(validate=validate.Length(max=254))
 
 
 class BookingInput(Schema):
-    company_id = fields.Integer(required=True)
-    show_id = fields.Integer(required=True)
-    programmer_id = fields.Integer(allow_none=True)
-    programmer_email = fields.String(allow_none=True, validate=validate.Length(max=254))
-    edition_id = fields.Integer(
+    company_id = Id(required=True)
+    show_id = Id(required=True)
+    programmer_id = Id(allow_none=True, metadata={"description": "The person, or give `programmer_email`"})
+    programmer_email = Text(allow_none=True, validate=validate.Length(max=254))
+    edition_id = Id(
         allow_none=True, metadata={"description": "When absent: the edition where the person saw the show"}
     )
-    meeting_id = fields.Integer(allow_none=True)
+    meeting_id = Id(allow_none=True)
     kind = _enum(OutcomeKind, required=True)
     status = _enum(OutcomeStatus, required=True)
     decided_on = fields.Date(required=True)
@@ -297,15 +377,15 @@ class BookingInput(Schema):
         validate=validate.Length(max=20),
         metadata={"description": "Per performance, excluding VAT: 1200 or 1200.50 or 1200,50"},
     )
-    currency = fields.String(load_default="EUR", validate=validate.Length(equal=3))
+    currency = fields.String(load_default="EUR", validate=validate.OneOf(CURRENCIES))
     dates = fields.List(fields.Nested(BookingDateSchema), load_default=list, validate=validate.Length(max=30))
     attribution_confirmed = fields.Boolean(load_default=False)
-    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    note = Text(allow_none=True, validate=validate.Length(max=2000))
 
 
 class AttendanceInput(Schema):
-    slot_id = fields.Integer(required=True)
-    programmer_id = fields.Integer(required=True)
+    slot_id = Id(required=True)
+    programmer_id = Id(required=True)
 
 
 # --- The public programme (the same JSON as /programme/<slug>.json) -----------------------------------
@@ -382,3 +462,4 @@ class ProblemSchema(Schema):
     errors = fields.List(
         fields.Nested(ProblemFieldSchema), metadata={"description": "What each field was refused for"}
     )
+    existing = fields.String(metadata={"description": "A conflict: the URL of the record already there"})

@@ -28,6 +28,9 @@ class _Api(flask_smorest.Api):
     def _register_error_handlers(self):
         """None: see the module's note."""
 
+    def _register_pagination_header(self):
+        """None: lists go by cursor (`next_cursor` in the body), not by flask-smorest's pages."""
+
     def _register_responses(self):
         """The responses routes refer to: errors are problems (application/problem+json)."""
         for status in http_status.HTTPStatus:

@@ -5,6 +5,7 @@ Every record is looked up in the token's network; another network's id answers 4
 """
 
 import base64
+import functools
 from datetime import UTC
 
 import flask_smorest
@@ -38,7 +39,7 @@ from crm.meetings.models import Meeting, MeetingSession
 from crm.networks.models import Network
 from crm.showcase import programme
 from crm.showcase.ical import EPOCH
-from crm.showcase.models import Edition, Registration, Slot
+from crm.showcase.models import Edition, Registration, Show, Slot
 
 
 class _Parser(FlaskParser):
@@ -77,9 +78,15 @@ def _reads(rule, schema, args=None):
     answer described by `schema`."""
 
     def decorate(view):
+        if args is None:  # no parameter to read: one given is still refused
+            taken = view
+
+            @functools.wraps(taken)
+            def view(_none, **values):
+                return taken(**values)
+
         view = bp.response(200, schema)(bp.doc(**TOKEN_DOC)(view))
-        if args is not None:
-            view = bp.arguments(args, location="query")(view)
+        view = bp.arguments(args or schemas.NoArgs, location="query")(view)
         return bp.route(rule)(allow(TOKEN_READ)(view))
 
     return decorate
@@ -88,6 +95,14 @@ def _reads(rule, schema, args=None):
 def _lists(rule, item, args):
     """A list of the network's records, one page of `item`s at a time."""
     return _reads(rule, schemas.page_of(item), args)
+
+
+@bp.before_request
+def _json_bodies():
+    """A write sends JSON: anything else is said so (415) rather than read as an empty body."""
+    if request.method in ("POST", "PATCH", "PUT") and not request.is_json:
+        return http.problem(415, _("Envoyez le corps en JSON, avec l'en-tête Content-Type application/json."))
+    return None
 
 
 @bp.errorhandler(DomainError)
@@ -113,7 +128,7 @@ def _decode(cursor: str) -> int:
         tag, _sep, number = (
             base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().partition(":")
         )
-        if tag == "v1" and number.isdigit() and 0 < int(number) < 2**63:
+        if tag == "v1" and number.isascii() and number.isdigit() and 0 < int(number) <= schemas.MAX_ID:
             return int(number)
     except (ValueError, UnicodeDecodeError):
         pass
@@ -138,7 +153,10 @@ def _since(args):
     moment = args.get("updated_since")
     if moment is None:
         return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    try:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:
+        abort(422, messages={"query": {"updated_since": [_("Une date entre l'an 1 et l'an 9999.")]}})
 
 
 class _Plus:
@@ -154,7 +172,7 @@ class _Plus:
 
 def _own(model, object_id):
     """A record of the token's network, or 404."""
-    row = db.session.get(model, object_id)
+    row = db.session.get(model, object_id) if object_id <= schemas.MAX_ID else None
     if row is None or row.network_id != http.network_id():
         abort(404)
     return row
@@ -162,7 +180,7 @@ def _own(model, object_id):
 
 def _of_edition(model, object_id):
     """A record of one of the token's network's editions, or 404."""
-    row = db.session.get(model, object_id)
+    row = db.session.get(model, object_id) if object_id <= schemas.MAX_ID else None
     if row is None or db.session.get(Edition, row.edition_id).network_id != http.network_id():
         abort(404)
     return row
@@ -175,6 +193,18 @@ def _in_editions(query, edition_column, args):
     return query
 
 
+def _named(model, object_id, field):
+    """A record a body names, of the token's network, or a refusal on that field (as the booking's
+    other fields are refused)."""
+    row = db.session.get(model, object_id)
+    network = getattr(row, "network_id", None)
+    if row is not None and network is None:
+        network = db.session.get(Edition, row.edition_id).network_id
+    if row is None or network != http.network_id():
+        raise DomainError(_("Choisissez dans la liste."), field=field)
+    return row
+
+
 def _network():
     return db.session.get(Network, http.network_id())
 
@@ -184,7 +214,7 @@ def _network():
 
 @public.route("/")
 @allow(PUBLIC)
-@public.arguments(schemas.PageArgs, location="query")
+@public.arguments(schemas.PublicPageArgs, location="query")
 @public.response(200, schemas.page_of(schemas.PublishedEditionSchema))
 def programme_index(args):
     """Published editions of every network of the instance."""
@@ -251,6 +281,7 @@ def editions(args):
 
 @_reads("/editions/<int:edition_id>", schemas.EditionSchema)
 def edition(edition_id):
+    """One of the network's editions."""
     return _own(Edition, edition_id)
 
 
@@ -269,6 +300,7 @@ def registrations(args):
 
 @_reads("/registrations/<int:registration_id>", schemas.RegistrationSchema)
 def registration(registration_id):
+    """One registration: a company's show for an edition, and the decision."""
     return _of_edition(Registration, registration_id)
 
 
@@ -291,6 +323,7 @@ def slots(args):
 
 @_reads("/slots/<int:slot_id>", schemas.SlotSchema)
 def slot(slot_id):
+    """One slot, with the registration placed in it."""
     return _slot(_of_edition(Slot, slot_id))
 
 
@@ -299,7 +332,7 @@ def companies(args):
     """The network's companies, searched as on the companies' page."""
     query = organisations_query(http.network_id(), OrganisationKind.COMPANY, args.get("q")).order_by(None)
     if args.get("departement"):
-        query = query.where(Organisation.departement_code == args["departement"].upper())
+        query = query.where(Organisation.departement_code == _departement(args["departement"]))
     if since := _since(args):
         query = query.where(Organisation.updated_at >= since)
     return _page(query, Organisation.id, args)
@@ -307,8 +340,48 @@ def companies(args):
 
 @_reads("/companies/<int:company_id>", schemas.CompanySchema)
 def company(company_id):
+    """One company of the network (its public and contact fields)."""
     found = _own(Organisation, company_id)
     if found.kind != OrganisationKind.COMPANY:
+        abort(404)
+    return found
+
+
+@_lists("/shows", schemas.ShowSchema, schemas.ShowArgs)
+def shows(args):
+    """The companies' shows (a registration's or a booking's `show_id`)."""
+    query = select(Show).where(Show.network_id == http.network_id())
+    if args.get("company"):
+        query = query.where(Show.company_id == args["company"])
+    if since := _since(args):
+        query = query.where(Show.created_at >= since)
+    return _page(query, Show.id, args)
+
+
+@_reads("/shows/<int:show_id>", schemas.ShowSchema)
+def show(show_id):
+    """One show of a company."""
+    return _own(Show, show_id)
+
+
+@_lists("/structures", schemas.StructureSchema, schemas.StructureArgs)
+def structures(args):
+    """Theatres, libraries, festivals…: where programmers work and where slots are played."""
+    query = organisations_query(http.network_id(), OrganisationKind.STRUCTURE, args.get("q")).order_by(None)
+    if args.get("venues") is not None:
+        query = query.where(Organisation.is_venue.is_(args["venues"]))
+    if args.get("departement"):
+        query = query.where(Organisation.departement_code == _departement(args["departement"]))
+    if since := _since(args):
+        query = query.where(Organisation.updated_at >= since)
+    return _page(query, Organisation.id, args)
+
+
+@_reads("/structures/<int:structure_id>", schemas.StructureSchema)
+def structure(structure_id):
+    """One structure (a venue when `is_venue`)."""
+    found = _own(Organisation, structure_id)
+    if found.kind != OrganisationKind.STRUCTURE:
         abort(404)
     return found
 
@@ -318,6 +391,7 @@ def programmers(args):
     """The directory, with its page's filters. With `updated_since`, erased people are listed too (their
     `erased_at` set, nothing else left): a copy kept elsewhere drops them."""
     filters = {name: args.get(name) for name in ("departement", "region", "discipline", "audience")}
+    filters["departement"] = _departement(filters["departement"]) if filters["departement"] else None
     if since := _since(args):
         query = select(Programmer).where(
             Programmer.network_id == http.network_id(), Programmer.updated_at >= since
@@ -332,6 +406,7 @@ def programmers(args):
 
 @_reads("/programmers/<int:programmer_id>", schemas.ProgrammerSchema)
 def programmer(programmer_id):
+    """One person of the directory."""
     return _own(Programmer, programmer_id)
 
 
@@ -349,7 +424,7 @@ def attendance(args):
 
 
 def _attendance_row(attendance_id):
-    row = db.session.get(Attendance, attendance_id)
+    row = db.session.get(Attendance, attendance_id) if attendance_id <= schemas.MAX_ID else None
     if row is None:
         abort(404)
     _of_edition(Slot, row.slot_id)
@@ -358,6 +433,7 @@ def _attendance_row(attendance_id):
 
 @_reads("/attendance/<int:attendance_id>", schemas.AttendanceSchema)
 def attendance_one(attendance_id):
+    """One tick: who was at which slot, when."""
     return _attendance_row(attendance_id)
 
 
@@ -388,6 +464,7 @@ def invitations(args):
 
 @_reads("/invitations/<int:invitation_id>", schemas.InvitationSchema)
 def invitation(invitation_id):
+    """One invitation and its answer."""
     return _invitation(_of_edition(Invitation, invitation_id))
 
 
@@ -408,10 +485,22 @@ def bookings(args):
 
 @_reads("/bookings/<int:booking_id>", schemas.BookingSchema)
 def booking(booking_id):
+    """One booking and its performances."""
     return _own(Outcome, booking_id)
 
 
-@_reads("/meeting-sessions/<int:session_id>", schemas.MeetingSessionSchema)
+@_lists("/meeting-sessions", schemas.MeetingSessionSchema, schemas.ByEditionArgs)
+def meeting_sessions(args):
+    """The speed-dating sessions of the network's editions (their meetings: one session's route)."""
+    query = select(MeetingSession).where(MeetingSession.network_id == http.network_id())
+    if args.get("edition"):
+        query = query.where(MeetingSession.edition_id == args["edition"])
+    if since := _since(args):
+        query = query.where(or_(MeetingSession.created_at >= since, MeetingSession.planned_at >= since))
+    return _page(query, MeetingSession.id, args)
+
+
+@_reads("/meeting-sessions/<int:session_id>", schemas.MeetingSessionDetailSchema)
 def meeting_session(session_id):
     """A speed-dating session and, once published, its meetings."""
     found = _own(MeetingSession, session_id)
@@ -453,6 +542,12 @@ def _plain(value):
 # --- With a write token -------------------------------------------------------------------------------
 
 
+def _departement(code: str) -> str:
+    """A département's code as stored: "9" is "09", "2a" is "2A"."""
+    code = code.strip().upper()
+    return code.zfill(2) if code.isdigit() and len(code) < 3 else code
+
+
 def _checked_programmer(data: dict, current: Programmer | None) -> dict:
     """What the import checks of a row, on the fields given: the address, the phone, the département."""
     if "email" in data:
@@ -466,8 +561,7 @@ def _checked_programmer(data: dict, current: Programmer | None) -> dict:
         data["phone"] = normalise_phone(data["phone"])  # a DomainError says why
     code = data.get("departement_code")
     if code:
-        code = code.strip().upper()
-        code = code.zfill(2) if code.isdigit() and len(code) < 3 else code
+        code = _departement(code)
         if code not in departements():
             raise DomainError(_("Département inconnu : %(v)s", v=code), field="departement_code")
         data["departement_code"] = code
@@ -541,10 +635,12 @@ def booking_create(data):
     """Record a booking as the booking form does: the person by id or address; the edition, when not
     given, is the one where they saw the show; a recorded booking ends the follow-up of that company."""
     data = dict(data)
-    if data.get("programmer_id") and not data.get("programmer_email"):
-        person = _own(Programmer, data["programmer_id"]) if data["programmer_id"] else None
-        data["programmer_email"] = person.email if person else None
-    data.pop("programmer_id", None)
+    person_id = data.pop("programmer_id", None)
+    if person_id:
+        person = _named(Programmer, person_id, "programmer_id")
+        if data.get("programmer_email") and data["programmer_email"].lower() != person.email:
+            raise DomainError(_("Cette adresse n'est pas celle de cette personne."), field="programmer_email")
+        data["programmer_email"] = person.email
     found, _proposal = save_typed(None, _network(), data, actor=http.actor(), now=utcnow())
     db.session.commit()
     return found
@@ -554,16 +650,21 @@ def booking_create(data):
 @allow(TOKEN_WRITE)
 @bp.arguments(schemas.AttendanceInput)
 @bp.response(201, schemas.AttendanceSchema)
+@bp.alt_response(200, schema=schemas.AttendanceSchema, description="The person was already ticked in")
 @bp.doc(**TOKEN_DOC)
 def attendance_create(data):
-    """Tick a person in at a slot (done again, nothing changes: the first tick is answered)."""
-    slot_row = _of_edition(Slot, data["slot_id"])
-    person = _own(Programmer, data["programmer_id"])
+    """Tick a person in at a slot; done again, nothing changes and the first tick is answered (200)."""
+    slot_row = _named(Slot, data["slot_id"], "slot_id")
+    person = _named(Programmer, data["programmer_id"], "programmer_id")
+    ticked = select(Attendance).where(
+        Attendance.slot_id == slot_row.id, Attendance.programmer_id == person.id
+    )
+    before = db.session.scalar(ticked)
+    if before is not None:
+        return before, 200
     check_in(slot_row, person, actor=http.actor(), now=utcnow())
     db.session.commit()
-    return db.session.scalar(
-        select(Attendance).where(Attendance.slot_id == slot_row.id, Attendance.programmer_id == person.id)
-    )
+    return db.session.scalar(ticked)
 
 
 @bp.after_request

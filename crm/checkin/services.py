@@ -18,9 +18,11 @@ from crm.showcase.models import SlotStatus
 def check_in(slot, programmer, *, actor, now) -> None:
     """Tick a person in; ticking someone already in does nothing (a second volunteer, a double tap)."""
     if slot.status == SlotStatus.CANCELLED:
-        raise DomainError(_("Ce créneau est annulé."))
+        raise DomainError(_("Ce créneau est annulé."), field="slot_id")
     if programmer.network_id != actor.network_id:
-        raise DomainError(_("Personne inconnue."))
+        raise DomainError(_("Personne inconnue."), field="programmer_id")
+    if programmer.erased_at is not None:
+        raise DomainError(_("Cette personne a été effacée à sa demande."), field="programmer_id")
     attendance = Attendance(
         slot_id=slot.id, programmer_id=programmer.id, checked_in_by_id=actor.id, checked_in_at=now
     )

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from crm.base.database import utcnow
 from crm.base.errors import DomainError
 from crm.base.extensions import db
 from crm.base.i18n import reasons
@@ -147,7 +148,9 @@ def cancel_slot(slot) -> None:
 
 
 def tell_slot_changed(slot, edition, what: str) -> None:
-    """The domain event of a slot moved, or whose show changed (`what`)."""
+    """The domain event of a slot moved, or whose show changed (`what`); the slot's `updated_at` moves
+    too, so whoever synchronises by it sees a show placed or taken off."""
+    slot.updated_at = utcnow()
     slot_changed.send(
         edition.network_id,
         event=SlotChanged(network_id=edition.network_id, edition_id=edition.id, slot_id=slot.id, what=what),

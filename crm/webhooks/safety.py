@@ -57,11 +57,12 @@ def _parts(url: str):
 
 
 def refused_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """True for an address a webhook never reaches, unless WEBHOOKS_ALLOW_PRIVATE."""
+    """True for an address a webhook never reaches: multicast, unspecified and link-local ever;
+    loopback, private and reserved ones unless WEBHOOKS_ALLOW_PRIVATE."""
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    if ip.is_multicast or ip.is_unspecified:
-        return True
+    if ip.is_multicast or ip.is_unspecified or ip.is_link_local:
+        return True  # link-local is where clouds answer with their machines' credentials (169.254.169.254)
     if current_app.config.get("WEBHOOKS_ALLOW_PRIVATE"):
         return False
     return ip.is_loopback or ip.is_link_local or ip.is_private or ip.is_reserved or not ip.is_global

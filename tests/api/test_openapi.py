@@ -62,6 +62,8 @@ def scene(world, tokens):
         "booking_id": _outcome(a),
         "session_id": _meetings(a)["session_id"],
         "slug": a.planned.slug,
+        "show_id": a.shows[0].id,
+        "structure_id": a.venue.id,
     }
     db.session.commit()
     bodies = {

@@ -44,15 +44,12 @@ def test_a_token_never_reaches_another_network(client, world, tokens):
         response = client.get(url, headers=bearer(tokens["write"]))
         assert response.status_code == 404, url
         assert response.content_type == "application/problem+json"
-    writes = [
-        ("patch", f"/api/v1/programmers/{b.programmers[0].id}", {"job_title": "Pirate"}),
-        ("post", "/api/v1/attendance", {"slot_id": b.slot.id, "programmer_id": b.programmers[0].id}),
-    ]
-    for method, url, body in writes:
-        assert (
-            client.open(url, method=method.upper(), json=body, headers=bearer(tokens["write"])).status_code
-            == 404
-        )
+    url = f"/api/v1/programmers/{b.programmers[0].id}"
+    assert client.patch(url, json={"job_title": "Pirate"}, headers=bearer(tokens["write"])).status_code == 404
+    # ids named in a body are refused on their field, as the booking form refuses what is not in its lists
+    body = {"slot_id": b.slot.id, "programmer_id": b.programmers[0].id}
+    tick = client.post("/api/v1/attendance", json=body, headers=bearer(tokens["write"]))
+    assert tick.status_code == 422 and tick.get_json()["errors"][0]["field"] == "slot_id"
     booking = client.post("/api/v1/bookings", headers=bearer(tokens["write"]),
                           json={"company_id": b.companies[0].id, "show_id": b.shows[0].id,
                                 "kind": "performances", "status": "option",

@@ -100,8 +100,15 @@ def _lists(rule, item, args):
 @bp.before_request
 def _json_bodies():
     """A write sends JSON: anything else is said so (415) rather than read as an empty body."""
-    if request.method in ("POST", "PATCH", "PUT") and not request.is_json:
+    if request.method not in ("POST", "PATCH", "PUT"):
+        return None
+    if not request.is_json:
         return http.problem(415, _("Envoyez le corps en JSON, avec l'en-tête Content-Type application/json."))
+    try:
+        request.get_json(silent=True)
+    except RecursionError:  # nested deeper than any object of ours: not read further
+        detail = _("Corps JSON trop imbriqué.")
+        return http.problem(400, detail, errors=[{"field": "json", "detail": detail}])
     return None
 
 

@@ -21,6 +21,8 @@ LISTS = {
     "/api/v1/attendance": 9,
     "/api/v1/invitations": 11,  # + their days and their shows
     "/api/v1/bookings": 10,  # + their performances
+    "/api/v1/shows": 9,
+    "/api/v1/structures?venues=true": 9,
     "/api/v1/programme/": 1,
 }
 
@@ -34,6 +36,7 @@ def _grow(world, n, start=0):
         factories.invitation(a.planned, person)
         check_in(a.slot, person, actor=a.coordinator, now=utcnow())
         factories.edition(a.network, name=f"Édition en plus {i}")
+        factories.structure(a.network, name=f"Salle en plus {i}", is_venue=True)
         factories.accepted(a.planned, company, show)
         save_outcome(None, a.network, {"company_id": company.id, "show_id": show.id, "kind": "performances",
                                        "status": "confirmed", "dates": [{"on": a.planned.starts_on}]},

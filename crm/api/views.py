@@ -334,10 +334,11 @@ def slot(slot_id):
     return _slot(_of_edition(Slot, slot_id))
 
 
-@_lists("/companies", schemas.CompanySchema, schemas.CompanyArgs)
-def companies(args):
-    """The network's companies, searched as on the companies' page."""
-    query = organisations_query(http.network_id(), OrganisationKind.COMPANY, args.get("q")).order_by(None)
+def _organisations(kind, args):
+    """Companies or structures, searched as on their page."""
+    query = organisations_query(http.network_id(), kind, args.get("q")).order_by(None)
+    if args.get("venues") is not None:
+        query = query.where(Organisation.is_venue.is_(args["venues"]))
     if args.get("departement"):
         query = query.where(Organisation.departement_code == _departement(args["departement"]))
     if since := _since(args):
@@ -345,13 +346,23 @@ def companies(args):
     return _page(query, Organisation.id, args)
 
 
+def _organisation(kind, organisation_id):
+    found = _own(Organisation, organisation_id)
+    if found.kind != kind:
+        abort(404)
+    return found
+
+
+@_lists("/companies", schemas.CompanySchema, schemas.CompanyArgs)
+def companies(args):
+    """The network's companies, searched as on the companies' page."""
+    return _organisations(OrganisationKind.COMPANY, args)
+
+
 @_reads("/companies/<int:company_id>", schemas.CompanySchema)
 def company(company_id):
     """One company of the network (its public and contact fields)."""
-    found = _own(Organisation, company_id)
-    if found.kind != OrganisationKind.COMPANY:
-        abort(404)
-    return found
+    return _organisation(OrganisationKind.COMPANY, company_id)
 
 
 @_lists("/shows", schemas.ShowSchema, schemas.ShowArgs)
@@ -374,23 +385,13 @@ def show(show_id):
 @_lists("/structures", schemas.StructureSchema, schemas.StructureArgs)
 def structures(args):
     """Theatres, libraries, festivals…: where programmers work and where slots are played."""
-    query = organisations_query(http.network_id(), OrganisationKind.STRUCTURE, args.get("q")).order_by(None)
-    if args.get("venues") is not None:
-        query = query.where(Organisation.is_venue.is_(args["venues"]))
-    if args.get("departement"):
-        query = query.where(Organisation.departement_code == _departement(args["departement"]))
-    if since := _since(args):
-        query = query.where(Organisation.updated_at >= since)
-    return _page(query, Organisation.id, args)
+    return _organisations(OrganisationKind.STRUCTURE, args)
 
 
 @_reads("/structures/<int:structure_id>", schemas.StructureSchema)
 def structure(structure_id):
     """One structure (a venue when `is_venue`)."""
-    found = _own(Organisation, structure_id)
-    if found.kind != OrganisationKind.STRUCTURE:
-        abort(404)
-    return found
+    return _organisation(OrganisationKind.STRUCTURE, structure_id)
 
 
 @_lists("/programmers", schemas.ProgrammerSchema, schemas.ProgrammerArgs)

@@ -218,19 +218,21 @@ def _disable(endpoint, reason: str, *, now) -> None:
         return
     services.set_enabled(endpoint, False, now=now, reason=reason[:500])
     log.warning("webhook endpoint %s disabled", endpoint.id)
-    addresses = db.session.scalars(
-        select(User.email).where(
+    coordinators = db.session.execute(
+        select(User.email, User.locale).where(
             User.network_id == endpoint.network_id, User.role == Role.COORDINATOR, User.active.is_(True)
         )
     ).all()
-    with force_locale("fr"):
-        subject = _("Webhooks : un point d'arrivée est désactivé")
-        body = _(
-            "Bonjour,\n\nVitrine n'envoie plus d'événements à %(url)s.\n\nPourquoi : %(reason)s\n\n"
-            "Quand le service qui les reçoit fonctionne à nouveau, réactivez-le (ce qui attendait repart) : "
-            "%(link)s\n",
-            url=endpoint.url,
-            reason=reason,
-            link=external_url("webhooks.endpoints"),
-        )
-    send(endpoint.network_id, addresses, subject, body)
+    for locale in sorted({locale or "fr" for _email, locale in coordinators}):
+        with force_locale(locale):  # each coordinator in the language they chose
+            subject = _("Webhooks : un point d'arrivée est désactivé")
+            body = _(
+                "Bonjour,\n\nVitrine n'envoie plus d'événements à %(url)s.\n\nPourquoi : %(reason)s\n\n"
+                "Quand le service qui les reçoit fonctionne à nouveau, réactivez-le (ce qui attendait "
+                "repart) : %(link)s\n",
+                url=endpoint.url,
+                reason=reason,
+                link=external_url("webhooks.endpoints"),
+            )
+        addresses = [email for email, chosen in coordinators if (chosen or "fr") == locale]
+        send(endpoint.network_id, addresses, subject, body)

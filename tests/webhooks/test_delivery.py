@@ -246,3 +246,25 @@ def test_replay_sends_the_same_id_and_body_again(app, world, loopback, receiver)
     _deliver()
     first, second = receiver.got
     assert (first.headers["webhook-id"], first.body) == (second.headers["webhook-id"], second.body)
+
+
+def test_each_coordinator_is_told_in_the_language_they_chose(app, world, loopback, receiver):
+    from crm.base.enums import Role
+    from tests import factories
+
+    english = factories.user(Role.COORDINATOR, net=world.a.network, email="coord-en@example.org")
+    english.locale = "en"
+    endpoint, _secret = register(world.a.network, receiver.url)
+    receiver.answers = [410]
+    services.queue_ping(world.a.network, now=utcnow())
+    db.session.commit()
+    _deliver()
+    notices = select(OutboxMessage.to_address, OutboxMessage.subject, OutboxMessage.body_text)
+    found = db.session.execute(notices.where(OutboxMessage.subject.startswith("Webhooks"))).all()
+    told = {to: subject for to, subject, _body in found}
+    assert told == {
+        "coord-a@example.org": "Webhooks\u202f: un point d'arrivée est désactivé",
+        "coord-en@example.org": "Webhooks: an endpoint is disabled",
+    }
+    body = next(text for to, _subject, text in found if to == "coord-en@example.org")
+    assert f"Vitrine no longer sends events to {endpoint.url}." in body

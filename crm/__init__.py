@@ -131,6 +131,7 @@ def register_cli(app):
     from crm.demo.cli import demo_cli
     from crm.mail.cli import mail_cli
     from crm.scheduler import followups_cli, worker_command
+    from crm.territory.cli import territory_cli
     from crm.webhooks.cli import webhooks_cli
 
     for command in (
@@ -144,6 +145,7 @@ def register_cli(app):
         cache_cli,
         api_cli,
         webhooks_cli,
+        territory_cli,
     ):
         app.cli.add_command(command)
     if app.config.get("VITRINE_SCHEDULER") and not app.testing:

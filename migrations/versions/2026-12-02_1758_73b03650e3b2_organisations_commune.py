@@ -29,7 +29,9 @@ def upgrade():
         found = communes.match(postcode, city)
         if len(found) == 1:
             bind.execute(
-                sa.text("UPDATE organisations SET commune_code = :code, departement_code = :dep WHERE id = :id"),
+                sa.text(
+                    "UPDATE organisations SET commune_code = :code, departement_code = :dep WHERE id = :id"
+                ),
                 {"code": found[0].code, "dep": found[0].departement, "id": row_id},
             )
 

@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from crm.base.enums import Discipline
 from crm.base.forms import DepartementField, Finite, blank, optional_int, optional_url, options, strip
+from crm.contacts import places
 from crm.contacts.models import LawfulBasis, StructureType
 
 STRIP = [strip]
@@ -24,10 +25,22 @@ class _AddressMixin:
     address = StringField(_l("Adresse"), validators=[Optional(), Length(max=200)], filters=STRIP)
     postcode = StringField(_l("Code postal"), validators=[Optional(), Length(max=10)], filters=STRIP)
     city = StringField(_l("Ville"), validators=[Optional(), Length(max=100)], filters=STRIP)
+    commune_code = SelectField(
+        _l("Commune"),
+        validate_choice=False,
+        description=_l("Déduite du code postal et de la ville ; à choisir quand le code postal en couvre plusieurs."),
+    )
     departement_code = DepartementField()
     email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)], filters=STRIP)
     phone = StringField(_l("Téléphone"), validators=[Optional(), Length(max=30)], filters=STRIP)
     website = StringField(_l("Site web"), validators=optional_url(), filters=STRIP)
+
+
+    def set_communes(self, postcode):
+        """The communes of the postcode typed (or saved) to choose from."""
+        self.commune_code.choices = blank(_l("— D'après le code postal et la ville —")) + options(
+            places.commune_choices(postcode)
+        )
 
 
 class CompanyForm(FlaskForm, _AddressMixin):

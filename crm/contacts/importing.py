@@ -15,6 +15,7 @@ from crm.base.enums import Discipline
 from crm.base.errors import DomainError
 from crm.base.extensions import db
 from crm.base.geo import departement_for_postcode, departements
+from crm.contacts import places
 from crm.base.i18n import reasons
 from crm.base.phones import normalise_phone
 from crm.contacts.models import (
@@ -131,6 +132,7 @@ def plan_row(context: Context, line: int, cells: dict) -> RowPlan:
     values["email"] = _email(cells.get("email"), reasons)
     values["phone"] = _phone(cells.get("phone"), reasons)
     values["departement_code"] = _departement(context, cells, reasons)
+    values["commune_code"] = _commune(context, cells, values, reasons)
     values["disciplines"] = _disciplines(context, cells.get("disciplines"), reasons)
     values["organisation"] = (cells.get("organisation") or "").strip() or None
     email = values["email"]
@@ -180,6 +182,20 @@ def _departement(context, cells, reasons):
             reasons.append(_("département inconnu : %(v)s", v=raw))
         return code
     return departement_for_postcode(cells.get("postcode"))
+
+
+def _commune(context, cells, values, reasons):
+    """The structure's commune from its postcode and town; a postcode, town and département that disagree
+    refuse the row with the reason. A postcode of several communes, the town not saying which, is kept
+    without a commune (the directory lists it to choose)."""
+    typed = values["departement_code"] if (cells.get("departement") or "").strip() else None
+    place = places.locate(values["postcode"], values["city"], None, typed)
+    if place.problem and place.field != "commune_code":
+        reasons.append(place.problem)
+    if place.commune is None:
+        return None
+    values["departement_code"] = place.commune.departement
+    return place.commune.code
 
 
 def _disciplines(context, raw, reasons):
@@ -244,6 +260,7 @@ def _structure(context, name, values):
             structure_type=StructureType.OTHER,
             city=values["city"],
             postcode=values["postcode"],
+            commune_code=values["commune_code"],
             departement_code=values["departement_code"],
             search_key=search_key(name, values["city"]),
         )

@@ -11,6 +11,7 @@ from crm.base.errors import DomainError
 from crm.base.extensions import db
 from crm.base.geo import departement, departement_for_postcode, departements
 from crm.base.phones import normalise_phone
+from crm.contacts import places
 from crm.contacts.models import (
     LawfulBasis,
     Organisation,
@@ -19,6 +20,7 @@ from crm.contacts.models import (
     ProgrammerDiscipline,
 )
 from crm.contacts.registry import FILTERS
+from crm.territory import communes
 
 ORGANISATION_FIELDS = (
     "name",
@@ -28,6 +30,7 @@ ORGANISATION_FIELDS = (
     "postcode",
     "city",
     "departement_code",
+    "commune_code",
     "email",
     "phone",
     "website",
@@ -76,12 +79,31 @@ def _settle_departement(data: dict) -> None:
     data["departement_code"] = chosen or from_postcode
 
 
+def _settle_commune(values: dict) -> None:
+    """The commune from the postcode and town (or the one chosen), the département from the commune;
+    without a postcode, the département as typed."""
+    place = places.locate(
+        values.get("postcode"), values.get("city"), values.get("commune_code"), values.get("departement_code")
+    )
+    if place.problem:
+        raise DomainError(place.problem, field=place.field)
+    if place.commune is None:
+        values["commune_code"] = None
+        _settle_departement(values)
+        return
+    values["commune_code"] = place.commune.code
+    values["departement_code"] = place.commune.departement
+    typed = communes.simplified(values.get("city"))
+    if not typed or typed == communes.simplified(place.commune.name):
+        values["city"] = place.commune.name  # the official spelling, unless a Cedex or a district was added
+
+
 def save_organisation(organisation, network, kind: OrganisationKind, data: dict) -> Organisation:
     """Create (organisation None) or update a company or structure of the network."""
     values = {key: _clean(data.get(key)) for key in ORGANISATION_FIELDS if key in data}
     values["phone"] = normalise_phone(values.get("phone"))
     values["email"] = (values.get("email") or "").lower() or None
-    _settle_departement(values)
+    _settle_commune(values)
     duplicate = db.session.scalar(
         select(Organisation.id).where(
             Organisation.network_id == network.id,

@@ -25,6 +25,7 @@ def _organisation_list(kind, template):
 
 def _organisation_form(kind, organisation, form, *, title, cancel_url, done_url):
     done = _("Compagnie enregistrée.") if kind == COMPANY else _("Structure enregistrée.")
+    form.set_communes(form.postcode.data if form.is_submitted() else getattr(organisation, "postcode", None))
     return handle_form(
         form,
         lambda: services.save_organisation(organisation, current_user.network, kind, form.data),

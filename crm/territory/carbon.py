@@ -1,5 +1,5 @@
 """Emission factors for travel, in kg CO₂e per kilometre, from ADEME's Base Carbone (via its public
-figures on impactco2.fr, 2024). A network can change any of them (« Déplacements et carbone »)."""
+figures on impactco2.fr, 2024). A network can change any of them (« Déplacements et carbone »)."""
 
 from dataclasses import dataclass
 
@@ -23,15 +23,15 @@ DEFAULTS = {
     factor.key: factor
     for factor in (
         Factor("car", _l("Voiture thermique (par véhicule)"), "kg CO₂e / véhicule·km", 0.218,
-               "Base Carbone : voiture particulière, motorisation moyenne"),
+               "Base Carbone : voiture particulière, motorisation moyenne"),
         Factor("car_shared", _l("Voiture partagée (par passager)"), "kg CO₂e / passager·km", 0.109,
-               "Base Carbone : voiture particulière, 2 occupants (0,218 ÷ 2)"),
+               "Base Carbone : voiture particulière, 2 occupants (0,218 ÷ 2)"),
         Factor("ter", _l("Train régional TER (par passager)"), "kg CO₂e / passager·km", 0.0248,
-               "Base Carbone : TER, moyenne France"),
+               "Base Carbone : TER, moyenne France"),
         Factor("tgv", _l("TGV (par passager)"), "kg CO₂e / passager·km", 0.00293,
-               "Base Carbone : TGV, moyenne France"),
+               "Base Carbone : TGV, moyenne France"),
         Factor("van", _l("Camion utilitaire pour le décor (par véhicule)"), "kg CO₂e / véhicule·km", 0.276,
-               "Base Carbone : véhicule utilitaire léger gazole, < 3,5 t"),
+               "Base Carbone : véhicule utilitaire léger gazole, < 3,5 t"),
     )
 }  # fmt: skip
 

@@ -68,18 +68,14 @@ def simplified(name: str | None) -> str:
 
 
 def match(postcode: str | None, town: str | None) -> tuple[Commune, ...]:
-    """The communes that a postcode and a town name can mean: one when they agree; several when the town is
-    not given or matches none of the postcode's communes; none when the postcode is unknown."""
+    """The communes of a postcode that a town name can mean (the name, or the name followed by more, as in
+    'Bourges cedex 9'); all the postcode's communes when no town is given; none when they disagree."""
     candidates = for_postcode(postcode)
     wanted = simplified(town)
     if not wanted:
         return candidates
     exact = tuple(c for c in candidates if simplified(c.name) == wanted)
-    if exact:
-        return exact
-    # 'Bourges cedex 9', 'Vierzon centre': the town starts with the commune's name
-    close = tuple(c for c in candidates if wanted.startswith(simplified(c.name) + " "))
-    return close or candidates
+    return exact or tuple(c for c in candidates if wanted.startswith(simplified(c.name) + " "))
 
 
 def _great_circle(a: Commune, b: Commune) -> float:

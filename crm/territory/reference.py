@@ -15,6 +15,7 @@ import gzip
 import io
 import json
 import lzma
+import math
 import struct
 import sys
 import zipfile
@@ -81,6 +82,13 @@ def centroid_of(hexwkb: str):
     return cy / (3 * area), cx / (3 * area)
 
 
+def _near(first, second, km=20.0) -> bool:
+    """Within `km` of each other (an equirectangular approximation is plenty at this scale)."""
+    dy = (first[0] - second[0]) * 111.2
+    dx = (first[1] - second[1]) * 111.2 * math.cos(math.radians(first[0]))
+    return math.hypot(dx, dy) <= km
+
+
 def _centres(wheel: Path) -> dict[str, tuple[float, float]]:
     csv.field_size_limit(sys.maxsize)
     with zipfile.ZipFile(wheel) as archive:
@@ -91,12 +99,14 @@ def _centres(wheel: Path) -> dict[str, tuple[float, float]]:
             kind, town_hall, outline = row["type"], row["mairie_localisation"], row["geometry"]
             if kind not in ("COM", "COMD", "COMA") or (kind != "COM" and row["code"] in centres):
                 continue
-            if town_hall and town_hall != "\\N":
-                centres[row["code"]] = point_of(town_hall)
-            elif outline and outline != "\\N":
-                centre = centroid_of(outline)
-                if centre:
-                    centres[row["code"]] = centre
+            point = point_of(town_hall) if town_hall and town_hall != "\\N" else None
+            centre = centroid_of(outline) if outline and outline != "\\N" else None
+            # The town hall, unless it is missing (POINT EMPTY has NaN coordinates) or misplaced (some
+            # entries swap or repeat coordinates): then the outline's centroid
+            if point and not math.isnan(point[0]) and (centre is None or _near(point, centre)):
+                centres[row["code"]] = point
+            elif centre:
+                centres[row["code"]] = centre
     return centres
 
 

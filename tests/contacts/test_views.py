@@ -82,6 +82,7 @@ def test_member_edits_their_company_but_not_its_membership_date(app, world, clie
             "name": "Compagnie A1 renommée",
             "member_since": "2000-01-01",
             "postcode": "37000",
+            "city": "Tours",
             "departement_code": "",
         },
         token_from=TOKEN_PAGE,
@@ -98,10 +99,10 @@ def test_member_edits_their_company_but_not_its_membership_date(app, world, clie
 def test_postcode_and_departement_that_disagree_are_refused(app, world, client):
     sign_in(client, world.a.coordinator)
     company = world.a.companies[0]
-    data = {"name": company.name, "postcode": "37000", "departement_code": "45"}
+    data = {"name": company.name, "postcode": "37000", "city": "Tours", "departement_code": "45"}
     response = post_form(client, f"/companies/{company.id}/edit", data, token_from=TOKEN_PAGE)
     assert response.status_code == 422
-    assert "Le code postal 37000 est dans le département 37 – Indre-et-Loire" in response.get_data(
+    assert "Tours (37000) est dans le département 37 – Indre-et-Loire, pas dans le 45." in response.get_data(
         as_text=True
     )
     db.session.expire_all()

@@ -28,13 +28,14 @@ class _AddressMixin:
     commune_code = SelectField(
         _l("Commune"),
         validate_choice=False,
-        description=_l("Déduite du code postal et de la ville ; à choisir quand le code postal en couvre plusieurs."),
+        description=_l(
+            "Déduite du code postal et de la ville ; à choisir quand le code postal en couvre plusieurs."
+        ),
     )
     departement_code = DepartementField()
     email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)], filters=STRIP)
     phone = StringField(_l("Téléphone"), validators=[Optional(), Length(max=30)], filters=STRIP)
     website = StringField(_l("Site web"), validators=optional_url(), filters=STRIP)
-
 
     def set_communes(self, postcode):
         """The communes of the postcode typed (or saved) to choose from."""

@@ -15,9 +15,9 @@ from crm.base.enums import Discipline
 from crm.base.errors import DomainError
 from crm.base.extensions import db
 from crm.base.geo import departement_for_postcode, departements
-from crm.contacts import places
 from crm.base.i18n import reasons
 from crm.base.phones import normalise_phone
+from crm.contacts import places
 from crm.contacts.models import (
     Organisation,
     OrganisationKind,

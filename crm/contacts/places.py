@@ -24,7 +24,9 @@ def _names(found) -> str:
     return ", ".join(names) + ("…" if len(found) > 6 else "")
 
 
-def locate(postcode: str | None, town: str | None, chosen: str | None = None, dep: str | None = None) -> Place:
+def locate(
+    postcode: str | None, town: str | None, chosen: str | None = None, dep: str | None = None
+) -> Place:
     """The commune a postcode and a town mean (or the one chosen among the postcode's), or why not."""
     postcode = (postcode or "").strip().replace(" ", "")
     if not postcode:

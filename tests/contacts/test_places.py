@@ -35,7 +35,7 @@ def test_locate_agrees_refuses_or_asks(app):
         assert locate("37000", "Tours", chosen="18197").commune.code == "37261"
         wrong_dep = locate("18000", "Bourges", dep="45")
         assert wrong_dep.field == "departement_code"
-        assert "Bourges (18000) est dans le département 18 – Cher, pas dans le 45." == wrong_dep.problem
+        assert wrong_dep.problem == "Bourges (18000) est dans le département 18 – Cher, pas dans le 45."
 
 
 def test_the_form_asks_which_commune_then_keeps_it_with_its_departement(app, world, client):

@@ -38,10 +38,12 @@ def locate(
     commune = communes.get(chosen)
     found = (commune,) if commune in candidates else communes.match(postcode, town)
     if not found:
-        return Place(None, candidates, _(
-            "« %(town)s » n'a pas le code postal %(postcode)s (%(names)s) : corrigez la ville ou le code postal.",
+        message = _(
+            "« %(town)s » n'a pas le code postal %(postcode)s (%(names)s) : "
+            "corrigez la ville ou le code postal.",
             town=town, postcode=postcode, names=_names(candidates),
-        ), "city")  # fmt: skip
+        )  # fmt: skip
+        return Place(None, candidates, message, "city")
     if len(found) > 1:
         return Place(None, found, _(
             "Le code postal %(postcode)s couvre plusieurs communes : choisissez la vôtre.", postcode=postcode
@@ -49,10 +51,12 @@ def locate(
     commune = found[0]
     if dep and dep != commune.departement:
         known = departement(commune.departement)
-        return Place(None, candidates, _(
+        label = known.label if known else commune.departement
+        message = _(
             "%(commune)s (%(postcode)s) est dans le département %(label)s, pas dans le %(dep)s.",
-            commune=commune.name, postcode=postcode, label=known.label if known else commune.departement, dep=dep,
-        ), "departement_code")  # fmt: skip
+            commune=commune.name, postcode=postcode, label=label, dep=dep,
+        )  # fmt: skip
+        return Place(None, candidates, message, "departement_code")
     return Place(commune)
 
 

@@ -95,7 +95,8 @@ def test_refresh_command_builds_the_file_from_the_two_packages(app, runner, tmp_
          "codesPostaux": ["18000"], "population": 64186},
         {"code": "18999", "nom": "Nouvelle", "type": "commune-actuelle", "departement": "18", "region": "24",
          "codesPostaux": ["18500"], "population": 10, "anciensCodes": ["18001", "18002"]},
-        {"code": "18001", "nom": "Ancienne", "type": "commune-deleguee", "chefLieu": "18999", "departement": "18"},
+        {"code": "18001", "nom": "Ancienne", "type": "commune-deleguee", "chefLieu": "18999",
+         "departement": "18"},
     ]), encoding="utf-8")  # fmt: skip
 
     def point(lon, lat):
@@ -122,7 +123,8 @@ def test_refresh_command_builds_the_file_from_the_two_packages(app, runner, tmp_
     assert "2 communes written" in result.output
     with gzip.open(output, "rt", encoding="utf-8") as rows:
         written = {row["code"]: row for row in csv.DictReader(rows)}
-    # Bourges: its town hall is 3 000 km off, so its outline's centre; Nouvelle: the mean of its former communes
+    # Bourges: its town hall is 3 000 km off, so its outline's centre;
+    # Nouvelle: the mean of its former communes
     assert (written["18033"]["lat"], written["18033"]["lon"]) == ("47.10000", "2.40000")
     assert (written["18999"]["lat"], written["18999"]["lon"]) == ("47.10000", "2.10000")
     assert written["18999"]["postcodes"] == "18500"

@@ -115,3 +115,13 @@ class BoxOffice(db.Model):
 
 
 REFERENCES.append((Outcome, "programmer_id", None))
+
+
+class TravelFactor(db.Model):
+    """A network's own emission factor for one travel mode (crm.territory.carbon.DEFAULTS otherwise)."""
+
+    __tablename__ = "travel_factors"
+
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(20), primary_key=True)
+    kg_per_km = mapped_column(Numeric(8, 5), nullable=False)

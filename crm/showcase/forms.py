@@ -33,6 +33,7 @@ class ShowForm(FlaskForm):
     cast_size = IntegerField(_l("Personnes au plateau"), validators=[DataRequired(), NumberRange(1, 100)])
     setup_minutes = IntegerField(_l("Montage (minutes)"), validators=[Optional(), NumberRange(0, 1440)])
     strike_minutes = IntegerField(_l("Démontage (minutes)"), validators=[Optional(), NumberRange(0, 1440)])
+    set_van = BooleanField(_l("Le décor voyage dans un utilitaire"))
     video_url = StringField(_l("Lien vidéo (captation, teaser)"), validators=optional_url(), filters=[strip])
     summary = TextAreaField(_l("Présentation courte"), validators=[Optional(), Length(max=2000)])
 

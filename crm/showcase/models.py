@@ -41,6 +41,8 @@ class Show(db.Model):
     cast_size: Mapped[int] = mapped_column(Integer)
     setup_minutes: Mapped[int] = mapped_column(Integer, default=0)
     strike_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    # The set travels in a van of its own (counted in the travel and carbon of each performance)
+    set_van: Mapped[bool] = mapped_column(Boolean, default=False)
     video_url: Mapped[str | None] = mapped_column(String(300))
     summary: Mapped[str | None] = mapped_column(Text)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)

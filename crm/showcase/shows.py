@@ -13,7 +13,7 @@ from crm.showcase.models import Edition, EditionStatus, Show
 
 SHOW_FIELDS = (
     "title", "discipline", "audience", "min_age", "duration_minutes", "cast_size",
-    "setup_minutes", "strike_minutes", "video_url", "summary",
+    "setup_minutes", "strike_minutes", "set_van", "video_url", "summary",
 )  # fmt: skip
 EDITION_FIELDS = ("name", "starts_on", "ends_on", "description")
 
@@ -25,6 +25,7 @@ def save_show(show, company, data: dict) -> Show:
     values["video_url"] = (values["video_url"] or "").strip() or None
     values["summary"] = (values["summary"] or "").strip() or None
     values["setup_minutes"] = values["setup_minutes"] or 0
+    values["set_van"] = bool(values["set_van"])
     values["strike_minutes"] = values["strike_minutes"] or 0
     if values["audience"] == Audience.ALL:
         values["min_age"] = values["min_age"] or None

@@ -85,6 +85,22 @@ class AmountField(DecimalField):
             raise ValueError(_l("Un montant en euros, par exemple 1200 ou 1200,50.")) from None
 
 
+class CommaDecimalField(DecimalField):
+    """A decimal number as French people type it ('0,218' as well as '0.218'), in a text box with a
+    decimal keypad."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        render_kw = {"inputmode": "decimal", "autocomplete": "off", **kwargs.pop("render_kw", {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [str(valuelist[0]).replace("\u202f", "").replace(" ", "").replace(",", ".")]
+        super().process_formdata(valuelist)
+
+
 def optional_url():
     return [Optional(), URL(message=_l("Adresse web invalide (elle commence par https://)."))]
 

@@ -167,6 +167,7 @@ def _show(company, rng):
             "min_age": rng.choice([3, 6, 8]) if audience == Audience.YOUNG else None,
             "duration_minutes": rng.choice([35, 45, 50, 60, 75]), "cast_size": rng.randint(1, 5),
             "setup_minutes": rng.choice([30, 60, 90]), "strike_minutes": rng.choice([20, 30, 45]),
+            "set_van": len(title) % 3 == 0,
             "video_url": f"https://video.example/{showcase.slugify(company.name)}/{showcase.slugify(title)}",
             "summary": "Un spectacle de la compagnie, présenté au réseau.",
         },

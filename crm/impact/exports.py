@@ -109,6 +109,14 @@ def report_rows(figures):
             rows.append([table, getattr(label, "label", label) or "—", confirmed, performances, fees])
     for code, count in sorted(figures["departements"].items()):
         rows.append([_("Département"), code, "", count, ""])
+    trip = figures["travel"]
+    for label, km, kg in (
+        (_("compagnies"), trip.companies.km, trip.companies.kg),
+        (_("programmateurs et programmatrices"), trip.programmers.km, trip.programmers.kg),
+        (_("économisé par le covoiturage"), trip.carpool_km, trip.carpool_kg),
+        (_("économisé par la rotation (face à un lieu unique)"), trip.rotation_km, trip.rotation_kg),
+    ):
+        rows.append([_("Déplacements (km ; kg CO₂e)"), label, km, round(kg, 1), ""])
     rows.append([_("Total"), _("dates confirmées grâce aux spectacles"), figures["origins"]["shows"], "", ""])
     rows.append(
         [_("Total"), _("dates confirmées grâce aux rencontres"), figures["origins"]["meetings"], "", ""]

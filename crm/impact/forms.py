@@ -16,8 +16,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from crm.base.forms import AmountField, Finite, blank, optional_int, options, strip
+from crm.base.forms import AmountField, CommaDecimalField, Finite, blank, optional_int, options, strip
 from crm.impact.models import OutcomeKind, OutcomeStatus, RemainderRule
+from crm.territory import carbon
 
 STRIP = [strip]
 CURRENCIES = ["EUR", "CHF", "GBP", "USD", "CAD"]
@@ -89,3 +90,16 @@ class BoxOfficeForm(FlaskForm):
         validators=[DataRequired(), Finite(MAX_FEE), NumberRange(min=0, max=MAX_FEE)],
     )
     rule = SelectField(_l("Partage du reste"), choices=RemainderRule.choices(), validators=[DataRequired()])
+
+
+class TravelFactorsForm(FlaskForm):
+    """A network's emission factors, kg CO₂e per km; left empty, ADEME's value."""
+
+
+for _key, _factor in carbon.DEFAULTS.items():
+    _checks = [Optional(), Finite(10), NumberRange(0, 10)]
+    setattr(
+        TravelFactorsForm,
+        _key,
+        CommaDecimalField(_factor.label, places=5, validators=_checks, description=_factor.unit),
+    )

@@ -19,6 +19,7 @@ from crm.followups.models import (
     StepRun,
 )
 from crm.followups.seen import held_meeting
+from crm.impact import travel
 from crm.impact.models import Outcome, OutcomeDate, OutcomeKind, OutcomeStatus
 from crm.invitations.models import Invitation
 from crm.meetings.models import Meeting, MeetingOutcome, MeetingSession
@@ -290,4 +291,7 @@ def figures(edition_ids, *, viewer) -> dict:
         "origins": bookings_by_origin(edition_ids),
         "departements": by_departement(edition_ids),
         "months": by_month_after(edition_ids),
+        "travel": travel.travel(
+            edition_ids, travel.network_factors(viewer.network_id), travel.rides(edition_ids)
+        ),
     }

@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import aliased
 
 from crm.base.extensions import db
@@ -79,10 +79,24 @@ class Travel:
 
 def network_factors(network_id: int) -> dict[str, float]:
     """The emission factors a network uses: its own where it set them, ADEME's defaults otherwise."""
+    return carbon.factors({mode: float(value) for mode, value in own_factors(network_id).items()})
+
+
+def own_factors(network_id: int) -> dict[str, float]:
+    """The factors the network set itself (the others follow ADEME's defaults)."""
     own = db.session.execute(
         select(TravelFactor.mode, TravelFactor.kg_per_km).where(TravelFactor.network_id == network_id)
     ).all()
-    return carbon.factors({mode: float(value) for mode, value in own})
+    return {mode: value for mode, value in own}
+
+
+def save_factors(network_id: int, values: dict) -> None:
+    """Keep the network's own value of each mode; an empty one (or ADEME's) goes back to the default."""
+    db.session.execute(delete(TravelFactor).where(TravelFactor.network_id == network_id))
+    for mode, value in values.items():
+        if mode in carbon.DEFAULTS and value is not None and float(value) != carbon.DEFAULTS[mode].kg_per_km:
+            db.session.add(TravelFactor(network_id=network_id, mode=mode, kg_per_km=value))
+    db.session.flush()
 
 
 def _tour(home: str | None, stops: list[str | None]) -> int | None:
@@ -173,6 +187,11 @@ def _venues(edition_ids) -> dict[int, dict[str, str]]:
     for edition_id, code, name in sorted(rows, key=lambda r: (r[0], r[2])):
         venues[edition_id].setdefault(code, name)
     return venues
+
+
+def rides(edition_ids) -> dict[int, list[Ride]]:
+    """The carpools programmers agreed on, per edition."""
+    return {}
 
 
 def travel(

@@ -12,18 +12,21 @@ from crm.base.numbers import row_id
 from crm.base.permissions import allow
 from crm.base.views import paginate
 from crm.contacts.models import Organisation, OrganisationKind, Programmer
-from crm.impact import boxoffice, bp, exports, maps, report, services
-from crm.impact.forms import BoxOfficeForm, OutcomeForm
+from crm.impact import boxoffice, bp, exports, maps, report, services, travel
+from crm.impact.forms import BoxOfficeForm, OutcomeForm, TravelFactorsForm
 from crm.impact.models import Outcome, OutcomeStatus
 from crm.showcase.models import Edition, Show
+from crm.territory import carbon
 
 REPORTED = report.REPORTED
 
 
 @bp.app_context_processor
 def _map_helpers():
-
-    return {"map_of": maps.coloured, "map_box": maps.view_box}
+    return {
+        "map_of": maps.coloured, "map_box": maps.view_box, "factor_defaults": carbon.DEFAULTS,
+        "factor_source": carbon.SOURCE, "seats_per_car": carbon.SEATS_PER_CAR,
+    }  # fmt: skip
 
 
 def _choices(network_id, company_id=None, meetings_of=None):
@@ -191,6 +194,20 @@ def report_export(fmt):
     editions = _editions_for_report(edition_id)
     headers, table = exports.report_rows(_report(editions))
     return exports.download(fmt, "bilan", headers, table)
+
+
+@bp.route("/travel-factors", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def travel_factors():
+    network_id = current_user.network_id
+    form = TravelFactorsForm(data=travel.own_factors(network_id))
+    if form.validate_on_submit():
+        travel.save_factors(network_id, {key: form[key].data for key in carbon.DEFAULTS})
+        db.session.commit()
+        flash(_("Facteurs d'émission enregistrés."), "success")
+        return redirect(url_for(".network_report", _anchor="travel"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("impact/travel_factors.html", form=form, defaults=carbon.DEFAULTS), status
 
 
 # --- Pooled box office -----------------------------------------------------------------------------

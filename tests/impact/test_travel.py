@@ -113,3 +113,26 @@ def test_a_ride_on_a_day_one_of_them_did_not_come_saves_nothing(scene):
     ride = travel.Ride(day2, people["p2"].id, people["p4"].id)
     result = travel.travel([edition.id], travel.network_factors(net.id), {edition.id: [ride]})
     assert (result.carpools, result.carpool_km) == (0, 0)
+
+
+def test_the_report_shows_the_travel_with_its_factors_and_sources(scene, client):
+    from tests.conftest import post_form, sign_in
+
+    net, edition, _people = scene
+    coordinator = factories.user(net=net, email="coord-travel@example.org")
+    db.session.commit()
+    sign_in(client, coordinator)
+    html = client.get(f"/editions/{edition.id}/impact").get_data(as_text=True)
+    assert "Déplacements et carbone" in html
+    # companies 1 118 km; programmers 484 km (no carpool agreed here); 1 602 in all
+    assert "1\u202f118" in html and "484" in html and "1\u202f602" in html
+    assert "Base Carbone" in html and "multipliées par 1,3" in html
+    assert "Salle de Vierzon" in html  # the central venue the rotation is compared with
+    assert "Non comptés, faute de commune connue" in html
+    refused = post_form(client, "/travel-factors", {"car": "abc"}, token_from="/account/password")
+    assert refused.status_code == 422 and 'value="abc"' in refused.get_data(as_text=True)
+    saved = post_form(client, "/travel-factors", {"car": "0,1"}, token_from="/account/password")
+    assert saved.status_code == 302
+    assert travel.network_factors(net.id)["car"] == 0.1
+    html = client.get(f"/editions/{edition.id}/impact").get_data(as_text=True)
+    assert "valeur du réseau" in html

@@ -184,6 +184,7 @@ EXPECTED = {
     "impact.network_report": {COORD, MEMBER},
     "impact.report_export": {COORD},
     "impact.box_office": {COORD},
+    "impact.travel_factors": {COORD},
     "impact.box_office_company": {COORD, MEMBER},
     "webhooks.endpoints": {COORD},
     "webhooks.endpoint_new": {COORD},

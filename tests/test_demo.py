@@ -11,6 +11,7 @@ from crm.mail.models import OutboxMessage
 from crm.meetings.models import Meeting
 from crm.networks.models import Network
 from crm.showcase.models import Assignment, Edition, EditionStatus, Registration, Show
+from crm.territory import communes
 from tests.conftest import _empty_tables
 
 TODAY = date(2026, 11, 27)
@@ -50,6 +51,26 @@ def test_demo_has_three_networks_of_the_expected_size(app):
         assert EditionStatus.FOLLOW_UP in statuses and EditionStatus.DRAFT in statuses
         assert len(statuses) == 3
     assert _count(User, User.role == Role.COORDINATOR) == 3
+    # every place has a commune, and its département is the commune's
+    assert _count(Organisation, Organisation.commune_code.is_(None)) == 0
+    for code, departement in db.session.execute(
+        select(Organisation.commune_code, Organisation.departement_code)
+    ):
+        assert communes.get(code).departement == departement
+
+
+def test_demo_past_editions_report_their_travel(app):
+    from crm.impact import travel
+
+    loader.load(TODAY)
+    db.session.commit()
+    network = db.session.scalar(select(Network).where(Network.slug == "jeudis-croises"))
+    past = db.session.scalars(
+        select(Edition.id).where(Edition.network_id == network.id, Edition.status == EditionStatus.FOLLOW_UP)
+    ).all()
+    result = travel.travel(past, travel.network_factors(network.id), travel.rides(past))
+    assert result.companies.km > 0 and result.programmers.km > 0 and result.kg > 0
+    assert result.companies.unknown == 0 and result.baseline_venues
 
 
 def test_demo_is_deterministic(app):

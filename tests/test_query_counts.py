@@ -11,8 +11,9 @@ from tests.conftest import sign_in
 BUDGETS = {
     # the home: + one grouped count per kind of thing the editions wait for (what next)
     "/": ("coordinator", 15),
-    "/companies": ("coordinator", 3),
-    "/structures": ("coordinator", 3),
+    # + the addresses whose commune is still to choose
+    "/companies": ("coordinator", 4),
+    "/structures": ("coordinator", 4),
     # the directory: + the départements its people are in, listed first in the filter
     "/programmers": ("coordinator", 7),
     "/programmers?discipline=theatre&audience=all": ("coordinator", 7),

@@ -1,7 +1,7 @@
 """Companies, structures and programmers of a network: creation, edits, scoped queries."""
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from crm.accounts.models import User
@@ -134,6 +134,23 @@ def organisations_query(network_id: int, kind: OrganisationKind, text: str | Non
     for word in search_key(text).split():
         query = query.where(Organisation.search_key.contains(word, autoescape=True))
     return query.order_by(Organisation.name)
+
+
+def unsettled_query(network_id: int):
+    """Companies and structures with a postcode but no commune yet (several communes share the postcode and
+    the town did not say which, or they came before communes were recorded): for a coordinator to choose."""
+    return (
+        select(Organisation)
+        .where(Organisation.network_id == network_id, Organisation.postcode.is_not(None),
+               Organisation.commune_code.is_(None))
+        .order_by(Organisation.name, Organisation.id)
+    )  # fmt: skip
+
+
+def count_unsettled(network_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(unsettled_query(network_id).order_by(None).subquery())
+    )
 
 
 def structure_choices(network_id: int) -> list[tuple[int, str]]:

@@ -20,7 +20,15 @@ STRUCTURE = OrganisationKind.STRUCTURE
 def _organisation_list(kind, template):
     q = request.args.get("q", "")
     page = paginate(services.organisations_query(current_user.network_id, kind, q))
-    return render_template(template, page=page, q=q)
+    unsettled = services.count_unsettled(current_user.network_id)
+    return render_template(template, page=page, q=q, unsettled=unsettled)
+
+
+@bp.get("/places/to-settle")
+@allow(Role.COORDINATOR)
+def places_to_settle():
+    page = paginate(services.unsettled_query(current_user.network_id))
+    return render_template("contacts/places_to_settle.html", page=page)
 
 
 def _organisation_form(kind, organisation, form, *, title, cancel_url, done_url):

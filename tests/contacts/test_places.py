@@ -113,3 +113,24 @@ def test_the_import_checks_postcode_commune_and_departement(app, net, coordinato
     # a postcode of several communes, the town not saying which: kept, the commune left to choose
     assert imported["eve@example.org"].organisation.commune_code is None
     assert imported["eve@example.org"].organisation.departement_code == "18"
+
+
+def test_places_whose_commune_is_unknown_are_listed_to_choose(app, world, client):
+    from crm.base.extensions import db as database
+
+    company = world.a.companies[1]
+    # as the migration leaves it: the postcode's département, no commune
+    company.postcode, company.city, company.commune_code, company.departement_code = "18200", "", None, "18"
+    other = world.b.companies[0]
+    other.postcode, other.city, other.commune_code = "18200", "", None  # another network's: never listed
+    database.session.commit()
+    sign_in(client, world.a.coordinator)
+    listing = client.get("/companies").get_data(as_text=True)
+    assert "1 adresse dont la commune reste à préciser" in listing
+    page = client.get("/places/to-settle").get_data(as_text=True)
+    assert company.name in page and other.name not in page
+    assert f"/companies/{company.id}/edit" in page
+    data = {"name": company.name, "postcode": "18200", "city": "", "commune_code": "18197"}
+    assert post_form(client, f"/companies/{company.id}/edit", data, token_from=TOKEN_PAGE).status_code == 302
+    assert "Toutes les communes sont connues." in client.get("/places/to-settle").get_data(as_text=True)
+    assert "reste à préciser" not in client.get("/companies").get_data(as_text=True)

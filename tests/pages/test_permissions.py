@@ -53,6 +53,7 @@ EXPECTED = {
     "contacts.company": {COORD, MEMBER},
     "contacts.company_edit": {COORD, MEMBER},
     "contacts.structures": {COORD},
+    "contacts.places_to_settle": {COORD},
     "contacts.structure_new": {COORD},
     "contacts.structure_edit": {COORD},
     "contacts.programmers": {COORD, MEMBER},

@@ -106,11 +106,11 @@ def _tour(home: str | None, stops: list[str | None]) -> int | None:
     return None if any(leg is None for leg in legs) else sum(legs)
 
 
-def _company_days(edition_ids):
+def _company_days(edition_ids, venues):
     company, venue = aliased(Organisation), aliased(Organisation)
     rows = db.session.execute(
         select(Slot.edition_id, Registration.company_id, company.commune_code, Registration.cast_size,
-               Show.set_van, venue.commune_code, Slot.starts_at)
+               Show.set_van, venue.commune_code, venue.name, Slot.starts_at)
         .join(Assignment, Assignment.slot_id == Slot.id)
         .join(Registration, Registration.id == Assignment.registration_id)
         .join(Show, Show.id == Registration.show_id)
@@ -120,7 +120,9 @@ def _company_days(edition_ids):
         .order_by(Slot.starts_at, Slot.id)
     ).all()  # fmt: skip
     days = defaultdict(lambda: {"home": None, "cast": 1, "van": False, "stops": []})
-    for edition_id, company_id, home, cast, van, place, starts_at in rows:
+    for edition_id, company_id, home, cast, van, place, name, starts_at in rows:
+        if place:
+            venues[edition_id].setdefault(place, name)
         day = days[(edition_id, company_id, local(starts_at).date())]
         day["home"], day["cast"], day["van"] = home, max(day["cast"], cast or 1), day["van"] or van
         if not day["stops"] or day["stops"][-1] != place:
@@ -128,11 +130,11 @@ def _company_days(edition_ids):
     return days
 
 
-def _programmer_days(edition_ids):
+def _programmer_days(edition_ids, venues):
     structure, venue = aliased(Organisation), aliased(Organisation)
     rows = db.session.execute(
         select(Slot.edition_id, Attendance.programmer_id, structure.commune_code, venue.commune_code,
-               Slot.starts_at)
+               venue.name, Slot.starts_at)
         .join(Slot, Slot.id == Attendance.slot_id)
         .join(Programmer, Programmer.id == Attendance.programmer_id)
         .outerjoin(structure, structure.id == Programmer.organisation_id)
@@ -141,7 +143,9 @@ def _programmer_days(edition_ids):
         .order_by(Slot.starts_at, Slot.id)
     ).all()  # fmt: skip
     days = defaultdict(lambda: {"home": None, "stops": []})
-    for edition_id, programmer_id, home, place, starts_at in rows:
+    for edition_id, programmer_id, home, place, name, starts_at in rows:
+        if place:
+            venues[edition_id].setdefault(place, name)
         day = days[(edition_id, programmer_id, local(starts_at).date())]
         day["home"] = home
         if not day["stops"] or day["stops"][-1] != place:
@@ -159,7 +163,7 @@ def _baseline(companies, programmers, factors, venues) -> tuple[list[str], int, 
     names, km, kg = [], 0, 0.0
     for edition_id, (company_days, programmer_days) in sorted(by_edition.items()):
         best = None
-        for code, name in venues.get(edition_id, {}).items():
+        for code, name in sorted(venues.get(edition_id, {}).items(), key=lambda item: (item[1], item[0])):
             c_km = [(_tour(d["home"], [code]), d) for d in company_days]
             p_km = [_tour(d["home"], [code]) for d in programmer_days]
             vehicle_km = sum(k * carbon.cars_for(d["cast"]) for k, d in c_km if k is not None)
@@ -175,20 +179,6 @@ def _baseline(companies, programmers, factors, venues) -> tuple[list[str], int, 
     return names, km, kg
 
 
-def _venues(edition_ids) -> dict[int, dict[str, str]]:
-    rows = db.session.execute(
-        select(Slot.edition_id, Organisation.commune_code, Organisation.name)
-        .join(Organisation, Organisation.id == Slot.venue_id)
-        .where(Slot.edition_id.in_(edition_ids), Slot.status == SlotStatus.PLANNED,
-               Organisation.commune_code.is_not(None))
-        .distinct()
-    ).all()  # fmt: skip
-    venues = defaultdict(dict)
-    for edition_id, code, name in sorted(rows, key=lambda r: (r[0], r[2])):
-        venues[edition_id].setdefault(code, name)
-    return venues
-
-
 def rides(edition_ids) -> dict[int, list[Ride]]:
     """The carpools programmers agreed on, per edition."""
     return {}
@@ -201,7 +191,9 @@ def travel(
     result = Travel(factors=factors)
     if not edition_ids:
         return result
-    companies, programmers = _company_days(edition_ids), _programmer_days(edition_ids)
+    # the venues people went to, per edition: {commune: the venue's name}
+    venues = defaultdict(dict)
+    companies, programmers = _company_days(edition_ids, venues), _programmer_days(edition_ids, venues)
     for day in companies.values():
         result.companies.trips += 1
         km = _tour(day["home"], day["stops"])
@@ -237,6 +229,6 @@ def travel(
     result.programmers.kg = result.programmers.km * factors["car"]
     result.carpool_kg = result.carpool_km * factors["car"]
     result.baseline_venues, result.baseline_km, result.baseline_kg = _baseline(
-        companies, programmers, factors, _venues(edition_ids)
+        companies, programmers, factors, venues
     )
     return result

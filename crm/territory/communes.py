@@ -49,6 +49,11 @@ def _table() -> tuple[dict[str, Commune], dict[str, tuple[Commune, ...]]]:
     return by_code, {k: tuple(sorted(v, key=lambda c: c.name)) for k, v in by_postcode.items()}
 
 
+def load() -> None:
+    """Read the shipped file now (it is otherwise read on first use)."""
+    _table()
+
+
 def get(code: str | None) -> Commune | None:
     return _table()[0].get(code) if code else None
 

@@ -47,10 +47,11 @@ def _date(value, fmt="medium"):
     return value
 
 
-def _number(value):
+def _number(value, pattern=None):
+    """'1 602', '0,218'; `pattern` for more decimals than three ('#,##0.#####')."""
     if value is None:
         return ""
-    return format_decimal(Decimal(value) if isinstance(value, str) else value)
+    return format_decimal(Decimal(value) if isinstance(value, str) else value, format=pattern)
 
 
 def money(value, currency="EUR") -> str:

@@ -58,6 +58,7 @@ from crm.showcase.models import (
     Slot,
     SlotStatus,
 )
+from crm.territory import communes
 
 SEED = 1789
 BATCH = 5000
@@ -242,13 +243,18 @@ def _companies(rng, network_id, count, local, ids):
 
 
 def _organisation(org_id, network_id, kind, name, town, code, **extra):
+    # a real commune of the département (one of its 40 largest), so that travel is measured at scale
+    around = communes.in_departement(code)[:40]
+    commune = around[org_id % len(around)] if around else None
+    town = commune.name if commune else town
     return {
         "id": org_id,
         "network_id": network_id,
         "kind": kind,
         "name": name,
         "city": town,
-        "postcode": None,
+        "postcode": commune.postcodes[0] if commune and commune.postcodes else None,
+        "commune_code": commune.code if commune else None,
         "departement_code": code,
         "address": f"{org_id % 120 + 1} rue de la Gare",
         "search_key": search_key(name, town),

@@ -58,6 +58,14 @@ def get(code: str | None) -> Commune | None:
     return _table()[0].get(code) if code else None
 
 
+@cache
+def in_departement(code: str) -> tuple[Commune, ...]:
+    """A département's communes, the most populated first."""
+    return tuple(
+        sorted((c for c in _table()[0].values() if c.departement == code), key=lambda c: -c.population)
+    )
+
+
 def for_postcode(postcode: str | None) -> tuple[Commune, ...]:
     """The communes a postcode serves (several, often, in the countryside), by name."""
     return _table()[1].get((postcode or "").strip().replace(" ", ""), ())

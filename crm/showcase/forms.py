@@ -176,7 +176,7 @@ class AutoAssignForm(FlaskForm):
         default=TravelWeight.NONE.value,
         description=_l(
             "Aller-retour en voiture de la commune de la compagnie au lieu, pour chaque voiture de l'équipe. "
-            "Un peu : départage des plans équivalents ; beaucoup : moins de km, quitte à moins suivre "
+            "Un peu : départage des plans équivalents ; beaucoup : moins de km, quitte à moins suivre "
             "une préférence (disponibilités, compagnies à favoriser, séries sans trou)."
         ),
     )

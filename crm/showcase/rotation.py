@@ -38,7 +38,10 @@ class Season:
 def latest_editions(network_id: int, limit: int = EDITIONS_SHOWN) -> list[Edition]:
     """The network's latest editions, oldest first."""
     query = (
-        select(Edition).where(Edition.network_id == network_id).order_by(Edition.starts_on.desc()).limit(limit)
+        select(Edition)
+        .where(Edition.network_id == network_id)
+        .order_by(Edition.starts_on.desc())
+        .limit(limit)
     )
     return list(reversed(db.session.scalars(query).all()))
 
@@ -70,8 +73,6 @@ def seasons(edition_ids: list[int], companies) -> dict[tuple[int, int], Season]:
     """(company id, edition id) → Season, for these companies in these editions: two queries."""
     by_id = {c.id: c for c in companies}
     found = defaultdict(Season)
-    if not by_id or not edition_ids:
-        return {}
     venue = aliased(Organisation)
     played = db.session.execute(
         select(
@@ -126,4 +127,3 @@ def csv_rows(editions, companies, seasons_found):
             if season is None:
                 continue
             yield company, edition, season
-

@@ -87,7 +87,9 @@ def solve(
     weight = trips.WEIGHTS[travel]
     if weight:
         km = {pair: trips.vehicle_km(regs[pair[0]], by_id[pair[1]]) or 0 for pair in choices}
-        worth = trips.SCALE * worth - weight * sum(km[pair] * var for pair, var in choices.items() if km[pair])
+        worth = trips.SCALE * worth - weight * sum(
+            km[pair] * var for pair, var in choices.items() if km[pair]
+        )
     model.maximize(worth)
     hinted = set(hint)
     if hinted:

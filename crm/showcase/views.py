@@ -116,13 +116,19 @@ def rotation_csv():
     found = rotation.seasons(edition_ids, companies)
     roles = {"host": _("Accueillante"), "guest": _("Accueillie")}
     headers = [
-        _("Compagnie"), _("Édition"), _("Premier jour"), _("Rôle"), _("Lieu accueilli"), _("Lieux où elle a joué"),
-        _("Km (véhicule)"), _("Km incomplets"),
+        _("Compagnie"), _("Édition"), _("Premier jour"), _("Rôle"), _("Lieu accueilli"),
+        _("Lieux où elle a joué"), _("Km (véhicule)"), _("Km incomplets"),
     ]  # fmt: skip
     rows = [
         [
-            company.name, edition.name, edition.starts_on.isoformat(), roles.get(season.role, ""),
-            ", ".join(season.hosted), ", ".join(season.played), season.km, _("oui") if season.unknown else "",
+            company.name,
+            edition.name,
+            edition.starts_on.isoformat(),
+            roles.get(season.role, ""),
+            ", ".join(season.hosted),
+            ", ".join(season.played),
+            season.km,
+            _("oui") if season.unknown else "",
         ]  # fmt: skip
         for company, edition, season in rotation.csv_rows(editions, companies, found)
     ]

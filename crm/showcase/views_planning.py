@@ -23,7 +23,15 @@ from crm.base.views import act, handle_form
 from crm.contacts.models import Organisation, OrganisationKind
 from crm.contacts.services import departements_in_use, organisations_query
 from crm.showcase import board, bp, editions, planning, registrations
-from crm.showcase.forms import AssignForm, AutoAssignForm, BandForm, DecisionForm, EditionRulesForm, PitchSeriesForm, SlotForm
+from crm.showcase.forms import (
+    AssignForm,
+    AutoAssignForm,
+    BandForm,
+    DecisionForm,
+    EditionRulesForm,
+    PitchSeriesForm,
+    SlotForm,
+)
 from crm.showcase.models import (
     Assignment,
     Edition,

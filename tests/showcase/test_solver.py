@@ -286,7 +286,9 @@ def _touring_region():
     play in the afternoon."""
     at = [(BOURGES, "18", 10), (ORLEANS, "45", 10), (CHATEAUROUX, "36", 15), (CHARTRES, "28", 15)]
     slots = [
-        slot(i, venue=i, start_min=(hour - 8) * 60, dept=dept, band_id=10 if hour < 12 else 20, venue_commune=c)
+        slot(
+            i, venue=i, start_min=(hour - 8) * 60, dept=dept, band_id=10 if hour < 12 else 20, venue_commune=c
+        )
         for i, (c, dept, hour) in enumerate(at, start=1)
     ]
     regs = [

@@ -5,7 +5,6 @@ from wtforms import (
     DateField,
     DecimalField,
     IntegerField,
-    RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -170,8 +169,8 @@ class AssignForm(FlaskForm):
 
 
 class AutoAssignForm(FlaskForm):
-    travel = RadioField(
-        _l("Compter les trajets des compagnies"),
+    travel = SelectField(
+        _l("Trajets des compagnies comptés"),
         choices=TravelWeight.choices(),
         default=TravelWeight.NONE.value,
         description=_l(

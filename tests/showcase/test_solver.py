@@ -1,5 +1,6 @@
 """The solver on plain facts: hard rules always hold (property-based), preferences and explanations."""
 
+import dataclasses
 import os
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
@@ -8,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crm.showcase.rules import RegistrationFacts, Rule, SlotFacts, clash, pair_violations, plan_violations
-from crm.showcase.solver import clash_groups, pitch_series, solve, workers
+from crm.showcase.solver import AVAILABLE, PLACED, clash_groups, pitch_series, solve, workers
 from crm.showcase.travel import plan_km
 
 DAY = datetime(2027, 2, 15, 8, 0, tzinfo=UTC)
@@ -328,3 +329,12 @@ def test_travel_only_weighs_plans_placing_comes_first_and_unknown_communes_cost_
     unknown = [reg(6, dept="41", commune=None), reg(7, dept="41", commune="99999")]
     assert plan_km([(6, 2), (7, 3)], unknown, slots) == (0, frozenset({106, 107}))
     assert plan_km([(1, 2)], regs, slots) == (200, frozenset())
+
+
+def test_not_counting_travel_gives_the_plan_and_score_of_before():
+    regs, slots = _touring_region()
+    nowhere = [dataclasses.replace(r, commune=None, cars=1) for r in regs]
+    counted = solve(regs, slots, rotation=True, travel_minutes=30, travel="none", repeatable=True)
+    before = solve(nowhere, slots, rotation=True, travel_minutes=30, repeatable=True)
+    assert (counted.plan, counted.score, counted.bound) == (before.plan, before.score, before.bound)
+    assert counted.score == 4 * (PLACED + AVAILABLE)

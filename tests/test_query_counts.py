@@ -18,6 +18,8 @@ BUDGETS = {
     "/programmers": ("coordinator", 7),
     "/programmers?discipline=theatre&audience=all": ("coordinator", 7),
     "/editions": ("coordinator", 3),
+    # the latest editions, the companies (count, page), where they played and what they hosted
+    "/rotation": ("coordinator", 6),
     "/admin/users": ("admin", 5),
     "/admin/networks": ("admin", 3),
 }

@@ -15,7 +15,15 @@ from crm.base.extensions import db
 from crm.base.i18n import reasons
 from crm.base.timeutil import local
 from crm.showcase import planning, solver
-from crm.showcase.models import Edition, PlanProposal, Registration, ShowFormat, Slot, SlotStatus
+from crm.showcase.models import (
+    Edition,
+    PlanProposal,
+    Registration,
+    ShowFormat,
+    Slot,
+    SlotStatus,
+    TravelWeight,
+)
 from crm.showcase.rules import Rule
 
 # The board's vertical scale: the shortest slot of the day is drawn at least this tall (pixels).
@@ -196,17 +204,17 @@ def pack_series(edition, slot, *, actor) -> int:
 # --- proposals -------------------------------------------------------------------------------
 
 
-def propose(edition, *, actor, seconds: float = 10.0) -> PlanProposal:
+def propose(edition, *, actor, seconds: float = 10.0, travel: str = "none") -> PlanProposal:
     """Run the automatic assignment and keep its answer to show, without placing anything.
 
     The search starts from the edition's last proposal not yet accepted, if any: what still holds of it
-    is a good first plan.
+    is a good first plan. `travel`: how much the companies' road travel counts ("none", "some", "a_lot").
     """
     last = db.session.scalar(
         select(PlanProposal).filter_by(edition_id=edition.id).order_by(PlanProposal.id.desc()).limit(1)
     )
     hint = [(r, s) for r, s in last.plan] if last is not None else ()
-    result, slots, registrations = planning.solve(edition, seconds=seconds, hint=hint)
+    result, slots, registrations = planning.solve(edition, seconds=seconds, hint=hint, travel=travel)
     already = {s.assignment.registration_id for s in slots if s.assignment is not None}
     proposal = PlanProposal(
         edition_id=edition.id,
@@ -221,10 +229,28 @@ def propose(edition, *, actor, seconds: float = 10.0) -> PlanProposal:
         found=result.found,
         optimal=result.optimal,
         seconds=round(result.seconds, 2),
+        travel=TravelWeight(travel),
     )
     db.session.add(proposal)
     db.session.flush()
     return proposal
+
+
+@dataclass
+class Travel:
+    km: int  # vehicle-km of the companies once the proposal is accepted whole
+    current_km: int  # vehicle-km of the plan as saved now
+    unknown: int  # companies of either plan whose km are unknown (counted as none)
+
+
+def proposal_travel(edition, proposal, slots, registrations) -> Travel:
+    """The companies' road travel with the proposal and as things stand, from rows already loaded."""
+    current = planning.saved_plan(slots)
+    now_km, now_unknown = planning.plan_travel(edition, slots, registrations, current)
+    added_km, added_unknown = planning.plan_travel(
+        edition, slots, registrations, [tuple(pair) for pair in proposal.plan]
+    )
+    return Travel(now_km + added_km, now_km, len(now_unknown | added_unknown))
 
 
 def proposal_reasons(proposal) -> dict[int, list[tuple[Rule, int]]]:

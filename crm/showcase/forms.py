@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from crm.base.enums import Audience, Discipline
 from crm.base.forms import CheckboxListField, Finite, blank, optional_int, optional_url, strip
+from crm.showcase.models import TravelWeight
 
 
 class ShowForm(FlaskForm):
@@ -165,4 +166,17 @@ class AssignForm(FlaskForm):
         _l("Passer outre le conflit, parce que…"),
         validators=[Optional(), Length(max=500)],
         description=_l("À remplir seulement pour attribuer malgré un conflit ; la raison est gardée."),
+    )
+
+
+class AutoAssignForm(FlaskForm):
+    travel = SelectField(
+        _l("Trajets des compagnies comptés"),
+        choices=TravelWeight.choices(),
+        default=TravelWeight.NONE.value,
+        description=_l(
+            "Aller-retour en voiture de la commune de la compagnie au lieu, pour chaque voiture de l'équipe. "
+            "Un peu : départage des plans équivalents ; beaucoup : moins de km, quitte à moins suivre "
+            "une préférence (disponibilités, compagnies à favoriser, séries sans trou)."
+        ),
     )

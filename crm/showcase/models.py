@@ -259,6 +259,14 @@ class Assignment(db.Model):
     registration = relationship("Registration")
 
 
+class TravelWeight(LabelledEnum):
+    """How much the automatic assignment counts the companies' road travel (weights in showcase/travel.py)."""
+
+    NONE = "none", _l("Pas du tout")
+    SOME = "some", _l("Un peu")
+    A_LOT = "a_lot", _l("Beaucoup")
+
+
 class PlanProposal(db.Model):
     """An automatic assignment shown on the board before anything is saved.
 
@@ -280,3 +288,6 @@ class PlanProposal(db.Model):
     found: Mapped[bool] = mapped_column(Boolean)
     optimal: Mapped[bool] = mapped_column(Boolean)
     seconds = mapped_column(Float, nullable=False)
+    travel: Mapped[TravelWeight] = mapped_column(
+        enum_column(TravelWeight, 10), default=TravelWeight.NONE, server_default="none"
+    )

@@ -12,7 +12,7 @@ from crm.base.errors import DomainError
 from crm.base.extensions import db
 from crm.base.i18n import reasons
 from crm.base.timeutil import to_utc
-from crm.showcase import solver
+from crm.showcase import solver, travel
 from crm.showcase.editions import notify_slot_change, require_planning_open
 from crm.showcase.events import SlotCancelled, SlotChanged, slot_cancelled, slot_changed
 from crm.showcase.models import (
@@ -25,6 +25,7 @@ from crm.showcase.models import (
     SlotStatus,
 )
 from crm.showcase.rules import OVERRIDABLE, RegistrationFacts, Rule, SlotFacts, clash, pair_violations
+from crm.territory.carbon import cars_for
 
 
 class AssignmentConflictError(DomainError):
@@ -186,6 +187,7 @@ def slot_facts(slot, edition) -> SlotFacts:
         stage_depth=venue.stage_depth_m,
         blackout=venue.has_blackout,
         cancelled=slot.status == SlotStatus.CANCELLED,
+        venue_commune=venue.commune_code,
     )
 
 
@@ -209,6 +211,8 @@ def registration_facts(registration, edition, favoured=frozenset()) -> Registrat
         available_bands=frozenset(b.id for b in registration.bands),
         hosted_venues=hosted,
         favoured=company.id in favoured,
+        commune=company.commune_code,
+        cars=cars_for(registration.cast_size or show.cast_size),
     )
 
 
@@ -362,10 +366,11 @@ def unassign(assignment) -> None:
     tell_slot_changed(slot, edition, "unassigned")
 
 
-def solve(edition, *, seconds: float = 10.0, hint=(), repeatable=False):
+def solve(edition, *, seconds: float = 10.0, hint=(), repeatable=False, travel="none"):
     """The solver's answer for this edition, keeping the assignments already made; nothing saved.
 
-    `hint` [(registration id, slot id)] is a plan to start the search from, such as the last proposal.
+    `hint` [(registration id, slot id)] is a plan to start the search from, such as the last proposal;
+    `travel` how much the companies' road travel counts ("none", "some", "a_lot").
     """
     require_planning_open(edition)
     slots = edition_slots(edition)
@@ -381,13 +386,37 @@ def solve(edition, *, seconds: float = 10.0, hint=(), repeatable=False):
         hint=hint,
         seconds=seconds,
         repeatable=repeatable,
+        travel=travel,
     )
     return result, slots, registrations
 
 
-def auto_assign(edition, *, actor, seconds: float = 10.0, repeatable=False) -> solver.SolverResult:
+def plan_travel(edition, slots, registrations, plan) -> tuple[int, frozenset[int]]:
+    """Vehicle-km of the companies for a plan [(registration id, slot id)] of this edition, from rows already
+    loaded (no query), and the companies whose km are unknown (no commune, or their venue has none)."""
+    known = {r.id: r for r in registrations}
+    known.update({s.assignment.registration_id: s.assignment.registration for s in slots if s.assignment})
+    return travel.plan_km(
+        plan,
+        [registration_facts(r, edition) for r in known.values()],
+        [slot_facts(s, edition) for s in slots if s.status == SlotStatus.PLANNED],
+    )
+
+
+def saved_plan(slots) -> list[tuple[int, int]]:
+    """The assignments on the grid now, in slots still planned."""
+    return [
+        (s.assignment.registration_id, s.id)
+        for s in slots
+        if s.assignment is not None and s.status == SlotStatus.PLANNED
+    ]
+
+
+def auto_assign(
+    edition, *, actor, seconds: float = 10.0, repeatable=False, travel="none"
+) -> solver.SolverResult:
     """Place every accepted registration the rules allow, keeping the assignments already made."""
-    result, slots, registrations = solve(edition, seconds=seconds, repeatable=repeatable)
+    result, slots, registrations = solve(edition, seconds=seconds, repeatable=repeatable, travel=travel)
     slot_by_id, registration_by_id = {s.id: s for s in slots}, {r.id: r for r in registrations}
     for registration_id, slot_id in result.plan:
         db.session.add(

@@ -70,6 +70,7 @@ class SlotFacts:
     stage_depth: Decimal | None = None
     blackout: bool = False
     cancelled: bool = False
+    venue_commune: str | None = None  # INSEE code, for the travel it takes to get there
 
     @property
     def minutes(self) -> float:
@@ -93,6 +94,8 @@ class RegistrationFacts:
     available_bands: frozenset = field(default_factory=frozenset)
     hosted_venues: frozenset = field(default_factory=frozenset)
     favoured: bool = False
+    commune: str | None = None  # the company's INSEE code, where its travel starts
+    cars: int = 1  # cars its cast takes on the road
 
     @property
     def is_host(self) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from itertools import combinations
 
+from crm.showcase import travel as trips
 from crm.showcase.rules import Rule, clash, pair_violations
 
 PLACED, AVAILABLE, FAVOURED = 1000, 10, 5
@@ -52,6 +53,7 @@ def solve(
     seconds=10.0,
     gap_limit=GAP_LIMIT,
     repeatable=False,
+    travel="none",
 ) -> SolverResult:
     """Place registrations in free slots; `fixed` [(registration, slot)] are kept as they are.
 
@@ -60,6 +62,8 @@ def solve(
     of the best possible; the result says how far it may be (`gap`) and whether it is proven optimal.
     `repeatable`: one search worker, to the proven best, so that the same data gives the same plan
     (several workers race, and which of two equally good plans wins varies; the demo wants the same).
+    `travel`: how much the companies' road travel counts, "none", "some" or "a_lot" (see travel.WEIGHTS);
+    it only weighs plans against each other, every hard rule holds whatever it is.
     """
     # Imported here: OR-Tools (with numpy) adds some 60 MiB to a process; only the solving one pays.
     from ortools.sat.python import cp_model  # noqa: PLC0415
@@ -79,7 +83,17 @@ def solve(
     _no_company_clash(model, choices, registrations, slots, fixed, travel_minutes)
     regs, by_id = {r.id: r for r in registrations}, {s.id: s for s in slots}
     holes = _series_holes(model, choices, slots, taken)
-    model.maximize(sum(_worth(regs[r], by_id[s]) * var for (r, s), var in choices.items()) - GAP * sum(holes))
+    worth = sum(_worth(regs[r], by_id[s]) * var for (r, s), var in choices.items()) - GAP * sum(holes)
+    weight = trips.WEIGHTS[travel]
+    if weight:
+        km = {pair: trips.vehicle_km(regs[pair[0]], by_id[pair[1]]) or 0 for pair in choices}
+        worth = trips.SCALE * worth - weight * sum(
+            km[pair] * var for pair, var in choices.items() if km[pair]
+        )
+        # The km are a small part of the objective: a plan "within gap_limit" of the best could still
+        # waste most of what they can save, so the search goes on closer to the best.
+        gap_limit /= 100
+    model.maximize(worth)
     hinted = set(hint)
     if hinted:
         for pair, var in choices.items():

@@ -23,7 +23,15 @@ from crm.base.views import act, handle_form
 from crm.contacts.models import Organisation, OrganisationKind
 from crm.contacts.services import departements_in_use, organisations_query
 from crm.showcase import board, bp, editions, planning, registrations
-from crm.showcase.forms import AssignForm, BandForm, DecisionForm, EditionRulesForm, PitchSeriesForm, SlotForm
+from crm.showcase.forms import (
+    AssignForm,
+    AutoAssignForm,
+    BandForm,
+    DecisionForm,
+    EditionRulesForm,
+    PitchSeriesForm,
+    SlotForm,
+)
 from crm.showcase.models import (
     Assignment,
     Edition,
@@ -325,8 +333,12 @@ def registration_slots(registration_id):
 def auto_assign(edition_id):
     """Compute a proposal and show it (a GET after this POST): nothing is placed until accepted."""
     edition = _edition(edition_id)
+    form = AutoAssignForm()
+    if not form.validate_on_submit():
+        flash(_("Choisissez combien compter les trajets."), "error")
+        return redirect(url_for(".grid", edition_id=edition.id))
     try:
-        proposal = board.propose(edition, actor=current_user)
+        proposal = board.propose(edition, actor=current_user, travel=form.travel.data)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -364,6 +376,8 @@ def _board_page(edition, *, proposal=None):
         audiences=Audience,
         proposal=proposal,
         reasons=board.proposal_reasons(proposal) if proposal else {},
+        travel=board.proposal_travel(edition, proposal, slots, registrations) if proposal else None,
+        auto_form=AutoAssignForm(),
         registrations={r.id: r for r in registrations},
         slots={s.id: s for s in slots},
     )

@@ -89,6 +89,8 @@ EXPECTED = {
     "showcase.board_move": {COORD},
     "showcase.registration_slots": {COORD},
     "showcase.grid": {COORD},
+    "showcase.rotation_view": {COORD},
+    "showcase.rotation_csv": {COORD},
     "showcase.register": {MEMBER},
     "showcase.registration": {MEMBER, COORD},
     "showcase.registration_edit": {MEMBER},

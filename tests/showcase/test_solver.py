@@ -1,5 +1,6 @@
 """The solver on plain facts: hard rules always hold (property-based), preferences and explanations."""
 
+import dataclasses
 import os
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
@@ -8,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crm.showcase.rules import RegistrationFacts, Rule, SlotFacts, clash, pair_violations, plan_violations
-from crm.showcase.solver import clash_groups, pitch_series, solve, workers
+from crm.showcase.solver import AVAILABLE, PLACED, clash_groups, pitch_series, solve, workers
+from crm.showcase.travel import plan_km
 
 DAY = datetime(2027, 2, 15, 8, 0, tzinfo=UTC)
 
@@ -266,3 +268,73 @@ def test_rotation_conflicts_say_what_is_wrong_not_the_rule_itself(app):
         guest, host = str(Rule.GUEST_OUTSIDE_HOME.label), str(Rule.HOST_NOT_AT_OWN_VENUE.label)
     assert guest.startswith("ce lieu est dans le département de la compagnie")
     assert host.startswith("la compagnie accueille ce lieu")
+
+
+# --- travel ------------------------------------------------------------------------------------
+# Road km between these communes' centres (crm.territory.communes.distance_km):
+#               Bourges Orléans Châteauroux Chartres
+#   Vierzon          38     100          70      185
+#   Chartres        216      88         237        0
+#   Tours           174     140         130      171
+#   Montargis       137      81         199      136
+BOURGES, ORLEANS, CHATEAUROUX, CHARTRES = "18033", "45234", "36044", "28085"
+VIERZON, TOURS, MONTARGIS = "18279", "37261", "45208"
+
+
+def _touring_region():
+    """Four venues in four départements, a morning (band 10) and an afternoon (band 20); a host company
+    from Vierzon hosting Bourges, three guests, one of which (from Chartres, two cars) said it can only
+    play in the afternoon."""
+    at = [(BOURGES, "18", 10), (ORLEANS, "45", 10), (CHATEAUROUX, "36", 15), (CHARTRES, "28", 15)]
+    slots = [
+        slot(
+            i, venue=i, start_min=(hour - 8) * 60, dept=dept, band_id=10 if hour < 12 else 20, venue_commune=c
+        )
+        for i, (c, dept, hour) in enumerate(at, start=1)
+    ]
+    regs = [
+        reg(1, dept="18", commune=VIERZON, hosted_venues=frozenset({1})),
+        reg(2, dept="28", commune=CHARTRES, cars=2, available_bands=frozenset({20})),
+        reg(3, dept="37", commune=TOURS),
+        reg(4, dept="45", commune=MONTARGIS),
+    ]
+    return regs, slots
+
+
+def test_counting_travel_a_lot_lowers_the_companies_km_and_every_rule_holds():
+    regs, slots = _touring_region()
+    plans = {}
+    for level in ("none", "some", "a_lot"):
+        result = solve(regs, slots, rotation=True, travel_minutes=30, travel=level, repeatable=True)
+        assert result.optimal and len(result.plan) == 4
+        assert plan_violations(result.plan, regs, slots, True, 30) == []
+        plans[level] = (sorted(result.plan), plan_km(result.plan, regs, slots)[0], result.respected)
+    # Without travel, the Chartres company gets its afternoon: at Châteauroux (Chartres is its own
+    # département), 2 × 237 km × 2 cars = 948 vehicle-km; every such plan makes 1 764 vehicle-km or more.
+    assert plans["none"][1] >= 1764 and plans["none"][2] == 4
+    # "some" keeps every preference and takes the fewest km among those plans: Vierzon → Orléans 200,
+    # Chartres → Châteauroux 948, Tours → Chartres 342, Montargis → Bourges 274.
+    assert plans["some"] == ([(1, 2), (2, 3), (3, 4), (4, 1)], 1764, 4)
+    # "a lot" gives up that afternoon for 656 vehicle-km less: Chartres → Orléans in the morning
+    # (2 × 88 × 2 = 352), Vierzon → Châteauroux 140, Tours → Chartres 342, Montargis → Bourges 274.
+    assert plans["a_lot"] == ([(1, 3), (2, 2), (3, 4), (4, 1)], 1108, 3)
+
+
+def test_travel_only_weighs_plans_placing_comes_first_and_unknown_communes_cost_nothing():
+    regs, slots = _touring_region()
+    far = reg(5, dept="13", commune="13055", cars=12)  # from Marseille, 2 × 625 km × 12 cars
+    assert plan_km([(5, 1)], [far], slots)[0] == 15000
+    result = solve([far], slots[:1], rotation=True, travel_minutes=30, travel="a_lot", repeatable=True)
+    assert result.plan == [(5, 1)]  # a slot filled is worth more than any travel
+    unknown = [reg(6, dept="41", commune=None), reg(7, dept="41", commune="99999")]
+    assert plan_km([(6, 2), (7, 3)], unknown, slots) == (0, frozenset({106, 107}))
+    assert plan_km([(1, 2)], regs, slots) == (200, frozenset())
+
+
+def test_not_counting_travel_gives_the_plan_and_score_of_before():
+    regs, slots = _touring_region()
+    nowhere = [dataclasses.replace(r, commune=None, cars=1) for r in regs]
+    counted = solve(regs, slots, rotation=True, travel_minutes=30, travel="none", repeatable=True)
+    before = solve(nowhere, slots, rotation=True, travel_minutes=30, repeatable=True)
+    assert (counted.plan, counted.score, counted.bound) == (before.plan, before.score, before.bound)
+    assert counted.score == 4 * (PLACED + AVAILABLE)

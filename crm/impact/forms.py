@@ -89,3 +89,7 @@ class BoxOfficeForm(FlaskForm):
         validators=[DataRequired(), Finite(MAX_FEE), NumberRange(min=0, max=MAX_FEE)],
     )
     rule = SelectField(_l("Partage du reste"), choices=RemainderRule.choices(), validators=[DataRequired()])
+
+
+class PublicMapForm(FlaskForm):
+    public_map = BooleanField(_l("Publier la carte du réseau (ses lieux et ses compagnies)"))

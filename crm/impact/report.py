@@ -22,7 +22,16 @@ from crm.followups.seen import held_meeting
 from crm.impact.models import Outcome, OutcomeDate, OutcomeKind, OutcomeStatus
 from crm.invitations.models import Invitation
 from crm.meetings.models import Meeting, MeetingOutcome, MeetingSession
-from crm.showcase.models import Edition, EditionStatus, Show, Slot
+from crm.impact import projection
+from crm.showcase.models import (
+    Edition,
+    EditionStatus,
+    EditionVenue,
+    Registration,
+    RegistrationStatus,
+    Show,
+    Slot,
+)
 
 # The editions a report covers when none is chosen: those that were shown to programmers.
 REPORTED = (EditionStatus.PUBLISHED, EditionStatus.HELD, EditionStatus.FOLLOW_UP)
@@ -246,6 +255,30 @@ def by_departement(edition_ids) -> dict:
     return dict(rows)
 
 
+def places(edition_ids) -> list[dict]:
+    """The editions' venues (chosen for them, or holding a slot) and the home communes of the companies
+    they accepted, as points on the département map: {kind, name, x, y}. Two statements."""
+    venue_ids = union(
+        select(EditionVenue.venue_id.label("id")).where(EditionVenue.edition_id.in_(edition_ids)),
+        select(Slot.venue_id.label("id")).where(Slot.edition_id.in_(edition_ids)),
+    ).subquery()
+    company_ids = select(Registration.company_id).where(
+        Registration.edition_id.in_(edition_ids), Registration.status == RegistrationStatus.ACCEPTED
+    )
+    found = []
+    for kind, ids in (("venue", select(venue_ids.c.id)), ("company", company_ids)):
+        rows = db.session.execute(
+            select(Organisation.name, Organisation.commune_code)
+            .where(Organisation.id.in_(ids), Organisation.commune_code.is_not(None))
+            .order_by(Organisation.name)
+        ).all()
+        for name, code in rows:
+            point = projection.place(code)
+            if point is not None:
+                found.append({"kind": kind, "name": name, "x": point[0], "y": point[1]})
+    return found
+
+
 def by_month_after(edition_ids) -> list[tuple[int, int]]:
     """Confirmed outcomes by month after the edition (0 = the month that follows it)."""
     days = _day_difference(Outcome.decided_on, Edition.ends_on)
@@ -290,4 +323,5 @@ def figures(edition_ids, *, viewer) -> dict:
         "origins": bookings_by_origin(edition_ids),
         "departements": by_departement(edition_ids),
         "months": by_month_after(edition_ids),
+        "places": places(edition_ids),
     }

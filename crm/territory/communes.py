@@ -53,6 +53,11 @@ def get(code: str | None) -> Commune | None:
     return _table()[0].get(code) if code else None
 
 
+def every() -> tuple[Commune, ...]:
+    """Every commune of the file, in its order (by INSEE code)."""
+    return tuple(_table()[0].values())
+
+
 def for_postcode(postcode: str | None) -> tuple[Commune, ...]:
     """The communes a postcode serves (several, often, in the countryside), by name."""
     return _table()[1].get((postcode or "").strip().replace(" ", ""), ())

@@ -1,0 +1,125 @@
+"""A network's public map: its venues and its companies (those that did not untick it) at their commune,
+on the département map, with the list beside it. Opened by the network's coordination; nothing personal
+on it (names of organisations, their commune, disciplines and kinds of venue)."""
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select
+
+from crm.base.enums import Discipline
+from crm.base.extensions import db
+from crm.contacts.models import Organisation, OrganisationKind, StructureType
+from crm.impact import projection
+from crm.networks.models import Network
+from crm.showcase.models import Show
+from crm.territory import communes
+
+PER_PAGE = 50
+COMPANY, VENUE = "company", "venue"
+
+
+@dataclass(frozen=True)
+class Place:
+    kind: str  # COMPANY or VENUE
+    name: str
+    commune: str  # the commune's name, else the town as typed
+    departement: str | None
+    detail: tuple  # a company's disciplines (of its shows); a venue's structure type
+    point: tuple[float, float] | None  # on the map; None when the commune is unknown
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the list, shaped as the pagination macro reads it."""
+
+    items: list
+    page: int
+    total: int
+    per_page: int = PER_PAGE
+
+    @property
+    def pages(self):
+        return max(1, math.ceil(self.total / self.per_page))
+
+    has_prev = property(lambda self: self.page > 1)
+    has_next = property(lambda self: self.page < self.pages)
+    prev_num = property(lambda self: self.page - 1)
+    next_num = property(lambda self: self.page + 1)
+
+
+def published(slug: str) -> Network | None:
+    """The network whose coordination opened its map, None otherwise (the page answers 404)."""
+    return db.session.scalar(select(Network).where(Network.slug == slug, Network.public_map.is_(True)))
+
+
+def set_published(network: Network, published_: bool) -> None:
+    network.public_map = bool(published_)
+
+
+def _on_map(network_id):
+    """Companies that stay on the map, and venues, of one network."""
+    company = (Organisation.kind == OrganisationKind.COMPANY) & Organisation.on_public_map.is_(True)
+    venue = (Organisation.kind == OrganisationKind.STRUCTURE) & Organisation.is_venue.is_(True)
+    return (Organisation.network_id == network_id) & (company | venue)
+
+
+def departements(network_id: int) -> list[str]:
+    """The départements where the network has a place on its map (for the filter)."""
+    rows = db.session.scalars(
+        select(Organisation.departement_code)
+        .where(_on_map(network_id), Organisation.departement_code.is_not(None))
+        .distinct()
+    )
+    return sorted(rows)
+
+
+def places(network_id: int, *, discipline: Discipline | None = None, departement: str | None = None):
+    """Every place of the network's map, by name: companies (with a show in `discipline` when given) and
+    venues (left out when a discipline is chosen: a venue has none). Two statements whatever the size."""
+    query = select(
+        Organisation.id, Organisation.kind, Organisation.name, Organisation.commune_code, Organisation.city,
+        Organisation.departement_code, Organisation.structure_type,
+    ).where(_on_map(network_id))  # fmt: skip
+    if departement:
+        query = query.where(Organisation.departement_code == departement)
+    if discipline is not None:
+        query = query.where(
+            Organisation.kind == OrganisationKind.COMPANY,
+            exists().where(Show.company_id == Organisation.id, Show.discipline == discipline),
+        )
+    rows = db.session.execute(query.order_by(Organisation.name, Organisation.id)).all()
+    disciplines: dict[int, list[Discipline]] = {}
+    companies = [row.id for row in rows if row.kind == OrganisationKind.COMPANY]
+    if companies:
+        found = db.session.execute(
+            select(Show.company_id, Show.discipline)
+            .where(Show.network_id == network_id, Show.company_id.in_(companies))
+            .distinct()
+        )
+        for company_id, found_discipline in found:
+            disciplines.setdefault(company_id, []).append(found_discipline)
+    return [_place(row, disciplines) for row in rows]
+
+
+def _place(row, disciplines) -> Place:
+    commune = communes.get(row.commune_code)
+    if row.kind == OrganisationKind.COMPANY:
+        kind = COMPANY
+        detail = tuple(sorted(disciplines.get(row.id, ()), key=list(Discipline).index))
+    else:
+        kind, detail = VENUE, ((row.structure_type or StructureType.OTHER),)
+    return Place(
+        kind=kind,
+        name=row.name,
+        commune=commune.name if commune else (row.city or ""),
+        departement=commune.departement if commune else row.departement_code,
+        detail=detail,
+        point=projection.place(row.commune_code),
+    )
+
+
+def page_of(found: list[Place], page: int) -> Page:
+    """The list's page (the map shows every place; the list beside it, PER_PAGE at a time)."""
+    page = max(1, page)
+    return Page(items=found[(page - 1) * PER_PAGE : page * PER_PAGE], page=page, total=len(found))

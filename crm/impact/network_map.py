@@ -12,7 +12,7 @@ from crm.base.extensions import db
 from crm.contacts.models import Organisation, OrganisationKind, StructureType
 from crm.impact import projection
 from crm.networks.models import Network
-from crm.showcase.models import Show
+from crm.showcase.models import EditionVenue, Show
 from crm.territory import communes
 
 PER_PAGE = 50
@@ -58,9 +58,11 @@ def set_published(network: Network, published_: bool) -> None:
 
 
 def _on_map(network_id):
-    """Companies that stay on the map, and venues, of one network."""
+    """Companies that stay on the map, and venues (structures marked as such, or that took part in an
+    edition as one), of one network."""
     company = (Organisation.kind == OrganisationKind.COMPANY) & Organisation.on_public_map.is_(True)
-    venue = (Organisation.kind == OrganisationKind.STRUCTURE) & Organisation.is_venue.is_(True)
+    hosted = exists().where(EditionVenue.venue_id == Organisation.id)
+    venue = (Organisation.kind == OrganisationKind.STRUCTURE) & (Organisation.is_venue.is_(True) | hosted)
     return (Organisation.network_id == network_id) & (company | venue)
 
 

@@ -25,16 +25,16 @@ def rings(path: str) -> list[Ring]:
     current: Ring = []
     x = y = start_x = start_y = 0.0
     command, numbers = "M", []
-    for token in _TOKENS.findall(path):
-        if token in "Zz":
+    for part in _TOKENS.findall(path):
+        if part in "Zz":
             if current:
                 found.append(current)
             current, (x, y) = [], (start_x, start_y)
             continue
-        if token.isalpha():
-            command, numbers = token, []
+        if part.isalpha():
+            command, numbers = part, []
             continue
-        numbers.append(float(token))
+        numbers.append(float(part))
         if len(numbers) < 2:
             continue
         dx, dy = numbers
@@ -164,7 +164,11 @@ def place(commune_code: str | None) -> tuple[float, float] | None:
     """The SVG point of a commune's centre, rounded to a tenth; None when unknown, without a position, or
     outside the map (overseas départements)."""
     commune = communes.get(commune_code)
-    if commune is None or commune.departement not in outlines() or not (math.isfinite(commune.lat) and math.isfinite(commune.lon)):
+    if (
+        commune is None
+        or commune.departement not in outlines()
+        or not (math.isfinite(commune.lat) and math.isfinite(commune.lon))
+    ):
         return None
     x, y = fit().place(commune.lon, commune.lat)
     return round(x, 1), round(y, 1)

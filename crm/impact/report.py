@@ -19,10 +19,10 @@ from crm.followups.models import (
     StepRun,
 )
 from crm.followups.seen import held_meeting
+from crm.impact import projection
 from crm.impact.models import Outcome, OutcomeDate, OutcomeKind, OutcomeStatus
 from crm.invitations.models import Invitation
 from crm.meetings.models import Meeting, MeetingOutcome, MeetingSession
-from crm.impact import projection
 from crm.showcase.models import (
     Edition,
     EditionStatus,

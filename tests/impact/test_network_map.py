@@ -15,8 +15,13 @@ def _located(world):
     """Network A's places: companies in Bourges and Vierzon (Cher), the venue in Tours (Indre-et-Loire);
     network B's in Brest."""
     a, b = world.a, world.b
-    for org, code, dep in ((a.companies[0], BOURGES, "18"), (a.companies[1], VIERZON, "18"),
-                           (a.venue, TOURS, "37"), (b.companies[0], BREST, "29"), (b.venue, BREST, "29")):
+    for org, code, dep in (
+        (a.companies[0], BOURGES, "18"),
+        (a.companies[1], VIERZON, "18"),
+        (a.venue, TOURS, "37"),
+        (b.companies[0], BREST, "29"),
+        (b.venue, BREST, "29"),
+    ):
         org.commune_code, org.departement_code = code, dep  # fmt: skip
     factories.show(a.companies[1], title="Voltige", discipline="circus")
     a.network.public_map = True
@@ -125,7 +130,7 @@ def test_the_impact_report_map_shows_the_venues_and_the_companies_homes(client, 
     html = client.get(f"/editions/{a.planned.id}/impact").get_data(as_text=True)
     vx, vy = projection.place(TOURS)
     cx, cy = projection.place(BOURGES)
-    assert f'x="{round(vx - 3.2, 1)}" y="{round(vy - 3.2, 1)}"' in html  # the edition's venue
+    assert f'x="{round(vx - 4.5, 1)}" y="{round(vy - 4.5, 1)}"' in html  # the edition's venue
     assert f'cx="{cx}" cy="{cy}"' in html  # the accepted company's home
     x, y = projection.place(VIERZON)
     assert f'cx="{x}"' not in html  # the other company was not accepted to this edition

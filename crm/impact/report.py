@@ -1,7 +1,7 @@
 """The impact report: every figure is an aggregate computed by the database, for one edition or for
 several editions of a network."""
 
-from sqlalchemy import case, exists, func, select, union
+from sqlalchemy import case, exists, func, literal, select, union, union_all
 
 from crm.base.enums import Role
 from crm.base.extensions import db
@@ -257,25 +257,28 @@ def by_departement(edition_ids) -> dict:
 
 def places(edition_ids) -> list[dict]:
     """The editions' venues (chosen for them, or holding a slot) and the home communes of the companies
-    they accepted, as points on the département map: {kind, name, x, y}. Two statements."""
+    they accepted, as points on the département map: {kind, name, x, y}. One statement."""
     venue_ids = union(
-        select(EditionVenue.venue_id.label("id")).where(EditionVenue.edition_id.in_(edition_ids)),
-        select(Slot.venue_id.label("id")).where(Slot.edition_id.in_(edition_ids)),
-    ).subquery()
+        select(EditionVenue.venue_id).where(EditionVenue.edition_id.in_(edition_ids)),
+        select(Slot.venue_id).where(Slot.edition_id.in_(edition_ids)),
+    )
     company_ids = select(Registration.company_id).where(
         Registration.edition_id.in_(edition_ids), Registration.status == RegistrationStatus.ACCEPTED
     )
+
+    def located(kind, ids):
+        return select(literal(kind).label("kind"), Organisation.name, Organisation.commune_code).where(
+            Organisation.id.in_(ids), Organisation.commune_code.is_not(None)
+        )
+
+    rows = db.session.execute(
+        union_all(located("venue", venue_ids), located("company", company_ids)).order_by("name")
+    ).all()
     found = []
-    for kind, ids in (("venue", select(venue_ids.c.id)), ("company", company_ids)):
-        rows = db.session.execute(
-            select(Organisation.name, Organisation.commune_code)
-            .where(Organisation.id.in_(ids), Organisation.commune_code.is_not(None))
-            .order_by(Organisation.name)
-        ).all()
-        for name, code in rows:
-            point = projection.place(code)
-            if point is not None:
-                found.append({"kind": kind, "name": name, "x": point[0], "y": point[1]})
+    for kind, name, code in rows:
+        point = projection.place(code)
+        if point is not None:
+            found.append({"kind": kind, "name": name, "x": point[0], "y": point[1]})
     return found
 
 

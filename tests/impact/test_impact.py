@@ -242,8 +242,9 @@ def test_report_and_list_query_counts_do_not_grow(booked, app):
     assert counts() == small == [REPORT, REPORT, LIST, EXPORT]
 
 
-# The report: + the meetings per company, and the confirmed bookings from meetings and from shows (2).
-REPORT, LIST, EXPORT = 19, 10, 8
+# The report: + the meetings per company, the confirmed bookings from meetings and from shows (2), and
+# the venues and companies drawn on its map (1).
+REPORT, LIST, EXPORT = 20, 10, 8
 
 
 def test_the_follow_up_dashboard_counts_the_same_bookings_as_the_report(booked, client):

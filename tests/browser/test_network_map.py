@@ -8,7 +8,7 @@ from crm.base.security import CONTENT_SECURITY_POLICY
 from crm.contacts.models import StructureType
 from crm.territory import communes
 from tests import factories
-from tests.browser.test_home import _screenshot
+from tests.browser.test_home import _screenshot, _sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -97,3 +97,22 @@ def test_the_filters_are_a_plain_form(world, live_server, browser):
     names = page.locator("table.places tbody tr td:first-child").all_inner_texts()
     assert names == ["Collectif Berry", "Théâtre A"]  # a company in Bourges, the venue in Vierzon
     assert all(url.startswith(live_server + "/") for url in seen)
+
+
+def test_the_coordination_opens_its_map_and_sees_its_places_on_the_report(world, live_server, browser):
+    a = _network(world)
+    a.network.public_map = False
+    db.session.commit()
+    page = browser.new_page()
+    _sign_in(page, live_server, a.coordinator.email)
+    page.goto(f"{live_server}/network/map")
+    assert "La carte n'est pas publiée" in page.content()
+    page.get_by_label("Publier la carte du réseau").check()
+    page.get_by_role("button", name="Enregistrer").click()
+    _screenshot(page, "network-map-settings")
+    page.get_by_role("link", name=f"/map/{a.network.slug}").click()
+    assert page.get_by_role("heading", level=1).inner_text() == f"{a.network.name}\u202f: ses lieux et ses compagnies"
+    page.goto(f"{live_server}/editions/{a.planned.id}/impact")
+    _screenshot(page, "impact-report-places")
+    assert page.locator("svg.map rect.place-venue").count() == 1  # the edition's venue, in Vierzon
+    assert page.locator("svg.map circle.place-company").count() == 1  # the company it accepted

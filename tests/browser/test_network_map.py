@@ -111,7 +111,8 @@ def test_the_coordination_opens_its_map_and_sees_its_places_on_the_report(world,
     page.get_by_role("button", name="Enregistrer").click()
     _screenshot(page, "network-map-settings")
     page.get_by_role("link", name=f"/map/{a.network.slug}").click()
-    assert page.get_by_role("heading", level=1).inner_text() == f"{a.network.name}\u202f: ses lieux et ses compagnies"
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert heading == f"{a.network.name}\u202f: ses lieux et ses compagnies"
     page.goto(f"{live_server}/editions/{a.planned.id}/impact")
     _screenshot(page, "impact-report-places")
     assert page.locator("svg.map rect.place-venue").count() == 1  # the edition's venue, in Vierzon

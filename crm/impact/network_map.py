@@ -121,6 +121,55 @@ def _place(row, disciplines) -> Place:
     )
 
 
+@dataclass(frozen=True)
+class Frame:
+    """The part of the map shown: the places with a margin, the whole map's proportions; `scale` (≤ 1)
+    keeps points and outlines the same size on screen however far the map is zoomed."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    scale: float
+
+    @property
+    def view_box(self) -> str:
+        return f"{self.x:.1f} {self.y:.1f} {self.width:.1f} {self.height:.1f}"
+
+
+MARGIN, SMALLEST = 45.0, 180.0  # SVG units: a département is 30 to 60 wide
+
+
+def frame(found: list[Place], view_box: str) -> Frame:
+    """Zoomed onto the places (a regional network sees its region), never beyond the whole map."""
+    left, top, full_w, full_h = (float(n) for n in view_box.split())
+    points = [p.point for p in found if p.point]
+    if not points:
+        return Frame(left, top, full_w, full_h, 1.0)
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    width = max(max(xs) - min(xs) + 2 * MARGIN, SMALLEST)
+    height = max(max(ys) - min(ys) + 2 * MARGIN, SMALLEST)
+    ratio = full_w / full_h
+    width, height = max(width, height * ratio), max(height, width / ratio)
+    if width > 0.8 * full_w:  # hardly closer: the whole map
+        return Frame(left, top, full_w, full_h, 1.0)
+    x = min(max((min(xs) + max(xs) - width) / 2, left), left + full_w - width)
+    y = min(max((min(ys) + max(ys) - height) / 2, top), top + full_h - height)
+    return Frame(x, y, width, height, width / full_w)
+
+
+def labels(shown: Frame) -> list[tuple[str, float, float]]:
+    """(code, x, y) of the départements whose centre is in a zoomed frame, to tell where the map is; none
+    on the whole map (96 codes would hide the points)."""
+    if shown.scale == 1.0:
+        return []
+    return [
+        (code, round(x, 1), round(y, 1))
+        for code, (x, y) in sorted(projection.centroids().items())
+        if shown.x <= x <= shown.x + shown.width and shown.y <= y <= shown.y + shown.height
+    ]
+
+
 def page_of(found: list[Place], page: int) -> Page:
     """The list's page (the map shows every place; the list beside it, PER_PAGE at a time)."""
     page = max(1, page)

@@ -80,6 +80,12 @@ def outlines() -> dict[str, list[Ring]]:
     return {place["id"]: rings(place["path"]) for place in maps.shapes()["locations"]}
 
 
+@cache
+def centroids() -> dict[str, tuple[float, float]]:
+    """Each département's outline centroid (where its code is written on a zoomed map)."""
+    return {code: centroid(outline) for code, outline in outlines().items()}
+
+
 def _mercator(lon: float, lat: float) -> tuple[float, float]:
     return math.radians(lon), math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
 
@@ -151,7 +157,7 @@ def _centres() -> dict[str, tuple[float, float]]:
 def fits() -> list[Fit]:
     """Every projection tried, best first."""
     centres = _centres()
-    pairs = [(centres[code], centroid(outline)) for code, outline in outlines().items() if code in centres]
+    pairs = [(centres[code], point) for code, point in centroids().items() if code in centres]
     return sorted((_fit_one(name, pairs) for name in PROJECTIONS), key=lambda fit: fit.rms)
 
 

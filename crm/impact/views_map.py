@@ -24,10 +24,12 @@ def public_map(network_slug):
     in_use = network_map.departements(network.id)
     departement = request.args.get("departement") if request.args.get("departement") in in_use else None
     found = network_map.places(network.id, discipline=discipline, departement=departement)
+    shown = network_map.frame(found, maps.view_box())
     filters = {"discipline": discipline.value if discipline else "", "departement": departement or ""}
     return render_template(
         "impact/network_map.html", network=network, places=found, disciplines=list(Discipline),
-        departements=in_use, filters=filters, outlines=maps.coloured({}), view_box=maps.view_box(),
+        departements=in_use, filters=filters, outlines=maps.coloured({}), frame=shown,
+        labels=network_map.labels(shown),
         page=network_map.page_of(found, request.args.get("page", 1, type=page_number)),
     )  # fmt: skip
 

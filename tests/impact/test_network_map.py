@@ -2,9 +2,11 @@
 
 import re
 
+import pytest
+
 from crm.base.extensions import db
 from crm.contacts.models import StructureType
-from crm.impact import projection
+from crm.impact import network_map, projection
 from tests import factories
 from tests.conftest import post_form, sign_in, statement_counts
 
@@ -134,3 +136,21 @@ def test_the_impact_report_map_shows_the_venues_and_the_companies_homes(client, 
     assert f'cx="{cx}" cy="{cy}"' in html  # the accepted company's home
     x, y = projection.place(VIERZON)
     assert f'cx="{x}"' not in html  # the other company was not accepted to this edition
+
+
+def _at(*codes):
+    return [network_map.Place("company", c, c, None, (), projection.place(c)) for c in codes]
+
+
+def test_the_map_zooms_onto_a_regional_network_and_never_beyond_the_whole_map():
+    whole = "0 0 613 585"
+    assert network_map.frame([], whole).view_box == "0.0 0.0 613.0 585.0"
+    assert network_map.frame(_at(BREST, "67482", "2A004"), whole).scale == 1.0  # all of France
+    regional = network_map.frame(_at(BOURGES, VIERZON, TOURS), whole)
+    assert 0.2 < regional.scale < 0.4
+    assert regional.width / regional.height == pytest.approx(613 / 585)
+    for x, y in (place.point for place in _at(BOURGES, VIERZON, TOURS)):
+        assert regional.x + 20 < x < regional.x + regional.width - 20
+        assert regional.y + 20 < y < regional.y + regional.height - 20
+    corner = network_map.frame(_at(BREST), whole)  # near the edge: moved in, not cut
+    assert corner.x == 0.0 and corner.width == pytest.approx(network_map.SMALLEST * 613 / 585)

@@ -10,7 +10,7 @@ from sqlalchemy import exists, select
 from crm.base.enums import Discipline
 from crm.base.extensions import db
 from crm.contacts.models import Organisation, OrganisationKind, StructureType
-from crm.impact import projection
+from crm.impact import maps, projection
 from crm.networks.models import Network
 from crm.showcase.models import EditionVenue, Show
 from crm.territory import communes
@@ -156,6 +156,17 @@ def frame(found: list[Place], view_box: str) -> Frame:
     x = min(max((min(xs) + max(xs) - width) / 2, left), left + full_w - width)
     y = min(max((min(ys) + max(ys) - height) / 2, top), top + full_h - height)
     return Frame(x, y, width, height, width / full_w)
+
+
+def outlines(shown: Frame) -> list[dict]:
+    """The départements' paths that a frame shows (a zoomed map sends only those, not all 96)."""
+    right, bottom = shown.x + shown.width, shown.y + shown.height
+    boxes = projection.bounds()
+    return [
+        d for d in maps.coloured({})
+        if boxes[d["code"]][0] <= right and boxes[d["code"]][2] >= shown.x
+        and boxes[d["code"]][1] <= bottom and boxes[d["code"]][3] >= shown.y
+    ]  # fmt: skip
 
 
 def labels(shown: Frame) -> list[tuple[str, float, float]]:

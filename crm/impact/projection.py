@@ -86,6 +86,17 @@ def centroids() -> dict[str, tuple[float, float]]:
     return {code: centroid(outline) for code, outline in outlines().items()}
 
 
+@cache
+def bounds() -> dict[str, tuple[float, float, float, float]]:
+    """Each département's bounding box (left, top, right, bottom)."""
+    found = {}
+    for code, outline in outlines().items():
+        xs = [x for ring in outline for x, _ in ring]
+        ys = [y for ring in outline for _, y in ring]
+        found[code] = (min(xs), min(ys), max(xs), max(ys))
+    return found
+
+
 def _mercator(lon: float, lat: float) -> tuple[float, float]:
     return math.radians(lon), math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
 

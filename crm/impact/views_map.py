@@ -28,7 +28,7 @@ def public_map(network_slug):
     filters = {"discipline": discipline.value if discipline else "", "departement": departement or ""}
     return render_template(
         "impact/network_map.html", network=network, places=found, disciplines=list(Discipline),
-        departements=in_use, filters=filters, outlines=maps.coloured({}), frame=shown,
+        departements=in_use, filters=filters, outlines=network_map.outlines(shown), frame=shown,
         labels=network_map.labels(shown),
         page=network_map.page_of(found, request.args.get("page", 1, type=page_number)),
     )  # fmt: skip

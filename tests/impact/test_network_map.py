@@ -154,3 +154,12 @@ def test_the_map_zooms_onto_a_regional_network_and_never_beyond_the_whole_map():
         assert regional.y + 20 < y < regional.y + regional.height - 20
     corner = network_map.frame(_at(BREST), whole)  # near the edge: moved in, not cut
     assert corner.x == 0.0 and corner.width == pytest.approx(network_map.SMALLEST * 613 / 585)
+
+
+def test_a_zoomed_map_sends_only_the_departements_it_shows():
+    whole = network_map.frame([], "0 0 613 585")
+    assert len(network_map.outlines(whole)) == 96 and network_map.labels(whole) == []
+    regional = network_map.frame(_at(BOURGES, VIERZON, TOURS), "0 0 613 585")
+    shown = {d["code"] for d in network_map.outlines(regional)}
+    assert {"18", "37", "41", "36"} <= shown and not shown & {"29", "13", "67", "2A", "59"}
+    assert {code for code, _x, _y in network_map.labels(regional)} <= shown

@@ -94,7 +94,8 @@ def register_blueprints(app):
     view_modules = [
         "accounts.views", "admin.views", "contacts.views", "showcase.views", "showcase.views_company",
         "showcase.views_planning", "mail.views", "imports.views", "invitations.views", "checkin.views",
-        "followups.views", "calendar.views", "impact.views", "meetings.views", "webhooks.views",
+        "followups.views", "calendar.views", "impact.views", "impact.views_map", "meetings.views",
+        "webhooks.views",
         # pages composed from several features (they keep the routes of the feature they belong to)
         "pages.views", "pages.directory", "pages.follow_up",
     ]  # fmt: skip

@@ -27,6 +27,16 @@ def test_coordinator_lists_hold_only_their_network(app, world, client, page):
     assert own[page] in html
 
 
+def test_a_networks_public_map_holds_only_its_own_places(app, world, client):
+    world.a.network.public_map = world.b.network.public_map = True
+    world.b.venue.is_venue = True
+    db.session.commit()
+    html = client.get(f"/map/{world.a.network.slug}").get_data(as_text=True)
+    for name in _b_names(world):
+        assert name not in html
+    assert "Compagnie A1" in html and "Théâtre A" in html
+
+
 @pytest.mark.parametrize("query", ["Programmateur", "Compagnie", "Théâtre", "example.org"])
 def test_searches_stay_inside_the_network(app, world, client, query):
     sign_in(client, world.a.coordinator)

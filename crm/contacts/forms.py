@@ -47,6 +47,9 @@ class _AddressMixin:
 class CompanyForm(FlaskForm, _AddressMixin):
     name = StringField(_l("Nom de la compagnie"), validators=[DataRequired(), Length(max=160)], filters=STRIP)
     member_since = DateField(_l("Adhérente depuis le"), validators=[Optional()])
+    on_public_map = BooleanField(
+        _l("Figurer sur la carte publique du réseau (nom, commune, disciplines)"), default=True
+    )
 
 
 class StructureForm(FlaskForm, _AddressMixin):

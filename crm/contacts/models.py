@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.base.database import UTCDateTime, trigram_index, utcnow
@@ -60,6 +60,8 @@ class Organisation(db.Model):
     stage_width_m = mapped_column(Numeric(4, 1))
     stage_depth_m = mapped_column(Numeric(4, 1))
     has_blackout: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Companies: shown on the network's public map (when the network publishes one) unless they untick it.
+    on_public_map: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true(), nullable=False)
     search_key: Mapped[str] = mapped_column(String(400), default="")
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)

@@ -39,6 +39,7 @@ ORGANISATION_FIELDS = (
     "stage_width_m",
     "stage_depth_m",
     "has_blackout",
+    "on_public_map",
 )
 PROGRAMMER_FIELDS = (
     "first_name",

@@ -64,6 +64,8 @@ def _load_network(spec, index, rng, today) -> list[User]:
         {"name": spec["name"], "slug": spec["slug"], "contact_email": f"coordination@{spec['slug']}.example"},
     )
     network.region_code = spec["region"]
+    # One network shows its map (/map/jeudis-croises); the others did not open theirs.
+    network.public_map = index == 1
     coordinator = accounts.create_user(
         email=f"coordination@{spec['slug']}.example", full_name=f"Coordination {spec['name']}",
         role=Role.COORDINATOR, password=data.PASSWORD, check_strength=False, network=network,

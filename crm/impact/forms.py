@@ -103,3 +103,7 @@ for _key, _factor in carbon.DEFAULTS.items():
         _key,
         CommaDecimalField(_factor.label, places=5, validators=_checks, description=_factor.unit),
     )
+
+
+class PublicMapForm(FlaskForm):
+    public_map = BooleanField(_l("Publier la carte du réseau (ses lieux et ses compagnies)"))

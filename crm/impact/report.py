@@ -1,7 +1,7 @@
 """The impact report: every figure is an aggregate computed by the database, for one edition or for
 several editions of a network."""
 
-from sqlalchemy import case, exists, func, select, union
+from sqlalchemy import case, exists, func, literal, select, union, union_all
 
 from crm.base.enums import Role
 from crm.base.extensions import db
@@ -19,11 +19,19 @@ from crm.followups.models import (
     StepRun,
 )
 from crm.followups.seen import held_meeting
-from crm.impact import travel
+from crm.impact import projection, travel
 from crm.impact.models import Outcome, OutcomeDate, OutcomeKind, OutcomeStatus
 from crm.invitations.models import Invitation
 from crm.meetings.models import Meeting, MeetingOutcome, MeetingSession
-from crm.showcase.models import Edition, EditionStatus, Show, Slot
+from crm.showcase.models import (
+    Edition,
+    EditionStatus,
+    EditionVenue,
+    Registration,
+    RegistrationStatus,
+    Show,
+    Slot,
+)
 
 # The editions a report covers when none is chosen: those that were shown to programmers.
 REPORTED = (EditionStatus.PUBLISHED, EditionStatus.HELD, EditionStatus.FOLLOW_UP)
@@ -247,6 +255,33 @@ def by_departement(edition_ids) -> dict:
     return dict(rows)
 
 
+def places(edition_ids) -> list[dict]:
+    """The editions' venues (chosen for them, or holding a slot) and the home communes of the companies
+    they accepted, as points on the département map: {kind, name, x, y}. One statement."""
+    venue_ids = union(
+        select(EditionVenue.venue_id).where(EditionVenue.edition_id.in_(edition_ids)),
+        select(Slot.venue_id).where(Slot.edition_id.in_(edition_ids)),
+    )
+    company_ids = select(Registration.company_id).where(
+        Registration.edition_id.in_(edition_ids), Registration.status == RegistrationStatus.ACCEPTED
+    )
+
+    def located(kind, ids):
+        return select(literal(kind).label("kind"), Organisation.name, Organisation.commune_code).where(
+            Organisation.id.in_(ids), Organisation.commune_code.is_not(None)
+        )
+
+    rows = db.session.execute(
+        union_all(located("venue", venue_ids), located("company", company_ids)).order_by("name")
+    ).all()
+    found = []
+    for kind, name, code in rows:
+        point = projection.place(code)
+        if point is not None:
+            found.append({"kind": kind, "name": name, "x": point[0], "y": point[1]})
+    return found
+
+
 def by_month_after(edition_ids) -> list[tuple[int, int]]:
     """Confirmed outcomes by month after the edition (0 = the month that follows it)."""
     days = _day_difference(Outcome.decided_on, Edition.ends_on)
@@ -294,4 +329,5 @@ def figures(edition_ids, *, viewer) -> dict:
         "travel": travel.travel(
             edition_ids, travel.network_factors(viewer.network_id), travel.rides(edition_ids)
         ),
+        "places": places(edition_ids),
     }

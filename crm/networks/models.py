@@ -1,4 +1,4 @@
-from sqlalchemy import String
+from sqlalchemy import Boolean, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.base.database import UTCDateTime, utcnow
@@ -16,6 +16,8 @@ class Network(db.Model):
     # What people see as the sender of the network's messages (MAIL_DEFAULT_SENDER's address otherwise).
     sender_name: Mapped[str | None] = mapped_column(String(120))
     sender_address: Mapped[str | None] = mapped_column(String(254))
+    # The public map of its companies and venues (/map/<slug>): the coordination opens it, off until then.
+    public_map: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), nullable=False)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     @property

@@ -66,6 +66,11 @@ def in_departement(code: str) -> tuple[Commune, ...]:
     )
 
 
+def every() -> tuple[Commune, ...]:
+    """Every commune of the file, in its order (by INSEE code)."""
+    return tuple(_table()[0].values())
+
+
 def for_postcode(postcode: str | None) -> tuple[Commune, ...]:
     """The communes a postcode serves (several, often, in the countryside), by name."""
     return _table()[1].get((postcode or "").strip().replace(" ", ""), ())

@@ -1,7 +1,7 @@
 """Proposals remember how much the companies' travel counted (none, some, a lot)
 
 Revision ID: 7f3b98a49ff4
-Revises: 73b03650e3b2
+Revises: cbf2adb46af6
 Create Date: 2026-12-02 18:04:16.201033
 
 Proposals made before counted none.
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "7f3b98a49ff4"
-down_revision = "73b03650e3b2"
+down_revision = "cbf2adb46af6"
 branch_labels = None
 depends_on = None
 

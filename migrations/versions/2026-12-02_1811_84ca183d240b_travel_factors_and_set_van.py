@@ -1,7 +1,7 @@
 """A network's own emission factors for travel; a show's set may travel in a van
 
 Revision ID: 84ca183d240b
-Revises: 73b03650e3b2
+Revises: 7f3b98a49ff4
 Create Date: 2026-12-02 18:11:22.088072
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "84ca183d240b"
-down_revision = "73b03650e3b2"
+down_revision = "7f3b98a49ff4"
 branch_labels = None
 depends_on = None
 

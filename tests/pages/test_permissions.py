@@ -189,6 +189,8 @@ EXPECTED = {
     "impact.box_office": {COORD},
     "impact.travel_factors": {COORD},
     "impact.box_office_company": {COORD, MEMBER},
+    "impact.public_map": EVERYONE,
+    "impact.map_settings": {COORD},
     "webhooks.endpoints": {COORD},
     "webhooks.endpoint_new": {COORD},
     "webhooks.endpoint_edit": {COORD},
@@ -231,6 +233,7 @@ def test_every_route_has_a_rule_matching_the_expected_table(app):
 def _url_values(world):
     a = world.a
     follow = factories.followup(vars(a), a.coordinator, a.programmers[0], a.members[0])
+    a.network.public_map = True  # its public map is open (a network that did not open it answers 404)
     db.session.commit()
     values = {
         "company_id": a.companies[0].id,
@@ -245,6 +248,7 @@ def _url_values(world):
         "assignment_id": a.assignment.id,
         "registration_id": a.registration.id,
         "slug": a.planned.slug,
+        "network_slug": a.network.slug,
         "import_id": a.import_file.id,
         "kind": "json",
         "token": a.invitation_token,

@@ -11,7 +11,8 @@ CITIES = {
     "29019": "29",  # Brest, at the western tip
     "67482": "67",  # Strasbourg, on the Rhine
     "18033": "18",  # Bourges, in the middle
-    "2B096": "2B",  # Corte, in the middle of Corsica (Ajaccio's town hall, on the shore, is within the fit's error of the sea)
+    # Corsica inland: Ajaccio's town hall, on the shore, is within the fit's error of the sea
+    "2B096": "2B",  # Corte
 }
 
 

@@ -22,7 +22,9 @@ def network(name=None, slug=None):
 
 
 def company(net, name=None, **extra):
-    data = {"name": name or f"Compagnie {next(_n)}", "postcode": "45000", "city": "Orléans", **extra}
+    # a postcode given alone: the town follows from it (the default town is Orléans's)
+    town = {"city": "Orléans"} if "postcode" not in extra else {}
+    data = {"name": name or f"Compagnie {next(_n)}", "postcode": "45000", **town, **extra}
     return contacts.save_organisation(None, net, OrganisationKind.COMPANY, data)
 
 

@@ -104,7 +104,7 @@ def test_jeudiffusion_rotation_guests_play_away_hosts_not_at_home(app, net, coor
     tours, blois = venue(net, "Tours", "37000"), venue(net, "Blois", "41000")
     host_tours = factories.company(net, name="Hôte Tours", postcode="37000")
     guest_tours = factories.company(net, name="Invitée Tours", postcode="37000")
-    guest_blois = factories.company(net, name="Invitée Blois", postcode="41000")
+    guest_blois = factories.company(net, name="Invitée Blois", postcode="41000", city="Blois")
     open_registrations(edition, [tours, blois], {tours.id: host_tours.id})
     regs = [
         apply(edition, c, factories.show(c, duration_minutes=50), coordinator)
@@ -268,7 +268,7 @@ def test_host_duty_rotates_to_the_company_that_hosted_longest_ago(app, net, coor
     veteran = factories.company(net, name="A Hôte ancienne", postcode="37000")
     recent = factories.company(net, name="B Hôte récente", postcode="37000")
     newcomer = factories.company(net, name="C Jamais hôte", postcode="37000")
-    elsewhere = factories.company(net, name="D Blois", postcode="41000")
+    elsewhere = factories.company(net, name="D Blois", postcode="41000", city="Blois")
     for year, host in ((2024, veteran), (2026, recent)):
         past = edition_with_rules(
             net,

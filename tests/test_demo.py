@@ -71,6 +71,23 @@ def test_demo_past_editions_report_their_travel(app):
     result = travel.travel(past, travel.network_factors(network.id), travel.rides(past))
     assert result.companies.km > 0 and result.programmers.km > 0 and result.kg > 0
     assert result.companies.unknown == 0 and result.baseline_venues
+    # carpools agreed by people who then came: the report counts what they saved
+    assert result.carpools > 0 and result.carpool_km > 0
+
+
+def test_demo_upcoming_edition_has_carpools_waiting_for_both_answers(app):
+    from crm.invitations import carpool
+    from crm.invitations.models import CarpoolMatch, MatchStatus
+
+    loader.load(TODAY)
+    db.session.commit()
+    upcoming = db.session.scalar(select(Edition).where(Edition.status == EditionStatus.PUBLISHED))
+    waiting = db.session.scalars(
+        select(CarpoolMatch).where(CarpoolMatch.edition_id == upcoming.id).order_by(CarpoolMatch.id)
+    ).all()
+    assert waiting and {row.status for row in waiting} == {MatchStatus.PROPOSED}
+    [seen] = [s for s in carpool.seen_by(waiting[0].passenger) if s.match.id == waiting[0].id]
+    assert seen.contact is None  # nobody has said yes yet: no name, no e-mail
 
 
 def test_demo_is_deterministic(app):

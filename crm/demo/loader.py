@@ -13,14 +13,16 @@ from crm.base.database import utcnow
 from crm.base.enums import Audience, Discipline
 from crm.base.extensions import db
 from crm.base.links import external_url
-from crm.base.timeutil import to_utc
+from crm.base.timeutil import local, to_utc
 from crm.checkin import services as checkin
+from crm.checkin.models import Attendance
 from crm.contacts import services as contacts
 from crm.contacts.models import LawfulBasis, Organisation, OrganisationKind
 from crm.demo import data
 from crm.followups import services as followups
+from crm.invitations import carpool
 from crm.invitations import services as invitations
-from crm.invitations.models import Answer, Invitation, InvitationDay
+from crm.invitations.models import Answer, CarpoolRole, Invitation, InvitationDay
 from crm.meetings import services as meetings
 from crm.meetings.models import Side
 from crm.meetings.sample import sample_wishes
@@ -77,6 +79,8 @@ def _load_network(spec, index, rng, today) -> list[User]:
         _programme(edition, status, index, companies, [s for s in structures if s.is_venue], coordinator, rng)
         if status in (EditionStatus.PUBLISHED, EditionStatus.HELD):
             _invitations_and_attendance(edition, status, people, coordinator, rng)
+        if status in (EditionStatus.PUBLISHED, EditionStatus.HELD):
+            _carpools(edition, agreed=status == EditionStatus.HELD)
         if status == EditionStatus.PUBLISHED and spec.get("meetings"):
             _meeting_session(edition, today)
         if status == EditionStatus.HELD:
@@ -229,6 +233,47 @@ def _invitations_and_attendance(edition, status, people, coordinator, rng):
         if status == EditionStatus.HELD and choice == "coming":
             for slot in rng.sample(slots, min(len(slots), rng.randint(2, 5))):
                 checkin.check_in(slot, invitation.programmer, actor=coordinator, now=utcnow())
+    db.session.flush()
+
+
+def _carpools(edition, *, agreed):
+    """Programmers coming to the edition say they drive (one in three, three seats) or look for a seat,
+    from their structure's commune, and Vitrine proposes its matches. At a held edition, the people are
+    those who came that day and both sides accepted (the report counts what it saved); at an upcoming
+    one, the proposals wait for their answers."""
+    before = to_utc(edition.starts_on - timedelta(days=3), time(12))  # while the answers were open
+    attended = defaultdict(set)  # {programmer id: the days they came}
+    if agreed:
+        for slot in planning.edition_slots(edition):
+            for programmer_id in db.session.scalars(
+                select(Attendance.programmer_id).where(Attendance.slot_id == slot.id)
+            ):
+                attended[programmer_id].add(local(slot.starts_at).date())
+    coming = db.session.scalars(
+        select(Invitation)
+        .where(Invitation.edition_id == edition.id, Invitation.answer == Answer.COMING)
+        .order_by(Invitation.id)
+    ).all()
+    made = []
+    for n, invitation in enumerate(coming):
+        days = [d.day for d in invitation.days]
+        if agreed:
+            days = [d for d in days if d in attended[invitation.programmer_id]]
+        structure = invitation.programmer.organisation
+        if not days or structure is None or structure.commune_code is None:
+            continue
+        role = CarpoolRole.DRIVER if n % 3 == 0 else CarpoolRole.PASSENGER
+        wishes = {d: (role.value, 3 if role == CarpoolRole.DRIVER else None) for d in days}
+        departure = {
+            "postcode": structure.postcode,
+            "town": structure.city,
+            "commune_code": structure.commune_code,
+        }
+        made += carpool.save(invitation, wishes, departure, shared=n % 2 == 0, now=before)
+    if agreed:
+        for row in made:
+            carpool.respond(row.driver, row.id, "accept", now=before)
+            carpool.respond(row.passenger, row.id, "accept", now=before)
     db.session.flush()
 
 

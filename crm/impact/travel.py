@@ -24,6 +24,7 @@ from crm.base.timeutil import local
 from crm.checkin.models import Attendance
 from crm.contacts.models import Organisation, Programmer
 from crm.impact.models import TravelFactor
+from crm.invitations import carpool
 from crm.showcase.models import Assignment, Registration, Show, Slot, SlotStatus
 from crm.territory import carbon
 from crm.territory.communes import ROAD_DETOUR, distance_km
@@ -180,8 +181,11 @@ def _baseline(companies, programmers, factors, venues) -> tuple[list[str], int, 
 
 
 def rides(edition_ids) -> dict[int, list[Ride]]:
-    """The carpools programmers agreed on, per edition."""
-    return {}
+    """The carpools programmers agreed on (both accepted), per edition."""
+    by_edition = defaultdict(list)
+    for edition_id, day, driver_id, passenger_id in carpool.accepted_rides(edition_ids):
+        by_edition[edition_id].append(Ride(day, driver_id, passenger_id))
+    return dict(by_edition)
 
 
 def travel(

@@ -16,6 +16,7 @@ from crm.base.tokens import LinkError, hash_token, new_token, sign, unsign
 from crm.contacts.models import Programmer
 from crm.contacts.privacy import opt_out
 from crm.contacts.services import programmers_query
+from crm.invitations import carpool
 from crm.invitations.models import Answer, Invitation, InvitationDay, InvitationShow
 from crm.mail.services import may_be_written_to, send_to_programmer
 from crm.showcase.ical import days_calendar
@@ -233,15 +234,17 @@ def send_reminders(*, now, link_for) -> int:
         with force_locale(person.language if person.language in ("fr", "en") else "fr"):
             days = ", ".join(format_date(d.day, "EEEE d MMMM") for d in invitation.days)
             subject = _("Rappel : %(name)s", name=edition.name)
+            rides = carpool.reminder_text(invitation)
             body = _(
                 "Bonjour %(name)s,\n\nVous avez prévu de venir à %(edition)s (%(days)s). Le programme : "
-                "%(programme)s\n\nUn empêchement ? Changez votre réponse : %(answer)s\n\n"
+                "%(programme)s\n\n%(carpool)sUn empêchement ? Changez votre réponse : %(answer)s\n\n"
                 "Pour ne plus rien recevoir de %(network)s : %(stop)s\n",
                 name=person.full_name,
                 edition=edition.name,
                 days=days,
                 programme=programme_link,
                 answer=answer_link,
+                carpool=f"{rides}\n\n" if rides else "",
                 network=edition.network.name,
                 stop=stop_link,
             )

@@ -148,6 +148,8 @@ EXPECTED = {
     "invitations.send": {COORD},
     "invitations.rsvp": EVERYONE,
     "invitations.stop": EVERYONE,
+    "invitations.carpool_save": EVERYONE,
+    "invitations.carpool_answer": EVERYONE,
     "checkin.slots": {COORD},
     "checkin.slot": {COORD},
     "checkin.tick": {COORD},

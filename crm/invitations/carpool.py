@@ -397,19 +397,19 @@ def reminder_text(invitation) -> str:
                 f" ({seen.contact['structure']})" if seen.contact["structure"] else ""
             )
             if seen.i_drive:
-                lines.append(_("Covoiturage le %(day)s : vous emmenez %(who)s — %(contact)s.",
+                lines.append(_("Covoiturage le %(day)s : vous emmenez %(who)s — %(contact)s.",
                                day=day, who=who, contact=contact))  # fmt: skip
             else:
-                lines.append(_("Covoiturage le %(day)s : %(who)s vous emmène — %(contact)s.",
+                lines.append(_("Covoiturage le %(day)s : %(who)s vous emmène — %(contact)s.",
                                day=day, who=who, contact=contact))  # fmt: skip
         elif not seen.i_accepted:
-            lines.append(_("Un covoiturage vous est proposé le %(day)s (départ de %(commune)s) : "
+            lines.append(_("Un covoiturage vous est proposé le %(day)s (départ de %(commune)s) : "
                            "acceptez-le ou refusez-le sur votre page de réponse.",
                            day=day, commune=seen.other_commune))  # fmt: skip
         else:
             lines.append(
                 _(
-                    "Covoiturage le %(day)s : vous avez accepté, l'autre personne n'a pas encore répondu.",
+                    "Covoiturage le %(day)s : vous avez accepté, l'autre personne n'a pas encore répondu.",
                     day=day,
                 )
             )

@@ -92,7 +92,11 @@ def message(edition, programmer, links) -> str:
         "Bonjour %(name)s,\n\n%(network)s vous invite à %(edition)s (%(days)s).\n\n"
         "Répondez en un clic, sans compte : %(answer)s\n\n"
         "Vous recevez ce message parce que vos coordonnées professionnelles figurent dans l'annuaire "
-        "du réseau (origine : %(source)s). Pour ne plus rien recevoir de notre part : %(stop)s\n",
+        "du réseau (origine : %(source)s). "
+        "Si vous proposez ou cherchez un covoiturage sur cette page, l'autre personne ne voit que votre "
+        "commune de départ tant que vous n'avez pas accepté tous les deux ; ensuite, chacun voit le nom, "
+        "la structure, l'e-mail et le téléphone de l'autre. "
+        "Pour ne plus rien recevoir de notre part : %(stop)s\n",
         name=programmer.full_name,
         network=edition.network.name,
         edition=edition.name,

@@ -190,7 +190,7 @@ def carpool_save(token):
         return _page(invitation, carpool_error=problem)
     db.session.commit()
     if proposed:
-        flash(_("Un covoiturage vous est proposé : acceptez-le ci-dessous."))
+        flash(_("Un covoiturage vous est proposé : acceptez-le ci-dessous."))
     else:
         flash(_("C'est noté. Nous vous proposerons un covoiturage dès qu'un trajet correspond."))
     return redirect(url_for(".rsvp", token=token, _anchor="covoiturage"))
@@ -212,11 +212,11 @@ def carpool_answer(token):
         return redirect(url_for(".rsvp", token=token, _anchor="covoiturage"))
     db.session.commit()
     if row.status == MatchStatus.ACCEPTED:
-        flash(_("Covoiturage confirmé : vous voyez maintenant les coordonnées de l'autre personne."))
+        flash(_("Covoiturage confirmé : vous voyez maintenant les coordonnées de l'autre personne."))
     elif choice == "accept":
         flash(_("Merci. Les coordonnées s'afficheront quand l'autre personne aura accepté aussi."))
     else:
-        flash(_("C'est noté : ce covoiturage n'aura pas lieu."))
+        flash(_("C'est noté : ce covoiturage n'aura pas lieu."))
     return redirect(url_for(".rsvp", token=token, _anchor="covoiturage"))
 
 

@@ -65,7 +65,13 @@ def test_a_passenger_on_the_drivers_way_is_proposed_and_one_off_the_way_is_not(s
     assert (proposal.driver_id, proposal.passenger_id) == (people["blois"].id, people["vierzon"].id)
     assert proposal.detour_km == 0  # 89 + 38 = 127 against 128 straight
     assert _say(people["tours"], "passenger") == []
-    assert carpool.counts(_edition) == {"drivers": 1, "seats": 3, "passengers": 2, "proposed": 1, "accepted": 0}
+    assert carpool.counts(_edition) == {
+        "drivers": 1,
+        "seats": 3,
+        "passengers": 2,
+        "proposed": 1,
+        "accepted": 0,
+    }
 
 
 def test_seats_run_out_and_a_refusal_passes_the_seat_to_the_next(scene):
@@ -133,8 +139,9 @@ def test_the_page_asks_again_with_what_was_typed_and_saves_nothing_half(scene, a
         url = f"/rsvp/{token}"
         page = client.get(url).get_data(as_text=True)
         assert "Covoiturage" in page and 'value="Blois"' in page
-        form = {"csrf_token": csrf_token(client, url), "role-2027-03-04": "driver", "seats-2027-03-04": "beaucoup",
-                "role-2027-03-05": "passenger", "postcode": "41000", "town": "Blois"}  # fmt: skip
+        form = {"csrf_token": csrf_token(client, url), "role-2027-03-04": "driver",
+                "seats-2027-03-04": "beaucoup", "role-2027-03-05": "passenger", "postcode": "41000",
+                "town": "Blois"}  # fmt: skip
         refused = client.post(f"{url}/carpool", data=form)
         html = refused.get_data(as_text=True)
         assert refused.status_code == 422 and "nombre de places libres" in html
@@ -213,12 +220,14 @@ def test_the_reminder_carries_the_agreed_ride_and_the_waiting_proposal(scene):
         for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.subject.startswith("Rappel")))
     }
     vierzon, blois = people["vierzon"].programmer, people["blois"].programmer
-    assert f"{blois.full_name} (Structure de Blois) vous emmène — {blois.email}, 06 12 34 56 78" in (
-        bodies[vierzon.id]
+    assert (
+        f"{blois.full_name} (Structure de Blois) vous emmène — {blois.email}, 06 12 34 56 78"
+        in (bodies[vierzon.id])
     )
     assert f"vous emmenez {vierzon.full_name}" in bodies[blois.id]
-    assert "Un covoiturage vous est proposé le jeudi 4 mars (départ de Blois)" in (
-        bodies[people["mehun"].programmer_id]
+    assert (
+        "Un covoiturage vous est proposé le jeudi 4 mars (départ de Blois)"
+        in (bodies[people["mehun"].programmer_id])
     )
     assert "Covoiturage" not in bodies[people["tours"].programmer_id]
 
@@ -234,3 +243,20 @@ def test_an_erased_person_disappears_from_the_other_side(scene):
     privacy.erase(people["vierzon"].programmer, now=BEFORE)
     db.session.commit()
     assert carpool.seen_by(people["blois"]) == []
+
+
+def test_the_invitation_page_sends_as_many_statements_with_one_match_or_three(scene, app):
+    from tests.conftest import statement_counts
+
+    _net, _edition, people = scene
+    _say(people["blois"], "driver", 3)
+    _say(people["vierzon"], "passenger")
+    client = app.test_client()
+    url = f"/rsvp/{people['blois'].token}"
+    with time_machine.travel(BEFORE, tick=False):
+        [one] = statement_counts(client, [url])
+        _say(people["mehun"], "passenger")
+        _say(people["tours"], "passenger", postcode="41000", town="Blois")  # leaves from Blois too
+        assert len(carpool.seen_by(people["blois"])) == 3
+        [three] = statement_counts(client, [url])
+    assert one == three == 13

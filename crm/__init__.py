@@ -40,6 +40,7 @@ def register_extensions(app):
     from crm.impact import stamps as impact_stamps  # noqa: F401  (what each change makes stale)
     from crm.impact import subscriptions as impact_subscriptions  # noqa: F401
     from crm.invitations import stamps as invitation_stamps  # noqa: F401
+    from crm.invitations import subscriptions as invitation_subscriptions  # noqa: F401
     from crm.meetings import links as meeting_links  # noqa: F401  (their place on the invitation page)
     from crm.meetings import stamps as meeting_stamps  # noqa: F401
     from crm.showcase import stamps as showcase_stamps  # noqa: F401

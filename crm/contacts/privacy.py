@@ -11,6 +11,7 @@ from crm.base.audit import security_event
 from crm.base.errors import DomainError
 from crm.base.extensions import db
 from crm.base.spreadsheets import to_csv
+from crm.contacts.events import PersonErased, person_erased
 from crm.contacts.models import Programmer
 from crm.contacts.registry import ACTIVITY
 from crm.mail import suppression
@@ -83,6 +84,10 @@ def erase(programmer, *, now) -> None:
     programmer.erased_at = now
     security_event("privacy.erasure", programmer=programmer.id, network=programmer.network_id)
     db.session.flush()
+    person_erased.send(
+        programmer.network_id,
+        event=PersonErased(network_id=programmer.network_id, programmer_id=programmer.id, at=now),
+    )
 
 
 STALE_AFTER_DAYS = 3 * 365

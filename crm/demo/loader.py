@@ -241,7 +241,8 @@ def _carpools(edition, *, agreed):
     from their structure's commune, and Vitrine proposes its matches. At a held edition, the people are
     those who came that day and both sides accepted (the report counts what it saved); at an upcoming
     one, the proposals wait for their answers."""
-    before = to_utc(edition.starts_on - timedelta(days=3), time(12))  # while the answers were open
+    # a past edition's carpools were agreed while its answers were open; an upcoming one's are made now
+    before = to_utc(edition.starts_on - timedelta(days=3), time(12)) if agreed else utcnow()
     attended = defaultdict(set)  # {programmer id: the days they came}
     if agreed:
         for slot in planning.edition_slots(edition):

@@ -260,3 +260,16 @@ def test_the_invitation_page_sends_as_many_statements_with_one_match_or_three(sc
         assert len(carpool.seen_by(people["blois"])) == 3
         [three] = statement_counts(client, [url])
     assert one == three == 13
+
+
+def test_erasure_drops_the_persons_carpool_wishes_and_ends_their_matches(scene):
+    from crm.contacts import privacy
+
+    _net, _edition, people = scene
+    _say(people["blois"], "driver", 1)
+    [proposal] = _say(people["vierzon"], "passenger")
+    privacy.erase(people["blois"].programmer, now=BEFORE)
+    db.session.commit()
+    assert proposal.status == MatchStatus.CANCELLED
+    assert carpool.entries(people["blois"]) == {}
+    assert carpool.entries(people["vierzon"]) != {}  # the other person's wish stays, to be matched again

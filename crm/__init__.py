@@ -95,7 +95,8 @@ def register_blueprints(app):
     view_modules = [
         "accounts.views", "admin.views", "contacts.views", "showcase.views", "showcase.views_company",
         "showcase.views_planning", "mail.views", "imports.views", "invitations.views", "checkin.views",
-        "followups.views", "calendar.views", "impact.views", "impact.views_map", "meetings.views",
+        "followups.views", "calendar.views", "impact.views", "impact.views_map", "impact.views_contract",
+        "meetings.views",
         "webhooks.views",
         # pages composed from several features (they keep the routes of the feature they belong to)
         "pages.views", "pages.directory", "pages.follow_up",

@@ -317,3 +317,20 @@ def test_each_demo_coordinator_sees_what_next_on_each_edition(app):
                 waiting += '<ul class="todos">' in page
             assert waiting >= 2, coordinator.email  # every network has editions waiting for something
             assert "Ce qui vous attend" in client.get("/").get_data(as_text=True)
+
+
+def test_demo_confirmed_cession_prepares_its_contract_with_what_is_missing_listed(app):
+    from crm.impact import contract
+    from crm.impact.models import Outcome, OutcomeStatus
+
+    loader.load(TODAY)
+    db.session.commit()
+    booking = db.session.scalar(
+        select(Outcome).where(Outcome.status == OutcomeStatus.CONFIRMED).order_by(Outcome.id)
+    )
+    assert contract.may_prepare(booking)
+    found = contract.summary(booking)
+    values, missing = found.values(), {line.key for line in found.missing}
+    assert values["vendeur_signataire"] == "Camille Arnaud" and values["total_ht"] == "3\u202f600,00\u00a0€"
+    # every field is either filled or listed as missing
+    assert {k for k, v in values.items() if not v} == missing and "vendeur_nom" not in missing

@@ -17,9 +17,11 @@ from crm.base.timeutil import local, to_utc
 from crm.checkin import services as checkin
 from crm.checkin.models import Attendance
 from crm.contacts import services as contacts
-from crm.contacts.models import LawfulBasis, Organisation, OrganisationKind
+from crm.contacts.models import LawfulBasis, Organisation, OrganisationKind, Programmer
 from crm.demo import data
 from crm.followups import services as followups
+from crm.impact import contract
+from crm.impact import services as impact
 from crm.invitations import carpool
 from crm.invitations import services as invitations
 from crm.invitations.models import Answer, CarpoolRole, Invitation, InvitationDay
@@ -29,7 +31,7 @@ from crm.meetings.sample import sample_wishes
 from crm.networks.models import Network
 from crm.showcase import editions, planning, registrations
 from crm.showcase import shows as showcase
-from crm.showcase.models import EditionStatus, Registration, RegistrationStatus
+from crm.showcase.models import Assignment, EditionStatus, Registration, RegistrationStatus, Slot
 
 SEED = 2026
 DISCIPLINES = list(Discipline)
@@ -84,6 +86,7 @@ def _load_network(spec, index, rng, today) -> list[User]:
         if status == EditionStatus.PUBLISHED and spec.get("meetings"):
             _meeting_session(edition, today)
         if status == EditionStatus.HELD:
+            held = edition
             editions.advance(edition, EditionStatus.HELD, now=utcnow())
             followups.activate(followups.sequence_for(edition, create=True), now=utcnow())
     members = []
@@ -98,7 +101,41 @@ def _load_network(spec, index, rng, today) -> list[User]:
                 company=company,
             )  # fmt: skip
         )
+    _cession(held, companies[0], coordinator, today)
     return [coordinator, *members]
+
+
+def _cession(edition, company, coordinator, today) -> None:
+    """A confirmed cession the first demo company obtained from a person who saw it at the past edition:
+    its contract is ready to prepare (signatories and times given; what the records lack is listed)."""
+    shows = {s.id for s in company.shows}
+    seen = db.session.execute(
+        select(Attendance.programmer_id, Registration.show_id)
+        .join(Slot, Slot.id == Attendance.slot_id)
+        .join(Assignment, Assignment.slot_id == Slot.id)
+        .join(Registration, Registration.id == Assignment.registration_id)
+        .where(Slot.edition_id == edition.id, Registration.company_id == company.id)
+        .order_by(Attendance.id)
+    ).first()
+    if seen is None or seen.show_id not in shows:
+        return
+    person = db.session.get(Programmer, seen.programmer_id)
+    venue = person.organisation
+    first = today + timedelta(days=120)
+    dates = [{"on": first + timedelta(days=n), "venue": venue.name if venue else None,
+              "town": venue.city if venue else None,
+              "departement_code": venue.departement_code if venue else None} for n in (0, 1)]  # fmt: skip
+    outcome = impact.save_outcome(None, edition.network, {
+        "company_id": company.id, "show_id": seen.show_id, "programmer_id": person.id,
+        "edition_id": edition.id, "kind": "performances", "status": "confirmed", "fee": "1800",
+        "dates": dates,
+        "decided_on": today - timedelta(days=2), "attribution_confirmed": True,
+    }, actor=coordinator, now=utcnow())  # fmt: skip
+    terms = contract.terms_for(outcome)
+    terms.seller_signatory, terms.seller_role = "Camille Arnaud", "Administratrice de production"
+    terms.times = "10 h et 14 h 30"
+    db.session.add(terms)
+    db.session.flush()
 
 
 def _phone(spec, rng):

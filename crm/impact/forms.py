@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -9,6 +10,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -17,7 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from crm.base.forms import AmountField, CommaDecimalField, Finite, blank, optional_int, options, strip
-from crm.impact.models import OutcomeKind, OutcomeStatus, RemainderRule
+from crm.impact.models import CostsMode, OutcomeKind, OutcomeStatus, RemainderRule
 from crm.territory import carbon
 
 STRIP = [strip]
@@ -107,3 +109,41 @@ for _key, _factor in carbon.DEFAULTS.items():
 
 class PublicMapForm(FlaskForm):
     public_map = BooleanField(_l("Publier la carte du réseau (ses lieux et ses compagnies)"))
+
+
+class CessionForm(FlaskForm):
+    """The terms of a contrat de cession that the booking itself does not hold."""
+
+    seller_signatory = StringField(_l("Signataire pour la compagnie"),
+                                   validators=[Optional(), Length(max=120)], filters=STRIP)  # fmt: skip
+    seller_role = StringField(_l("Sa qualité"), validators=[Optional(), Length(max=120)], filters=STRIP,
+                              render_kw={"placeholder": _l("Président·e, administrateur·rice…")})  # fmt: skip
+    buyer_signatory = StringField(_l("Signataire pour l'organisateur"),
+                                  validators=[Optional(), Length(max=120)], filters=STRIP)  # fmt: skip
+    buyer_role = StringField(_l("Sa qualité"), validators=[Optional(), Length(max=120)], filters=STRIP)
+    capacity = IntegerField(_l("Jauge (places)"), validators=[Optional(), NumberRange(min=1, max=100000)],
+                            description=_l("Laissée vide : celle du lieu dans l'annuaire."))  # fmt: skip
+    times = StringField(_l("Horaires"), validators=[Optional(), Length(max=200)], filters=STRIP,
+                        render_kw={"placeholder": "10 h et 14 h 30"})  # fmt: skip
+    vat_rate = CommaDecimalField(
+        _l("Taux de TVA (%)"),
+        places=2,
+        validators=[InputRequired(_l("Indiquez le taux de TVA.")),
+                    NumberRange(min=0, max=30, message=_l("Un taux entre 0 et 30 %%."))],
+        description=_l("5,5 % pour la plupart des spectacles vivants."),
+    )  # fmt: skip
+    costs_mode = SelectField(_l("Transport, hébergement et repas"), choices=CostsMode.choices())
+    costs_amount = AmountField(_l("Montant des frais (TTC)"), validators=[Optional()], maximum=MAX_FEE)
+    technical_conditions = TextAreaField(_l("Conditions techniques"),
+                                         validators=[Optional(), Length(max=4000)],
+                                         render_kw={"rows": 3})  # fmt: skip
+    rights_mention = TextAreaField(_l("Droits d'auteur (SACD, SACEM)"),
+                                   validators=[Optional(), Length(max=2000)],
+                                   render_kw={"rows": 2})  # fmt: skip
+    cancellation_clause = TextAreaField(_l("Clause d'annulation"), validators=[Optional(), Length(max=4000)],
+                                        render_kw={"rows": 3})  # fmt: skip
+
+
+class TemplateForm(FlaskForm):
+    template = FileField(_l("Votre modèle de contrat (ODT)"),
+                         validators=[FileRequired(_l("Choisissez un fichier ODT."))])  # fmt: skip

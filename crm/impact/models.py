@@ -1,5 +1,16 @@
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.base.database import UTCDateTime, utcnow
@@ -125,3 +136,43 @@ class TravelFactor(db.Model):
     network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"), primary_key=True)
     mode: Mapped[str] = mapped_column(String(20), primary_key=True)
     kg_per_km = mapped_column(Numeric(8, 5), nullable=False)
+
+
+class CostsMode(LabelledEnum):
+    INCLUDED = "included", _l("Compris dans le prix de cession")
+    PER_DIEM = "per_diem", _l("Défraiements au forfait (barème)")
+    ACTUAL = "actual", _l("Frais réels sur justificatifs")
+
+
+class CessionTerms(db.Model):
+    """What a contrat de cession needs beyond the booking itself: signatories, VAT, costs, conditions."""
+
+    __tablename__ = "cession_terms"
+
+    outcome_id: Mapped[int] = mapped_column(ForeignKey("outcomes.id", ondelete="CASCADE"), primary_key=True)
+    seller_signatory: Mapped[str | None] = mapped_column(String(120))
+    seller_role: Mapped[str | None] = mapped_column(String(120))
+    buyer_signatory: Mapped[str | None] = mapped_column(String(120))
+    buyer_role: Mapped[str | None] = mapped_column(String(120))
+    capacity: Mapped[int | None] = mapped_column(Integer)  # the jauge, when not the venue's
+    times: Mapped[str | None] = mapped_column(String(200))  # « 10 h et 14 h 30 »
+    vat_rate = mapped_column(Numeric(4, 2), nullable=False, default=5.5)
+    costs_mode: Mapped[CostsMode] = mapped_column(enum_column(CostsMode, 10), default=CostsMode.PER_DIEM)
+    costs_amount = mapped_column(Numeric(10, 2))
+    technical_conditions: Mapped[str | None] = mapped_column(Text)
+    rights_mention: Mapped[str | None] = mapped_column(Text)
+    cancellation_clause: Mapped[str | None] = mapped_column(Text)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+
+class ContractTemplate(db.Model):
+    """A company's own contract, as an ODT with merge fields, uploaded once and filled for each booking."""
+
+    __tablename__ = "contract_templates"
+
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    filename: Mapped[str] = mapped_column(String(200))
+    content = mapped_column(LargeBinary, nullable=False)
+    uploaded_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)

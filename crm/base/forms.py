@@ -100,6 +100,11 @@ class CommaDecimalField(DecimalField):
             valuelist = [str(valuelist[0]).replace("\u202f", "").replace(" ", "").replace(",", ".")]
         super().process_formdata(valuelist)
 
+    def _value(self):
+        if self.raw_data is None and isinstance(self.data, Decimal):  # a stored value: shown the French way
+            return f"{self.data.normalize():f}".replace(".", ",")
+        return super()._value()
+
 
 def optional_url():
     return [Optional(), URL(message=_l("Adresse web invalide (elle commence par https://)."))]

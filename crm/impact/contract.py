@@ -56,6 +56,15 @@ class Summary:
     def missing(self) -> list[Line]:
         return [line for section in self.sections for line in section.lines if not line.value]
 
+    @property
+    def missing_by_section(self) -> list[tuple[str, list[str]]]:
+        """What is missing, section by section (both parties have a SIRET: say whose is missing)."""
+        found = [
+            (section.title, [line.label for line in section.lines if not line.value])
+            for section in self.sections
+        ]
+        return [(title, labels) for title, labels in found if labels]
+
     def values(self) -> dict[str, str]:
         return {line.key: line.value or "" for section in self.sections for line in section.lines}
 

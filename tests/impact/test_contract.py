@@ -60,6 +60,8 @@ def test_the_terms_form_refuses_a_bad_rate_keeps_what_was_typed_and_saves_a_good
     url = f"/outcomes/{outcome.id}/contract"
     page = client.get(url).get_data(as_text=True)
     assert "À compléter" in page and "informations manquent" in page
+    # both parties have a SIRET: the list says whose is missing
+    assert "<li>L&#39;organisateur (acheteur)\u202f: " in page and "Signataire" in page
     refused = post_form(client, url, {"vat_rate": "beaucoup", "seller_signatory": "Léa Martin",
                                       "costs_mode": "per_diem"}, token_from=url)  # fmt: skip
     html = refused.get_data(as_text=True)
@@ -71,6 +73,7 @@ def test_the_terms_form_refuses_a_bad_rate_keeps_what_was_typed_and_saves_a_good
                       token_from=url)  # fmt: skip
     assert saved.status_code == 302
     terms = db.session.get(CessionTerms, outcome.id)
+    assert 'value="2,1"' in client.get(url).get_data(as_text=True)  # the rate shown the French way
     assert (terms.seller_signatory, terms.vat_rate, terms.costs_amount) == (
         "Léa Martin",
         Decimal("2.1"),

@@ -11,9 +11,11 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
+from crm.base import identifiers
 from crm.base.enums import Discipline
+from crm.base.errors import DomainError
 from crm.base.forms import DepartementField, Finite, blank, optional_int, optional_url, options, strip
 from crm.contacts import places
 from crm.contacts.models import LawfulBasis, StructureType
@@ -44,7 +46,70 @@ class _AddressMixin:
         )
 
 
-class CompanyForm(FlaskForm, _AddressMixin):
+class IdentifierField(StringField):
+    """An official number: checked as it is typed (the reason beside it, what was typed kept), then held
+    normalised; shown formatted when the form opens on a record."""
+
+    def __init__(self, label, check, display=None, **kwargs):
+        super().__init__(label, filters=STRIP, **kwargs)
+        self.check, self.display = check, display
+
+    def _value(self):
+        if self.raw_data or not self.data:
+            return super()._value()
+        return self.display(self.data) if self.display else self.data
+
+    def pre_validate(self, form):
+        try:
+            self.data = self.check(self.data, form)
+        except DomainError as error:
+            raise ValidationError(error.message) from None
+
+
+def _licence_check(category):
+    def check(value, _form):
+        checked = identifiers.licence(value, category)
+        return checked[1] if checked else None
+
+    return check
+
+
+def _licence_field(category, label):
+    return IdentifierField(
+        label,
+        _licence_check(category),
+        description=_l(
+            "PLATESV-D-… (première déclaration) ou PLATESV-R-… (renouvellement), ou en abrégé L-R-24-1234."
+        ),
+    )
+
+
+class _IdentifiersMixin:
+    siret = IdentifierField(
+        _l("SIRET"),
+        lambda value, _form: identifiers.siret(value),
+        identifiers.siret_display,
+        description=_l("14 chiffres : ceux de l'établissement qui signe les contrats."),
+    )
+    ape_code = IdentifierField(
+        _l("Code APE (NAF)"),
+        lambda value, _form: identifiers.ape(value),
+        description=_l("Par exemple 90.01Z."),
+    )
+    vat_number = IdentifierField(
+        _l("N° de TVA intracommunautaire"),
+        lambda value, form: identifiers.vat(
+            value, siret_number=form.siret.data if not form.siret.errors else None
+        ),
+        identifiers.vat_display,
+        description=_l("Laissez vide si la structure n'est pas assujettie à la TVA."),
+    )
+    licence_1 = _licence_field(1, _l("Licence de catégorie 1 (exploitant de lieu)"))
+    licence_2 = _licence_field(2, _l("Licence de catégorie 2 (producteur)"))
+    licence_3 = _licence_field(3, _l("Licence de catégorie 3 (diffuseur)"))
+
+
+class CompanyForm(FlaskForm, _AddressMixin, _IdentifiersMixin):
     name = StringField(_l("Nom de la compagnie"), validators=[DataRequired(), Length(max=160)], filters=STRIP)
     member_since = DateField(_l("Adhérente depuis le"), validators=[Optional()])
     on_public_map = BooleanField(
@@ -52,7 +117,7 @@ class CompanyForm(FlaskForm, _AddressMixin):
     )
 
 
-class StructureForm(FlaskForm, _AddressMixin):
+class StructureForm(FlaskForm, _AddressMixin, _IdentifiersMixin):
     name = StringField(_l("Nom de la structure"), validators=[DataRequired(), Length(max=160)], filters=STRIP)
     structure_type = SelectField(
         _l("Type de structure"), choices=blank() + StructureType.choices(), validators=[DataRequired()]

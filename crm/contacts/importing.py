@@ -4,12 +4,14 @@ Re-importing the same file changes nothing: a known e-mail updates that record i
 """
 
 import enum
+import re
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from crm.base import identifiers
 from crm.base.database import search_key
 from crm.base.enums import Discipline
 from crm.base.errors import DomainError
@@ -26,6 +28,8 @@ from crm.contacts.models import (
     StructureType,
 )
 
+# the structure's official numbers: a cell of licences says each one's category (« 2-PLATESV-… »)
+NUMBER_FIELDS = ("siret", "ape_code", "vat_number", "licences", "licence_1", "licence_2", "licence_3")
 FIELDS = (
     "first_name",
     "last_name",
@@ -37,6 +41,7 @@ FIELDS = (
     "postcode",
     "city",
     "disciplines",
+    *NUMBER_FIELDS,
 )
 ALIASES = {
     "first_name": ("prenom", "first name", "firstname", "given name"),
@@ -57,7 +62,21 @@ ALIASES = {
     "postcode": ("code postal", "cp", "postcode", "zip", "code"),
     "city": ("ville", "commune", "city", "town"),
     "disciplines": ("disciplines", "discipline", "esthetiques", "genres"),
-}
+    # the structure's official numbers (a row without a structure has none to give)
+    "siret": ("siret", "n° siret", "no siret", "numero siret", "siret de la structure", "siret structure"),
+    "ape_code": ("ape", "code ape", "naf", "code naf", "ape/naf", "code ape/naf", "ape naf"),
+    "vat_number": (
+        "tva", "n° tva", "numero de tva", "tva intracommunautaire", "n° tva intracommunautaire",
+        "n° de tva intracommunautaire", "vat", "vat number",
+    ),
+    "licences": (
+        "licence", "licences", "n° licence", "numero de licence", "licence entrepreneur de spectacles",
+        "licences entrepreneur de spectacles", "licence spectacle", "licences spectacle",
+    ),
+    "licence_1": ("licence 1", "licence cat 1", "licence cat. 1", "licence categorie 1", "licence n° 1"),
+    "licence_2": ("licence 2", "licence cat 2", "licence cat. 2", "licence categorie 2", "licence n° 2"),
+    "licence_3": ("licence 3", "licence cat 3", "licence cat. 3", "licence categorie 3", "licence n° 3"),
+}  # fmt: skip
 
 
 class Action(enum.StrEnum):
@@ -135,6 +154,7 @@ def plan_row(context: Context, line: int, cells: dict) -> RowPlan:
     values["commune_code"] = _commune(context, cells, values, reasons)
     values["disciplines"] = _disciplines(context, cells.get("disciplines"), reasons)
     values["organisation"] = (cells.get("organisation") or "").strip() or None
+    values["numbers"] = _numbers(cells, values["organisation"], reasons)
     email = values["email"]
     if email and email in context.seen:
         reasons.append(
@@ -210,6 +230,40 @@ def _disciplines(context, raw, reasons):
     return found
 
 
+def _numbers(cells, organisation, reasons) -> dict:
+    """The structure's official numbers from the row, checked as on the structure's form; each wrong one
+    refuses the row with its reason."""
+    numbers, typed = {}, {name: (cells.get(name) or "").strip() for name in NUMBER_FIELDS}
+    if not any(typed.values()):
+        return numbers
+    if not organisation:
+        reasons.append(_("numéros officiels sans structure : indiquez la structure à qui ils sont"))
+        return numbers
+
+    def checked(check, raw, *args, **kwargs):
+        try:
+            return check(raw, *args, **kwargs)
+        except DomainError as error:
+            reasons.append(_("%(why)s (« %(v)s »)", why=str(error.message).rstrip("."), v=raw))
+            return None
+
+    numbers["siret"] = checked(identifiers.siret, typed["siret"])
+    numbers["ape_code"] = checked(identifiers.ape, typed["ape_code"])
+    numbers["vat_number"] = checked(identifiers.vat, typed["vat_number"], siret_number=numbers["siret"])
+    given = [(category, typed[f"licence_{category}"]) for category in identifiers.LICENCE_CATEGORIES]
+    given += [(None, part.strip()) for part in re.split(r"[;,\n]", typed["licences"]) if part.strip()]
+    for category, raw in given:
+        found = checked(identifiers.licence, raw, category)
+        if found and found[0] is None:
+            reasons.append(
+                _("catégorie de la licence inconnue (« %(v)s ») : écrivez « 2-PLATESV-… » ou utilisez une "
+                  "colonne « Licence 2 »", v=raw)
+            )  # fmt: skip
+        elif found:
+            numbers[f"licence_{found[0]}"] = found[1]
+    return {name: value for name, value in numbers.items() if value}
+
+
 def _differs(programmer, values, context) -> bool:
     organisation = context.structures.get(search_key(values["organisation"] or ""))
     pairs = [
@@ -223,7 +277,8 @@ def _differs(programmer, values, context) -> bool:
         pairs.append((programmer.organisation_id, organisation.id if organisation else None))
     if values["disciplines"]:
         pairs.append((set(programmer.disciplines), set(values["disciplines"])))
-    return any(new is not None and new != old for old, new in pairs)
+    fills = organisation is not None and any(not getattr(organisation, n) for n in values["numbers"])
+    return fills or any(new is not None and new != old for old, new in pairs)
 
 
 def rows(table, mapping):
@@ -266,7 +321,11 @@ def _structure(context, name, values):
         )
         db.session.add(structure)
         context.structures[key] = structure
-    return context.structures[key]
+    structure = context.structures[key]
+    for name, value in values["numbers"].items():
+        if not getattr(structure, name):  # what the directory already has is kept
+            setattr(structure, name, value)
+    return structure
 
 
 def write(context, values, *, actor, source, lawful_basis):

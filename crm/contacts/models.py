@@ -1,7 +1,9 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.base import identifiers
 from crm.base.database import UTCDateTime, trigram_index, utcnow
 from crm.base.enums import Discipline, LabelledEnum, enum_column
 from crm.base.extensions import db
@@ -62,12 +64,47 @@ class Organisation(db.Model):
     has_blackout: Mapped[bool] = mapped_column(Boolean, default=False)
     # Companies: shown on the network's public map (when the network publishes one) unless they untick it.
     on_public_map: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true(), nullable=False)
+    # Official numbers (crm.base.identifiers), stored normalised: « 73282932000074 », « 90.01Z »,
+    # « FR40303265045 », « PLATESV-R-2021-001234 » for the licence of each category held.
+    siret: Mapped[str | None] = mapped_column(String(14))
+    ape_code: Mapped[str | None] = mapped_column(String(6))
+    vat_number: Mapped[str | None] = mapped_column(String(16))
+    licence_1: Mapped[str | None] = mapped_column(String(24))
+    licence_2: Mapped[str | None] = mapped_column(String(24))
+    licence_3: Mapped[str | None] = mapped_column(String(24))
     search_key: Mapped[str] = mapped_column(String(400), default="")
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
     network = relationship("Network")
     shows = relationship("Show", back_populates="company", order_by="Show.title")
+
+    @property
+    def siret_display(self):
+        return identifiers.siret_display(self.siret)
+
+    @property
+    def vat_number_display(self):
+        return identifiers.vat_display(self.vat_number)
+
+    @property
+    def licences(self) -> list[tuple[int, str]]:
+        """(category, number) of each licence held."""
+        held = (
+            (category, getattr(self, f"licence_{category}")) for category in identifiers.LICENCE_CATEGORIES
+        )
+        return [(category, number) for category, number in held if number]
+
+    @property
+    def licences_display(self) -> str | None:
+        """« PLATESV-R-2021-001234 (catégorie 2) », each licence held, as a contract states them."""
+        shown = [
+            _("%(number)s (catégorie %(n)d)", number=number, n=category) for category, number in self.licences
+        ]
+        return " ; ".join(shown) or None
+
+    def has_licence_in_force(self, today) -> bool:
+        return any(identifiers.licence_in_force(number, today) for _category, number in self.licences)
 
 
 class Programmer(db.Model):

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from crm.accounts.models import User
+from crm.base import identifiers
 from crm.base.database import search_key
 from crm.base.enums import Discipline
 from crm.base.errors import DomainError
@@ -22,6 +23,7 @@ from crm.contacts.models import (
 from crm.contacts.registry import FILTERS
 from crm.territory import communes
 
+IDENTIFIER_FIELDS = ("siret", "ape_code", "vat_number", "licence_1", "licence_2", "licence_3")
 ORGANISATION_FIELDS = (
     "name",
     "structure_type",
@@ -40,6 +42,7 @@ ORGANISATION_FIELDS = (
     "stage_depth_m",
     "has_blackout",
     "on_public_map",
+    *IDENTIFIER_FIELDS,
 )
 PROGRAMMER_FIELDS = (
     "first_name",
@@ -80,6 +83,21 @@ def _settle_departement(data: dict) -> None:
     data["departement_code"] = chosen or from_postcode
 
 
+def normalise_identifiers(values: dict) -> None:
+    """The official numbers given, checked and normalised in place (DomainError on the first wrong one)."""
+    if "siret" in values:
+        values["siret"] = identifiers.siret(values["siret"])
+    if "ape_code" in values:
+        values["ape_code"] = identifiers.ape(values["ape_code"])
+    if "vat_number" in values:
+        values["vat_number"] = identifiers.vat(values["vat_number"], siret_number=values.get("siret"))
+    for category in identifiers.LICENCE_CATEGORIES:
+        name = f"licence_{category}"
+        if name in values:
+            checked = identifiers.licence(values[name], category, field=name)
+            values[name] = checked[1] if checked else None
+
+
 def _settle_commune(values: dict) -> None:
     """The commune from the postcode and town (or the one chosen), the département from the commune;
     without a postcode, the département as typed."""
@@ -104,6 +122,7 @@ def save_organisation(organisation, network, kind: OrganisationKind, data: dict)
     values = {key: _clean(data.get(key)) for key in ORGANISATION_FIELDS if key in data}
     values["phone"] = normalise_phone(values.get("phone"))
     values["email"] = (values.get("email") or "").lower() or None
+    normalise_identifiers(values)
     _settle_commune(values)
     duplicate = db.session.scalar(
         select(Organisation.id).where(

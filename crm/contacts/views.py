@@ -7,8 +7,9 @@ from crm.base.audit import security_event
 from crm.base.database import get_in_network_or_404, utcnow
 from crm.base.extensions import db
 from crm.base.permissions import allow
+from crm.base.timeutil import today_local
 from crm.base.views import act, handle_form, paginate
-from crm.contacts import bp, duplicates, privacy, services
+from crm.contacts import bp, duplicates, privacy, registry, services
 from crm.contacts.access import company_for_actor
 from crm.contacts.forms import CompanyForm, ProgrammerForm, StructureForm
 from crm.contacts.models import Organisation, OrganisationKind, Programmer
@@ -70,7 +71,9 @@ def company_new():
 @bp.get("/companies/<int:company_id>")
 @allow(Role.COORDINATOR, Role.MEMBER)
 def company(company_id):
-    return render_template("contacts/company.html", company=company_for_actor(company_id))
+    company = company_for_actor(company_id)
+    notices = registry.company_notices(company, today_local())
+    return render_template("contacts/company.html", company=company, notices=notices)
 
 
 @bp.route("/companies/<int:company_id>/edit", methods=["GET", "POST"])

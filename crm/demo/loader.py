@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from crm.accounts import services as accounts
 from crm.accounts.models import Role, User
 from crm.admin.services import save_network
+from crm.base import identifiers
 from crm.base.database import utcnow
 from crm.base.enums import Audience, Discipline
 from crm.base.extensions import db
@@ -17,7 +18,7 @@ from crm.base.timeutil import local, to_utc
 from crm.checkin import services as checkin
 from crm.checkin.models import Attendance
 from crm.contacts import services as contacts
-from crm.contacts.models import LawfulBasis, Organisation, OrganisationKind, Programmer
+from crm.contacts.models import LawfulBasis, Organisation, OrganisationKind, Programmer, StructureType
 from crm.demo import data
 from crm.followups import services as followups
 from crm.impact import contract
@@ -76,6 +77,7 @@ def _load_network(spec, index, rng, today) -> list[User]:
     )  # fmt: skip
     structures = _structures(network, spec, rng)
     companies = _companies(network, spec, rng, today)
+    _official_numbers(index, structures, companies, today)
     people = _programmers(network, spec, structures, coordinator, rng, count=50)
     for edition, status in _editions(network, spec, index, today):
         _programme(edition, status, index, companies, [s for s in structures if s.is_venue], coordinator, rng)
@@ -136,6 +138,29 @@ def _cession(edition, company, coordinator, today) -> None:
     terms.times = "10 h et 14 h 30"
     db.session.add(terms)
     db.session.flush()
+
+
+def _official_numbers(index, structures, companies, today) -> None:
+    """Well-formed SIRETs everywhere, licences for the venues and most companies. The first company of
+    the second network still has a licence of the former regime, the third network's none: their pages
+    warn, since each has a cession recorded."""
+    for n, structure in enumerate(structures):
+        structure.siret = identifiers.demo_siret(21_000_000 + index * 1_000 + n)
+        structure.ape_code = (
+            "84.11Z" if structure.structure_type == StructureType.CULTURAL_SERVICE else "90.04Z"
+        )
+        if structure.is_venue:
+            structure.licence_1 = f"PLATESV-R-{today.year - 2}-{4_100 + index * 100 + n:06d}"
+            structure.licence_3 = f"PLATESV-R-{today.year - 2}-{4_150 + index * 100 + n:06d}"
+    for n, company in enumerate(companies):
+        company.siret = identifiers.demo_siret(80_000_000 + index * 1_000 + n)
+        company.ape_code = "90.01Z"
+        if n == 0 and index == 1:
+            company.licence_2 = "2-1051234"
+        elif not (n == 0 and index == 2):
+            company.licence_2 = f"PLATESV-D-{today.year - 1 - n % 3}-{1_200 + index * 100 + n:06d}"
+    siren = companies[0].siret[:9]
+    companies[0].vat_number = f"FR{(12 + 3 * (int(siren) % 97)) % 97:02d}{siren}"
 
 
 def _phone(spec, rng):

@@ -1,3 +1,4 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
@@ -10,13 +11,17 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    exists,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.base import identifiers
 from crm.base.database import UTCDateTime, utcnow
 from crm.base.enums import LabelledEnum, enum_column
 from crm.base.extensions import db
 from crm.contacts.duplicates import REFERENCES
+from crm.contacts.registry import COMPANY_NOTICES
 
 
 class OutcomeKind(LabelledEnum):
@@ -126,6 +131,33 @@ class BoxOffice(db.Model):
 
 
 REFERENCES.append((Outcome, "programmer_id", None))
+
+
+def _licence_notice(company, today):
+    """A cession is recorded (an option or confirmed) but no licence in force is on the company's file:
+    the number must appear on the contract, the ticketing and the posters."""
+    if company.has_licence_in_force(today):
+        return None
+    booked = db.session.scalar(
+        select(exists().where(
+            Outcome.company_id == company.id, Outcome.kind == OutcomeKind.PERFORMANCES,
+            Outcome.status.in_((OutcomeStatus.OPTION, OutcomeStatus.CONFIRMED)),
+        ))
+    )  # fmt: skip
+    if not booked:
+        return None
+    if any(identifiers.is_old_licence(number) for _category, number in company.licences):
+        return _(
+            "Des dates de diffusion sont enregistrées, mais la licence sur la fiche est à l'ancien "
+            "format : ces licences ont expiré. Indiquez le numéro de récépissé PLATESV en cours."
+        )
+    return _(
+        "Des dates de diffusion sont enregistrées, mais aucune licence d'entrepreneur de spectacles en "
+        "cours de validité n'est sur la fiche : son numéro doit figurer sur le contrat de cession."
+    )
+
+
+COMPANY_NOTICES.append(_licence_notice)
 
 
 class TravelFactor(db.Model):

@@ -96,6 +96,7 @@ def register_blueprints(app):
         "accounts.views", "admin.views", "contacts.views", "showcase.views", "showcase.views_company",
         "showcase.views_planning", "mail.views", "imports.views", "invitations.views", "checkin.views",
         "followups.views", "calendar.views", "impact.views", "impact.views_map", "impact.views_contract",
+        "impact.views_sibil",
         "meetings.views",
         "webhooks.views",
         # pages composed from several features (they keep the routes of the feature they belong to)

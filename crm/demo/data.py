@@ -51,6 +51,7 @@ NETWORKS = [
     },
     {
         "slug": "ca-mijote",
+        "box_office": True,  # the pooled ticketing of its showcases (billetterie mutualisée)
         "name": "Ça Mijote !",
         "region": "PDL",
         "phone": "02 61 91",

@@ -3,6 +3,7 @@
 import random
 from collections import defaultdict
 from datetime import date, time, timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
@@ -21,7 +22,7 @@ from crm.contacts import services as contacts
 from crm.contacts.models import LawfulBasis, Organisation, OrganisationKind, Programmer, StructureType
 from crm.demo import data
 from crm.followups import services as followups
-from crm.impact import contract
+from crm.impact import contract, sibil
 from crm.impact import services as impact
 from crm.invitations import carpool
 from crm.invitations import services as invitations
@@ -104,6 +105,8 @@ def _load_network(spec, index, rng, today) -> list[User]:
             )  # fmt: skip
         )
     _cession(held, companies[0], coordinator, today)
+    if spec.get("box_office"):
+        _box_office(held)
     return [coordinator, *members]
 
 
@@ -138,6 +141,27 @@ def _cession(edition, company, coordinator, today) -> None:
     terms.times = "10 h et 14 h 30"
     db.session.add(terms)
     db.session.flush()
+
+
+def _box_office(edition) -> None:
+    """The past edition's pooled box office, each performance's tickets by price: the statement's income
+    is what they took, and the quarter's SIBIL export adds up to it."""
+    for n, performance in enumerate(sibil.performances(edition)):
+        capacity = performance.venue.capacity or 180
+        prices = [
+            {"kind": "full", "label": "Plein tarif", "unit_price": Decimal("12"),
+             "tickets": capacity * (30 + 5 * (n % 4)) // 100},
+            {"kind": "reduced", "label": "Tarif réduit", "unit_price": Decimal("8"),
+             "tickets": capacity * (15 + n % 3 * 5) // 100},
+            {"kind": "subscription", "label": "Pass du temps fort", "unit_price": Decimal("6.50"),
+             "tickets": capacity // 10},
+        ]  # fmt: skip
+        impact.save_performance(edition, performance.slot, {
+            "venue_type": sibil.default_venue_type(performance.venue).value, "capacity": capacity,
+            "free_tickets": 4 + n % 3, "young_audience": performance.show.audience == Audience.YOUNG,
+            "vat_rate": sibil.DEFAULT_VAT, "prices": prices,
+        })  # fmt: skip
+    impact.save_box_office(edition, {"income": None, "fee_per_person": Decimal("255"), "rule": "equal"})
 
 
 def _official_numbers(index, structures, companies, today) -> None:

@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from crm.base.forms import AmountField, CommaDecimalField, Finite, blank, optional_int, options, strip
-from crm.impact.models import CostsMode, OutcomeKind, OutcomeStatus, RemainderRule
+from crm.impact.models import CostsMode, OutcomeKind, OutcomeStatus, PriceKind, RemainderRule, VenueType
 from crm.territory import carbon
 
 STRIP = [strip]
@@ -147,3 +147,38 @@ class CessionForm(FlaskForm):
 class TemplateForm(FlaskForm):
     template = FileField(_l("Votre modèle de contrat (ODT)"),
                          validators=[FileRequired(_l("Choisissez un fichier ODT."))])  # fmt: skip
+
+
+MAX_PRICE = Decimal("999999.99")  # Numeric(8, 2)
+
+
+class PriceRow(Form):
+    kind = SelectField(_l("Tarif"), choices=PriceKind.choices(), default=PriceKind.FULL.value)
+    label = StringField(_l("Intitulé"), validators=[Optional(), Length(max=60)], filters=STRIP,
+                        render_kw={"placeholder": _l("Plein, réduit, scolaire…")})  # fmt: skip
+    unit_price = AmountField(_l("Prix TTC (€)"), validators=[Optional()], maximum=MAX_PRICE)
+    tickets = IntegerField(_l("Billets vendus"), validators=[Optional(), NumberRange(min=0, max=100000)])
+
+
+class BoxOfficePerformanceForm(FlaskForm):
+    """One performance of the pooled box office, as SIBIL asks for it."""
+
+    venue_type = SelectField(_l("Type de lieu (liste SIBIL)"), choices=VenueType.choices(),
+                             validators=[DataRequired()])  # fmt: skip
+    capacity = IntegerField(
+        _l("Jauge mise en vente (places)"),
+        validators=[InputRequired(_l("Indiquez la jauge.")), NumberRange(min=1, max=100000)],
+    )
+    free_tickets = IntegerField(_l("Billets exonérés (invitations, gratuits)"), default=0,
+                                validators=[Optional(), NumberRange(min=0, max=100000)])  # fmt: skip
+    young_audience = BooleanField(_l("Représentation jeune public"))
+    vat_rate = CommaDecimalField(
+        _l("Taux de TVA de la billetterie (%)"),
+        places=2,
+        validators=[InputRequired(_l("Indiquez le taux de TVA.")),
+                    NumberRange(min=0, max=30, message=_l("Un taux entre 0 et 30 %%."))],
+        description=_l("5,5 % pour la plupart des spectacles vivants."),
+    )  # fmt: skip
+    prices = FieldList(
+        FormField(PriceRow), label=_l("Billets vendus par tarif"), min_entries=4, max_entries=12
+    )

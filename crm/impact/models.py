@@ -130,6 +130,75 @@ class BoxOffice(db.Model):
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
 
+class VenueType(LabelledEnum):
+    """SIBIL's list of venue types (typeLieu)."""
+
+    THEATRE = "THEATRE", _l("Théâtre")
+    ESPACE_POLYVALENT = "ESPACE_POLYVALENT", _l("Espace polyvalent (salle des fêtes, gymnase…)")
+    CASINO_DISCOTHEQUE_HOTEL_CAFE_RESTAURANT = (
+        "CASINO_DISCOTHEQUE_HOTEL_CAFE_RESTAURANT",
+        _l("Casino, discothèque, hôtel, café-restaurant"),
+    )
+    SALLE_CONCERT_AUDITORIUM_OPERA_ZENITH = (
+        "SALLE_CONCERT_AUDITORIUM_OPERA_ZENITH",
+        _l("Salle de concert, auditorium, opéra, zénith"),
+    )
+    CABARET_MUSIC_HALL = "CABARET_MUSIC_HALL", _l("Cabaret, music-hall")
+    PLEIN_AIR_PARC_LOISIRS_ATTRACTION = "PLEIN_AIR_PARC_LOISIRS_ATTRACTION", _l("Plein air, parc de loisirs")
+    STRUCTURE_ITINERANTE_DEMONTABLE_CHAPITEAU = (
+        "STRUCTURE_ITINERANTE_DEMONTABLE_CHAPITEAU",
+        _l("Structure itinérante ou démontable, chapiteau"),
+    )
+    LIEU_DE_CULTE = "LIEU_DE_CULTE", _l("Lieu de culte")
+    LIEU_DE_SANTE = "LIEU_DE_SANTE", _l("Lieu de santé")
+    AUTRE = "AUTRE", _l("Autre")
+
+
+class PriceKind(LabelledEnum):
+    FULL = "full", _l("Plein tarif")
+    REDUCED = "reduced", _l("Tarif réduit")
+    SUBSCRIPTION = "subscription", _l("Abonnement ou forfait")
+
+
+class BoxOfficePerformance(db.Model):
+    """One ticketed performance of a pooled box office (a slot of the edition), as SIBIL asks for it."""
+
+    __tablename__ = "box_office_performances"
+
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id", ondelete="CASCADE"), primary_key=True)
+    venue_type: Mapped[VenueType] = mapped_column(enum_column(VenueType, 48))
+    capacity: Mapped[int] = mapped_column(Integer, nullable=False)  # the jauge offered for sale
+    free_tickets: Mapped[int] = mapped_column(Integer, default=0, nullable=False)  # exonérés
+    young_audience: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    vat_rate = mapped_column(Numeric(4, 2), nullable=False, default=5.5)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+    slot = relationship("Slot")
+    prices = relationship(
+        "BoxOfficePrice",
+        cascade="all, delete-orphan",
+        order_by="BoxOfficePrice.id",
+        back_populates="performance",
+    )
+
+
+class BoxOfficePrice(db.Model):
+    """Tickets sold at one price (all taxes included) for a performance."""
+
+    __tablename__ = "box_office_prices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot_id: Mapped[int] = mapped_column(
+        ForeignKey("box_office_performances.slot_id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[PriceKind] = mapped_column(enum_column(PriceKind, 12))
+    label: Mapped[str] = mapped_column(String(60))
+    unit_price = mapped_column(Numeric(8, 2), nullable=False)
+    tickets: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    performance = relationship("BoxOfficePerformance", back_populates="prices")
+
+
 REFERENCES.append((Outcome, "programmer_id", None))
 
 

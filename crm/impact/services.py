@@ -18,15 +18,20 @@ from crm.contacts.models import Organisation, OrganisationKind, Programmer
 from crm.followups.answers import stop_pair
 from crm.followups.models import Enrolment, Sequence
 from crm.followups.seen import held_meeting
+from crm.impact import sibil
 from crm.impact.events import BookingSaved, booking_changed, booking_recorded
 from crm.impact.models import (
     BoxOffice,
+    BoxOfficePerformance,
+    BoxOfficePrice,
     Outcome,
     OutcomeDate,
     OutcomeEvent,
     OutcomeKind,
     OutcomeStatus,
+    PriceKind,
     RemainderRule,
+    VenueType,
 )
 from crm.meetings.models import Meeting, MeetingOutcome, MeetingSession
 from crm.meetings.services import round_times
@@ -383,8 +388,12 @@ def box_office_for(edition) -> BoxOffice | None:
 
 
 def save_box_office(edition, data: dict) -> BoxOffice:
+    """The statement's settings; when performances are recorded, the income is what they took."""
     found = box_office_for(edition) or BoxOffice(edition_id=edition.id)
     income, fee = data.get("income"), data.get("fee_per_person")
+    taken = sibil.receipts_total(edition)
+    if taken is not None:
+        income = taken
     if income is None or income < 0:
         raise DomainError(_("La recette totale, en euros (0 ou plus)."), field="income")
     if fee is None or fee < 0:
@@ -393,4 +402,44 @@ def save_box_office(edition, data: dict) -> BoxOffice:
     found.rule = RemainderRule(data["rule"])
     db.session.add(found)
     db.session.flush()
+    return found
+
+
+def save_performance(edition, slot, data: dict) -> BoxOfficePerformance:
+    """A performance's box office: its venue type, jauge, tickets by price; all or nothing."""
+    if slot.edition_id != edition.id:
+        raise DomainError(_("Cette représentation n'est pas de cette édition."))
+    found = db.session.get(BoxOfficePerformance, slot.id) or BoxOfficePerformance(slot_id=slot.id)
+    prices = []
+    for index, row in enumerate(data.get("prices") or []):
+        price, tickets = row.get("unit_price"), row.get("tickets")
+        if price is None and not tickets:
+            continue
+        if price is None or tickets is None:
+            raise DomainError(
+                _("Ligne %(n)d : indiquez le prix et le nombre de billets, ou videz la ligne.", n=index + 1),
+                field="prices",
+            )
+        label = row.get("label") or str(PriceKind(row["kind"]).label)
+        prices.append(
+            BoxOfficePrice(kind=PriceKind(row["kind"]), label=label, unit_price=price, tickets=tickets)
+        )
+    sold = sum(p.tickets for p in prices) + (data.get("free_tickets") or 0)
+    if data.get("capacity") and sold > data["capacity"]:
+        raise DomainError(
+            _("%(sold)d billets pour une jauge de %(capacity)d : vérifiez la jauge ou les billets.",
+              sold=sold, capacity=data["capacity"]),
+            field="capacity",
+        )  # fmt: skip
+    found.venue_type = VenueType(data["venue_type"])
+    found.capacity = data["capacity"]
+    found.free_tickets = data.get("free_tickets") or 0
+    found.young_audience = bool(data.get("young_audience"))
+    found.vat_rate = data["vat_rate"]
+    found.prices = prices
+    db.session.add(found)
+    db.session.flush()
+    box = box_office_for(edition)
+    if box is not None:  # the statement follows the recorded receipts
+        box.income = sibil.receipts_total(edition)
     return found

@@ -12,7 +12,7 @@ from crm.base.numbers import row_id
 from crm.base.permissions import allow
 from crm.base.views import paginate
 from crm.contacts.models import Organisation, OrganisationKind, Programmer
-from crm.impact import boxoffice, bp, exports, maps, report, services, travel
+from crm.impact import boxoffice, bp, exports, maps, report, services, sibil, travel
 from crm.impact.forms import BoxOfficeForm, OutcomeForm, TravelFactorsForm
 from crm.impact.models import Outcome, OutcomeStatus
 from crm.showcase.models import Edition, Show
@@ -218,7 +218,11 @@ def travel_factors():
 def box_office(edition_id):
     edition = get_in_network_or_404(Edition, edition_id, current_user.network_id)
     found = services.box_office_for(edition)
+    shows = sibil.performances(edition)
+    taken = sibil.receipts_total(edition)
     form = BoxOfficeForm(obj=found)
+    if taken is not None:
+        del form.income  # what the recorded performances took
     if form.validate_on_submit():
         try:
             services.save_box_office(edition, form.data)
@@ -233,7 +237,9 @@ def box_office(edition_id):
         statement = boxoffice.statement(found.income, found.fee_per_person, found.rule,
                                         services.performing_companies(edition))  # fmt: skip
     status = 422 if form.errors else 200
-    return render_template("impact/box_office.html", edition=edition, form=form, statement=statement), status
+    return render_template("impact/box_office.html", edition=edition, form=form, statement=statement,
+                           performances=shows, taken=taken,
+                           quarters=sibil.quarters([p for p in shows if p.record])), status  # fmt: skip
 
 
 @bp.get("/editions/<int:edition_id>/box-office/<int:company_id>.csv")

@@ -21,11 +21,15 @@ def _performance(edition, slot_id) -> sibil.Performance:
     return found
 
 
-@bp.route("/editions/<int:edition_id>/box-office/performances/<int:slot_id>", methods=["GET", "POST"])
+@bp.route("/box-office/performances/<int:performance_id>", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
-def box_office_performance(edition_id, slot_id):
-    edition = get_in_network_or_404(Edition, edition_id, current_user.network_id)
-    performance = _performance(edition, slot_id)
+def box_office_performance(performance_id):
+    """A performance is named by its slot's id."""
+    slot = db.session.get(Slot, performance_id)
+    if slot is None:
+        abort(404)
+    edition = get_in_network_or_404(Edition, slot.edition_id, current_user.network_id)
+    performance = _performance(edition, slot.id)
     record = performance.record
     form = BoxOfficePerformanceForm(obj=record)
     if record is None and not form.is_submitted():  # what the directory and the show already say
@@ -39,7 +43,7 @@ def box_office_performance(edition_id, slot_id):
             row.form.unit_price.data, row.form.tickets.data = price.unit_price, price.tickets
     if form.validate_on_submit():
         try:
-            services.save_performance(edition, db.session.get(Slot, slot_id), form.data)
+            services.save_performance(edition, slot, form.data)
         except DomainError as error:
             db.session.rollback()
             attach_to_form(form, error)
@@ -52,17 +56,17 @@ def box_office_performance(edition_id, slot_id):
                            form=form), status  # fmt: skip
 
 
-@bp.get("/editions/<int:edition_id>/box-office/sibil-<int:year>-T<int:quarter>.<fmt>")
+@bp.get("/editions/<int:edition_id>/box-office/sibil-<int:year>-T<int:quarter>.<kind>")
 @allow(Role.COORDINATOR)
-def box_office_sibil(edition_id, year, quarter, fmt):
+def box_office_sibil(edition_id, year, quarter, kind):
     edition = get_in_network_or_404(Edition, edition_id, current_user.network_id)
-    if fmt not in ("csv", "json") or not 1 <= quarter <= 4:
+    if kind not in ("csv", "json") or not 1 <= quarter <= 4:
         abort(404)
     lines = sibil.quarter_lines(sibil.recorded(edition), year, quarter, current_user.network.name)
     if not lines:
         abort(404)
-    name = f"sibil-{edition.slug}-{year}-T{quarter}.{fmt}"
-    if fmt == "csv":
+    name = f"sibil-{edition.slug}-{year}-T{quarter}.{kind}"
+    if kind == "csv":
         response = Response(sibil.as_csv(lines), content_type="text/csv; charset=utf-8")
     else:
         response = Response(sibil.as_json(lines), content_type="application/json; charset=utf-8")

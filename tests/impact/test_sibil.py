@@ -42,7 +42,7 @@ def _prices(*rows):
 
 
 def _record(client, a, slot, prices, **extra):
-    url = f"/editions/{a.planned.id}/box-office/performances/{slot.id}"
+    url = f"/box-office/performances/{slot.id}"
     data = {"venue_type": "THEATRE", "capacity": "200", "free_tickets": "6", "vat_rate": "5,5",
             **_prices(*prices), **extra}  # fmt: skip
     return post_form(client, url, data, token_from=url)
@@ -51,7 +51,7 @@ def _record(client, a, slot, prices, **extra):
 def test_the_form_opens_on_what_the_records_say_and_refuses_mistakes_keeping_the_input(ticketed, client):
     a, slots = ticketed
     sign_in(client, a.coordinator)
-    url = f"/editions/{a.planned.id}/box-office/performances/{slots[0].id}"
+    url = f"/box-office/performances/{slots[0].id}"
     page = client.get(url).get_data(as_text=True)
     assert 'value="200"' in page and '<option selected value="THEATRE">' in page  # the venue's jauge
     half = _record(client, a, slots[0], [("full", "Plein", "12", "80"), ("reduced", "Réduit", "8", "")])
@@ -119,7 +119,7 @@ def test_receipts_by_price_make_the_statement_income_and_the_quarter_export(tick
 
 def test_only_the_network_coordination_reaches_the_box_office(ticketed, world, client):
     a, slots = ticketed
-    url = f"/editions/{a.planned.id}/box-office/performances/{slots[0].id}"
+    url = f"/box-office/performances/{slots[0].id}"
     sign_in(client, a.members[0])
     assert client.get(url).status_code == 403
     client.post("/logout")

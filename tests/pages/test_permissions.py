@@ -192,6 +192,8 @@ EXPECTED = {
     "impact.network_report": {COORD, MEMBER},
     "impact.report_export": {COORD},
     "impact.box_office": {COORD},
+    "impact.box_office_performance": {COORD},
+    "impact.box_office_sibil": {COORD},
     "impact.travel_factors": {COORD},
     "impact.box_office_company": {COORD, MEMBER},
     "impact.public_map": EVERYONE,
@@ -270,13 +272,15 @@ def _url_values(world):
         "secret": _calendar_secret(a),
         "outcome_id": _outcome(a),
         "fmt": "xlsx",
+        "year": 2027,
+        "quarter": 1,  # of the box office's performance on 5 March 2027
         "inbound_id": _unmatched_mail(a),
         "proposal_id": _proposal(a),
         **_meetings(a),
         **_api(world),
         **_webhooks(a),
     }
-    return {**values, "booking_id": values["outcome_id"]}
+    return {**values, "booking_id": values["outcome_id"], "performance_id": values["programme_slot"]}
 
 
 def _api(world):
@@ -367,7 +371,15 @@ def _outcome(a):
     from datetime import date
     from decimal import Decimal
 
-    from crm.impact.models import BoxOffice, Outcome, OutcomeKind, OutcomeStatus, RemainderRule
+    from crm.impact.models import (
+        BoxOffice,
+        BoxOfficePerformance,
+        Outcome,
+        OutcomeKind,
+        OutcomeStatus,
+        RemainderRule,
+        VenueType,
+    )
 
     outcome = Outcome(network_id=a.network.id, company_id=a.companies[0].id, show_id=a.shows[0].id,
                       edition_id=a.planned.id, kind=OutcomeKind.PERFORMANCES, status=OutcomeStatus.OPTION,
@@ -375,7 +387,8 @@ def _outcome(a):
     db.session.add(outcome)
     from tests.scene import on_stage
 
-    on_stage(a.edition, a.venue, a.companies[0], a.shows[0], 9)  # the member's company performs there
+    slot = on_stage(a.edition, a.venue, a.companies[0], a.shows[0], 9)  # the member's company performs there
+    db.session.add(BoxOfficePerformance(slot_id=slot.id, venue_type=VenueType.THEATRE, capacity=100))
     db.session.add(BoxOffice(edition_id=a.edition.id, income=Decimal("1000"), fee_per_person=Decimal("255"),
                              rule=RemainderRule.EQUAL))  # fmt: skip
     db.session.commit()

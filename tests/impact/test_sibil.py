@@ -156,3 +156,35 @@ def test_demo_ca_mijote_exports_its_quarter_adding_up_to_the_statement(app):
     total = sum(item["recetteTotalBilletterie"] for item in lines)
     assert total * 100 == result.income_cents == sum(line.total_cents for line in result.lines) > 0
     assert all(item["nbBilletsTotalBilletterie"] <= item["jauge"] for item in lines)
+
+
+def _statements(client, url):
+    from crm.base.querycount import count_queries
+
+    with count_queries(db.engine) as statements:
+        assert client.get(url).status_code == 200
+    return len(statements)
+
+
+def test_the_box_office_page_and_its_export_do_not_grow_with_the_performances(ticketed, client):
+    a, slots = ticketed
+    sign_in(client, a.coordinator)
+    for slot in slots:
+        assert _record(client, a, slot, [("full", "Plein", "10", "20")]).status_code == 302
+    page, export = (
+        f"/editions/{a.planned.id}/box-office",
+        f"/editions/{a.planned.id}/box-office/sibil-2027-T1.csv",
+    )
+    before = (_statements(client, page), _statements(client, export))
+    for hour in (8, 11, 15, 16):
+        show = factories.show(a.companies[0], title=f"En plus {hour}")
+        slot = on_stage(a.planned, a.venue, a.companies[0], show, hour)
+        db.session.commit()
+        assert (
+            _record(
+                client, a, slot, [("full", "Plein", "10", "20"), ("reduced", "Réduit", "5", "3")]
+            ).status_code
+            == 302
+        )
+    assert (_statements(client, page), _statements(client, export)) == before
+    assert before == (5, 3)

@@ -23,6 +23,14 @@ from crm.contacts.models import LawfulBasis, StructureType
 STRIP = [strip]
 
 
+class _CompanyName:  # first on the form: fields are listed as they are created
+    name = StringField(_l("Nom de la compagnie"), validators=[DataRequired(), Length(max=160)], filters=STRIP)
+
+
+class _StructureName:
+    name = StringField(_l("Nom de la structure"), validators=[DataRequired(), Length(max=160)], filters=STRIP)
+
+
 class _AddressMixin:
     address = StringField(_l("Adresse"), validators=[Optional(), Length(max=200)], filters=STRIP)
     postcode = StringField(_l("Code postal"), validators=[Optional(), Length(max=10)], filters=STRIP)
@@ -84,41 +92,43 @@ def _licence_field(category, label):
     )
 
 
-class _IdentifiersMixin:
-    siret = IdentifierField(
-        _l("SIRET"),
-        lambda value, _form: identifiers.siret(value),
-        identifiers.siret_display,
-        description=_l("14 chiffres : ceux de l'établissement qui signe les contrats."),
-    )
-    ape_code = IdentifierField(
-        _l("Code APE (NAF)"),
-        lambda value, _form: identifiers.ape(value),
-        description=_l("Par exemple 90.01Z."),
-    )
-    vat_number = IdentifierField(
-        _l("N° de TVA intracommunautaire"),
-        lambda value, form: identifiers.vat(
-            value, siret_number=form.siret.data if not form.siret.errors else None
+def _identifier_fields():
+    """The official numbers' fields, made where a form lists them (WTForms orders fields as created)."""
+    return (
+        IdentifierField(
+            _l("SIRET"),
+            lambda value, _form: identifiers.siret(value),
+            identifiers.siret_display,
+            description=_l("14 chiffres : ceux de l'établissement qui signe les contrats."),
         ),
-        identifiers.vat_display,
-        description=_l("Laissez vide si la structure n'est pas assujettie à la TVA."),
+        IdentifierField(
+            _l("Code APE (NAF)"),
+            lambda value, _form: identifiers.ape(value),
+            description=_l("Par exemple 90.01Z."),
+        ),
+        IdentifierField(
+            _l("N° de TVA intracommunautaire"),
+            lambda value, form: identifiers.vat(
+                value, siret_number=form.siret.data if not form.siret.errors else None
+            ),
+            identifiers.vat_display,
+            description=_l("Laissez vide si la structure n'est pas assujettie à la TVA."),
+        ),
+        _licence_field(1, _l("Licence de catégorie 1 (exploitant de lieu)")),
+        _licence_field(2, _l("Licence de catégorie 2 (producteur)")),
+        _licence_field(3, _l("Licence de catégorie 3 (diffuseur)")),
     )
-    licence_1 = _licence_field(1, _l("Licence de catégorie 1 (exploitant de lieu)"))
-    licence_2 = _licence_field(2, _l("Licence de catégorie 2 (producteur)"))
-    licence_3 = _licence_field(3, _l("Licence de catégorie 3 (diffuseur)"))
 
 
-class CompanyForm(FlaskForm, _AddressMixin, _IdentifiersMixin):
-    name = StringField(_l("Nom de la compagnie"), validators=[DataRequired(), Length(max=160)], filters=STRIP)
+class CompanyForm(FlaskForm, _CompanyName, _AddressMixin):
     member_since = DateField(_l("Adhérente depuis le"), validators=[Optional()])
     on_public_map = BooleanField(
         _l("Figurer sur la carte publique du réseau (nom, commune, disciplines)"), default=True
     )
+    siret, ape_code, vat_number, licence_1, licence_2, licence_3 = _identifier_fields()
 
 
-class StructureForm(FlaskForm, _AddressMixin, _IdentifiersMixin):
-    name = StringField(_l("Nom de la structure"), validators=[DataRequired(), Length(max=160)], filters=STRIP)
+class StructureForm(FlaskForm, _StructureName, _AddressMixin):
     structure_type = SelectField(
         _l("Type de structure"), choices=blank() + StructureType.choices(), validators=[DataRequired()]
     )
@@ -131,6 +141,7 @@ class StructureForm(FlaskForm, _AddressMixin, _IdentifiersMixin):
         _l("Profondeur du plateau (m)"), places=1, validators=[Optional(), Finite(100), NumberRange(0, 100)]
     )
     has_blackout = BooleanField(_l("Le noir complet est possible"))
+    siret, ape_code, vat_number, licence_1, licence_2, licence_3 = _identifier_fields()
 
 
 class ProgrammerForm(FlaskForm):

@@ -166,8 +166,8 @@ def _box_office(edition) -> None:
 
 def _official_numbers(index, structures, companies, today) -> None:
     """Well-formed SIRETs everywhere, licences for the venues and most companies. The first company of
-    the second network still has a licence of the former regime, the third network's none: their pages
-    warn, since each has a cession recorded."""
+    the second network still has a licence of the former regime: its page warns, since it has a cession
+    recorded; the third network's first company has none."""
     for n, structure in enumerate(structures):
         structure.siret = identifiers.demo_siret(21_000_000 + index * 1_000 + n)
         structure.ape_code = (

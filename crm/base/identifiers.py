@@ -4,7 +4,7 @@ licence d'entrepreneur de spectacles vivants.
 
 A licence number today is a récépissé of the PLATESV platform, `PLATESV-D-AAAA-NNNNNN` (D: first
 declaration) or `PLATESV-R-AAAA-NNNNNN` (R: renewal), which may be abbreviated `L-D-AA-N`; it does not say
-its category (1 venue, 2 producer, 3 presenter), which is given beside it (or typed before it, « 2-PLATESV… »,
+its category (1 venue, 2 producer, 3 presenter), which is given beside it (or typed before it, « 2-PLATESV… »,
 as the récépissé prints it). Licences granted before the October 2019 reform read `2-1051234`: they are still
 typed, recognised and kept, but they have all expired, so they do not count as a licence in force.
 """
@@ -23,7 +23,7 @@ from crm.base.errors import DomainError
 from crm.base.timeutil import today_local
 
 LICENCE_CATEGORIES = (1, 2, 3)
-LICENCE_YEARS = 5  # a récépissé is valid five years, then renewed (« R »)
+LICENCE_YEARS = 5  # a récépissé is valid five years, then renewed (« R »)
 FIRST_PLATESV_YEAR = 2019  # the platform opened on 1 October 2019
 
 _CURRENT = re.compile(r"^(?:([123])-)?PLATESV-([DR])-(\d{4})-(\d{1,8})$")
@@ -47,40 +47,40 @@ def siret(raw: str | None, field: str = "siret") -> str | None:
         raise DomainError(_("Un SIRET ne contient que des chiffres."), field=field)
     if len(number) == 9:
         raise DomainError(
-            _("C'est un SIREN (9 chiffres) : ajoutez les 5 chiffres de l'établissement pour faire le SIRET."),
+            _("C'est un SIREN (9 chiffres) : ajoutez les 5 chiffres de l'établissement pour faire le SIRET."),
             field=field,
         )
     if len(number) != 14:
         raise DomainError(_("Un SIRET a 14 chiffres (ici %(n)d).", n=len(number)), field=field)
     if not fr_siret.is_valid(number):
         raise DomainError(
-            _("Ce SIRET n'existe pas : un chiffre est faux ou deux sont inversés."),
+            _("Ce SIRET n'existe pas : un chiffre est faux ou deux sont inversés."),
             field=field,
         )
     return number
 
 
 def siret_display(number: str | None) -> str | None:
-    """« 732 829 320 00074 »: the SIREN by threes, then the establishment's five digits."""
+    """« 732 829 320 00074 »: the SIREN by threes, then the establishment's five digits."""
     return fr_siret.format(number, separator="\u00a0") if number else None
 
 
 def ape(raw: str | None, field: str = "ape_code") -> str | None:
-    """A NAF (rév. 2) code as INSEE writes it, « 90.01Z », from « 9001z », « 90 01 Z »…"""
+    """A NAF (rév. 2) code as INSEE writes it, « 90.01Z », from « 9001z », « 90 01 Z »…"""
     raw = (raw or "").strip()
     if not raw:
         return None
     found = _APE.match(re.sub(r"\s", "", raw).upper())
     if not found:
         raise DomainError(
-            _("Un code APE s'écrit avec 4 chiffres et une lettre : par exemple 90.01Z."),
+            _("Un code APE s'écrit avec 4 chiffres et une lettre : par exemple 90.01Z."),
             field=field,
         )
     return f"{found[1]}.{found[2]}{found[3]}"
 
 
 def vat(raw: str | None, field: str = "vat_number", *, siret_number: str | None = None) -> str | None:
-    """An intra-EU VAT number, compact (« FR40303265045 »). A French one must belong to the SIREN of the
+    """An intra-EU VAT number, compact (« FR40303265045 »). A French one must belong to the SIREN of the
     SIRET given with it. Eleven digits alone are taken as a French number."""
     raw = (raw or "").strip()
     if not raw:
@@ -95,7 +95,7 @@ def vat(raw: str | None, field: str = "vat_number", *, siret_number: str | None 
         )
     if number[:2].lower() not in eu_vat.MEMBER_STATES | {"el"}:
         raise DomainError(
-            _("« %(code)s » n'est pas un pays de l'Union européenne.", code=number[:2]), field=field
+            _("« %(code)s » n'est pas un pays de l'Union européenne.", code=number[:2]), field=field
         )
     try:
         number = eu_vat.validate(number)
@@ -103,7 +103,7 @@ def vat(raw: str | None, field: str = "vat_number", *, siret_number: str | None 
         raise DomainError(_("Ce n° de TVA n'a pas la bonne longueur pour son pays."), field=field) from None
     except InvalidChecksum:
         raise DomainError(
-            _("Ce n° de TVA n'existe pas : un chiffre est faux ou deux sont inversés."),
+            _("Ce n° de TVA n'existe pas : un chiffre est faux ou deux sont inversés."),
             field=field,
         ) from None
     except ValidationError:
@@ -118,7 +118,7 @@ def vat(raw: str | None, field: str = "vat_number", *, siret_number: str | None 
 
 
 def vat_display(number: str | None) -> str | None:
-    """« FR 40 303 265 045 » for a French number; others as they are."""
+    """« FR 40 303 265 045 » for a French number; others as they are."""
     if not number:
         return None
     if number.startswith("FR") and len(number) == 13:
@@ -146,13 +146,13 @@ def licence(raw: str | None, category: int | None = None, field: str = "licence"
             return _agreeing(int(found[1]), category, field), f"{found[1]}-{found[2]}"
     else:
         raise DomainError(
-            _("Numéro de licence non reconnu : il s'écrit PLATESV-R-2024-001234 (ou en abrégé L-R-24-1234)."),
+            _("Numéro de licence non reconnu : il s'écrit PLATESV-R-2024-001234 (ou en abrégé L-R-24-1234)."),
             field=field,
         )
     if not FIRST_PLATESV_YEAR <= year <= today_local().year:
         raise DomainError(
             _(
-                "L'année %(year)d ne convient pas : un récépissé PLATESV date de %(first)d à %(now)d.",
+                "L'année %(year)d ne convient pas : un récépissé PLATESV date de %(first)d à %(now)d.",
                 year=year,
                 first=FIRST_PLATESV_YEAR,
                 now=today_local().year,

@@ -99,7 +99,7 @@ def _identifier_fields():
             _l("SIRET"),
             lambda value, _form: identifiers.siret(value),
             identifiers.siret_display,
-            description=_l("14 chiffres : ceux de l'établissement qui signe les contrats."),
+            description=_l("14 chiffres : ceux de l'établissement qui signe les contrats."),
         ),
         IdentifierField(
             _l("Code APE (NAF)"),

@@ -28,7 +28,7 @@ from crm.contacts.models import (
     StructureType,
 )
 
-# the structure's official numbers: a cell of licences says each one's category (« 2-PLATESV-… »)
+# the structure's official numbers: a cell of licences says each one's category (« 2-PLATESV-… »)
 NUMBER_FIELDS = ("siret", "ape_code", "vat_number", "licences", "licence_1", "licence_2", "licence_3")
 FIELDS = (
     "first_name",
@@ -237,14 +237,14 @@ def _numbers(cells, organisation, reasons) -> dict:
     if not any(typed.values()):
         return numbers
     if not organisation:
-        reasons.append(_("numéros officiels sans structure : indiquez la structure à qui ils sont"))
+        reasons.append(_("numéros officiels sans structure : indiquez la structure à qui ils sont"))
         return numbers
 
     def checked(check, raw, *args, **kwargs):
         try:
             return check(raw, *args, **kwargs)
         except DomainError as error:
-            reasons.append(_("%(why)s (« %(v)s »)", why=str(error.message).rstrip("."), v=raw))
+            reasons.append(_("%(why)s (« %(v)s »)", why=str(error.message).rstrip("."), v=raw))
             return None
 
     numbers["siret"] = checked(identifiers.siret, typed["siret"])
@@ -256,8 +256,8 @@ def _numbers(cells, organisation, reasons) -> dict:
         found = checked(identifiers.licence, raw, category)
         if found and found[0] is None:
             reasons.append(
-                _("catégorie de la licence inconnue (« %(v)s ») : écrivez « 2-PLATESV-… » ou utilisez une "
-                  "colonne « Licence 2 »", v=raw)
+                _("catégorie de la licence inconnue (« %(v)s ») : écrivez « 2-PLATESV-… » ou utilisez une "
+                  "colonne « Licence 2 »", v=raw)
             )  # fmt: skip
         elif found:
             numbers[f"licence_{found[0]}"] = found[1]

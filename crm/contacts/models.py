@@ -64,8 +64,8 @@ class Organisation(db.Model):
     has_blackout: Mapped[bool] = mapped_column(Boolean, default=False)
     # Companies: shown on the network's public map (when the network publishes one) unless they untick it.
     on_public_map: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true(), nullable=False)
-    # Official numbers (crm.base.identifiers), stored normalised: « 73282932000074 », « 90.01Z »,
-    # « FR40303265045 », « PLATESV-R-2021-001234 » for the licence of each category held.
+    # Official numbers (crm.base.identifiers), stored normalised: « 73282932000074 », « 90.01Z »,
+    # « FR40303265045 », « PLATESV-R-2021-001234 » for the licence of each category held.
     siret: Mapped[str | None] = mapped_column(String(14))
     ape_code: Mapped[str | None] = mapped_column(String(6))
     vat_number: Mapped[str | None] = mapped_column(String(16))
@@ -97,11 +97,11 @@ class Organisation(db.Model):
 
     @property
     def licences_display(self) -> str | None:
-        """« PLATESV-R-2021-001234 (catégorie 2) », each licence held, as a contract states them."""
+        """« PLATESV-R-2021-001234 (catégorie 2) », each licence held, as a contract states them."""
         shown = [
             _("%(number)s (catégorie %(n)d)", number=number, n=category) for category, number in self.licences
         ]
-        return " ; ".join(shown) or None
+        return " ; ".join(shown) or None
 
     def has_licence_in_force(self, today) -> bool:
         return any(identifiers.licence_in_force(number, today) for _category, number in self.licences)

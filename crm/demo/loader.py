@@ -488,7 +488,7 @@ def _programme(edition, status, index, companies, venues, coordinator, rng):
     for n, reg in enumerate(regs):
         decision = "accepted" if n % 5 != 4 else rng.choice(["waitlisted", "declined"])
         message = (
-            None if decision == "accepted" else "Merci pour votre proposition ; le programme est complet."
+            None if decision == "accepted" else "Merci pour votre proposition ; le programme est complet."
         )
         registrations.decide(reg, decision, message)
     editions.advance(edition, EditionStatus.REGISTRATIONS_CLOSED, now=utcnow())

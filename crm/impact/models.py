@@ -218,11 +218,11 @@ def _licence_notice(company, today):
     if any(identifiers.is_old_licence(number) for _category, number in company.licences):
         return _(
             "Des dates de diffusion sont enregistrées, mais la licence sur la fiche est à l'ancien "
-            "format : ces licences ont expiré. Indiquez le numéro de récépissé PLATESV en cours."
+            "format : ces licences ont expiré. Indiquez le numéro de récépissé PLATESV en cours."
         )
     return _(
         "Des dates de diffusion sont enregistrées, mais aucune licence d'entrepreneur de spectacles en "
-        "cours de validité n'est sur la fiche : son numéro doit figurer sur le contrat de cession."
+        "cours de validité n'est sur la fiche : son numéro doit figurer sur le contrat de cession."
     )
 
 
@@ -256,7 +256,7 @@ class CessionTerms(db.Model):
     buyer_signatory: Mapped[str | None] = mapped_column(String(120))
     buyer_role: Mapped[str | None] = mapped_column(String(120))
     capacity: Mapped[int | None] = mapped_column(Integer)  # the jauge, when not the venue's
-    times: Mapped[str | None] = mapped_column(String(200))  # « 10 h et 14 h 30 »
+    times: Mapped[str | None] = mapped_column(String(200))  # « 10 h et 14 h 30 »
     vat_rate = mapped_column(Numeric(4, 2), nullable=False, default=5.5)
     costs_mode: Mapped[CostsMode] = mapped_column(enum_column(CostsMode, 10), default=CostsMode.PER_DIEM)
     costs_amount = mapped_column(Numeric(10, 2))

@@ -417,7 +417,7 @@ def save_performance(edition, slot, data: dict) -> BoxOfficePerformance:
             continue
         if price is None or tickets is None:
             raise DomainError(
-                _("Ligne %(n)d : indiquez le prix et le nombre de billets, ou videz la ligne.", n=index + 1),
+                _("Ligne %(n)d : indiquez le prix et le nombre de billets, ou videz la ligne.", n=index + 1),
                 field="prices",
             )
         label = row.get("label") or str(PriceKind(row["kind"]).label)
@@ -427,7 +427,7 @@ def save_performance(edition, slot, data: dict) -> BoxOfficePerformance:
     sold = sum(p.tickets for p in prices) + (data.get("free_tickets") or 0)
     if data.get("capacity") and sold > data["capacity"]:
         raise DomainError(
-            _("%(sold)d billets pour une jauge de %(capacity)d : vérifiez la jauge ou les billets.",
+            _("%(sold)d billets pour une jauge de %(capacity)d : vérifiez la jauge ou les billets.",
               sold=sold, capacity=data["capacity"]),
             field="capacity",
         )  # fmt: skip

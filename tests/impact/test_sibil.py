@@ -56,7 +56,7 @@ def test_the_form_opens_on_what_the_records_say_and_refuses_mistakes_keeping_the
     assert 'value="200"' in page and '<option selected value="THEATRE">' in page  # the venue's jauge
     half = _record(client, a, slots[0], [("full", "Plein", "12", "80"), ("reduced", "Réduit", "8", "")])
     html = half.get_data(as_text=True)
-    assert half.status_code == 422 and "Ligne 2 : indiquez le prix et le nombre de billets" in html
+    assert half.status_code == 422 and "Ligne 2 : indiquez le prix et le nombre de billets" in html
     assert 'value="Réduit"' in html and 'value="80"' in html
     over = _record(client, a, slots[0], [("full", "Plein", "12", "250")])
     assert over.status_code == 422 and "256 billets pour une jauge de 200" in over.get_data(as_text=True)

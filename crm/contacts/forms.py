@@ -18,7 +18,7 @@ from crm.base.enums import Discipline
 from crm.base.errors import DomainError
 from crm.base.forms import DepartementField, Finite, blank, optional_int, optional_url, options, strip
 from crm.contacts import places
-from crm.contacts.models import LawfulBasis, StructureType
+from crm.contacts.models import ArtisticDirection, LawfulBasis, StructureType
 
 STRIP = [strip]
 
@@ -126,6 +126,14 @@ class CompanyForm(FlaskForm, _CompanyName, _AddressMixin):
         _l("Figurer sur la carte publique du réseau (nom, commune, disciplines)"), default=True
     )
     siret, ape_code, vat_number, licence_1, licence_2, licence_3 = _identifier_fields()
+    artistic_direction = SelectField(
+        _l("Direction artistique de la compagnie (facultatif)"),
+        choices=blank(_l("— Ne souhaite pas répondre —")) + ArtisticDirection.choices(),
+        description=_l(
+            "Pour les bilans que demandent les financeurs. Jamais montré compagnie par compagnie, ni à la "
+            "coordination : seuls des totaux paraissent, et seulement à partir de 3 compagnies."
+        ),
+    )
 
 
 class StructureForm(FlaskForm, _StructureName, _AddressMixin):

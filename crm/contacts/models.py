@@ -27,6 +27,15 @@ class StructureType(LabelledEnum):
     OTHER = "other", _l("Autre")
 
 
+class ArtisticDirection(LabelledEnum):
+    """Who directs a company artistically, in the categories of the ministry of Culture's observation of
+    equality between women and men; given only if the company wishes, counted only in aggregates."""
+
+    WOMEN = "women", _l("Femme(s)")
+    MEN = "men", _l("Homme(s)")
+    MIXED = "mixed", _l("Mixte (femme(s) et homme(s))")
+
+
 class LawfulBasis(LabelledEnum):
     LEGITIMATE_INTEREST = "legitimate_interest", _l("Intérêt légitime (contact professionnel)")
     CONSENT = "consent", _l("Consentement")
@@ -72,6 +81,8 @@ class Organisation(db.Model):
     licence_1: Mapped[str | None] = mapped_column(String(24))
     licence_2: Mapped[str | None] = mapped_column(String(24))
     licence_3: Mapped[str | None] = mapped_column(String(24))
+    # Companies, if they choose to say: never shown per company, only counted (funders' page, ≥ 3).
+    artistic_direction: Mapped[ArtisticDirection | None] = mapped_column(enum_column(ArtisticDirection, 8))
     search_key: Mapped[str] = mapped_column(String(400), default="")
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)

@@ -43,6 +43,7 @@ ORGANISATION_FIELDS = (
     "has_blackout",
     "on_public_map",
     *IDENTIFIER_FIELDS,
+    "artistic_direction",
 )
 PROGRAMMER_FIELDS = (
     "first_name",

@@ -45,6 +45,11 @@ def _organisation_form(kind, organisation, form, *, title, cancel_url, done_url)
     )
 
 
+def _without_direction(form):
+    del form.artistic_direction  # a company gives it itself, on its own record
+    return form
+
+
 def _company_url(company):
     return url_for(".company", company_id=company.id)
 
@@ -61,7 +66,7 @@ def company_new():
     return _organisation_form(
         COMPANY,
         None,
-        CompanyForm(),
+        _without_direction(CompanyForm()),
         title=_("Nouvelle compagnie"),
         cancel_url=url_for(".companies"),
         done_url=_company_url,
@@ -83,6 +88,8 @@ def company_edit(company_id):
     form = CompanyForm(obj=company)
     if current_user.is_member:
         del form.member_since  # membership length is an eligibility rule: the network sets it
+    else:
+        del form.artistic_direction  # the company's own answer, counted only in aggregates
     return _organisation_form(
         COMPANY,
         company,

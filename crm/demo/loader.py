@@ -24,6 +24,7 @@ from crm.demo import data
 from crm.followups import services as followups
 from crm.impact import contract, sibil
 from crm.impact import services as impact
+from crm.impact.models import Outcome
 from crm.invitations import carpool
 from crm.invitations import services as invitations
 from crm.invitations.models import Answer, CarpoolRole, Invitation, InvitationDay
@@ -105,6 +106,7 @@ def _load_network(spec, index, rng, today) -> list[User]:
             )  # fmt: skip
         )
     _cession(held, companies[0], coordinator, today)
+    _bookings(held, coordinator, today)
     if spec.get("box_office"):
         _box_office(held)
     return [coordinator, *members]
@@ -141,6 +143,36 @@ def _cession(edition, company, coordinator, today) -> None:
     terms.times = "10 h et 14 h 30"
     db.session.add(terms)
     db.session.flush()
+
+
+def _bookings(edition, coordinator, today) -> None:
+    """Dates that people who came to the past edition booked with the companies they saw: the report and
+    the funders' page have figures to show."""
+    seen = db.session.execute(
+        select(Registration.company_id, Registration.show_id, Attendance.programmer_id)
+        .join(Assignment, Assignment.registration_id == Registration.id)
+        .join(Slot, Slot.id == Assignment.slot_id)
+        .join(Attendance, Attendance.slot_id == Slot.id)
+        .where(Slot.edition_id == edition.id)
+        .order_by(Registration.company_id, Attendance.id)
+    ).all()
+    booked = {row.company_id for row in db.session.execute(
+        select(Outcome.company_id).where(Outcome.edition_id == edition.id))}  # fmt: skip
+    for n, (company_id, show_id, programmer_id) in enumerate(
+        {row.company_id: row for row in reversed(seen) if row.company_id not in booked}.values()
+    ):
+        venue = db.session.get(Programmer, programmer_id).organisation
+        first = today + timedelta(days=60 + 9 * n)
+        dates = [{"on": first + timedelta(days=d), "venue": venue.name if venue else None,
+                  "town": venue.city if venue else None,
+                  "departement_code": venue.departement_code if venue else None}
+                 for d in range(1 + n % 2)]  # fmt: skip
+        impact.save_outcome(None, edition.network, {
+            "company_id": company_id, "show_id": show_id, "programmer_id": programmer_id,
+            "edition_id": edition.id, "kind": "performances", "status": "confirmed",
+            "fee": str(900 + 150 * (n % 5)), "dates": dates,
+            "decided_on": today - timedelta(days=1 + n), "attribution_confirmed": True,
+        }, actor=coordinator, now=utcnow())  # fmt: skip
 
 
 def _box_office(edition) -> None:
@@ -183,6 +215,8 @@ def _official_numbers(index, structures, companies, today) -> None:
             company.licence_2 = "2-1051234"
         elif not (n == 0 and index == 2):
             company.licence_2 = f"PLATESV-D-{today.year - 1 - n % 3}-{1_200 + index * 100 + n:06d}"
+    for n, company in enumerate(companies):  # what each company chose to say of its artistic direction
+        company.artistic_direction = (None, "women", "women", "men", "mixed", "women", "men")[n % 7]
     siren = companies[0].siret[:9]
     companies[0].vat_number = f"FR{(12 + 3 * (int(siren) % 97)) % 97:02d}{siren}"
 

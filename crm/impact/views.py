@@ -12,7 +12,7 @@ from crm.base.numbers import row_id
 from crm.base.permissions import allow
 from crm.base.views import paginate
 from crm.contacts.models import Organisation, OrganisationKind, Programmer
-from crm.impact import boxoffice, bp, exports, maps, report, services, sibil, travel
+from crm.impact import boxoffice, bp, exports, funders, maps, report, services, sibil, travel
 from crm.impact.forms import BoxOfficeForm, OutcomeForm, TravelFactorsForm
 from crm.impact.models import Outcome, OutcomeStatus
 from crm.showcase.models import Edition, Show
@@ -178,6 +178,15 @@ def edition_report(edition_id):
     return render_template(
         "impact/report.html", editions=editions, edition=editions[0], figures=_report(editions)
     )
+
+
+@bp.get("/editions/<int:edition_id>/funders")
+@allow(Role.COORDINATOR)
+def funders_page(edition_id):
+    """« Bilan pour les financeurs »: one page, printed or saved as PDF by the browser."""
+    edition = get_in_network_or_404(Edition, edition_id, current_user.network_id)
+    found = funders.figures(edition, current_user.network, _("Autres départements (moins de 3 compagnies)"))
+    return render_template("impact/funders.html", edition=edition, f=found, threshold=funders.THRESHOLD)
 
 
 @bp.get("/impact")

@@ -192,6 +192,7 @@ EXPECTED = {
     "impact.network_report": {COORD, MEMBER},
     "impact.report_export": {COORD},
     "impact.box_office": {COORD},
+    "impact.funders_page": {COORD},
     "impact.box_office_performance": {COORD},
     "impact.box_office_sibil": {COORD},
     "impact.travel_factors": {COORD},

@@ -131,7 +131,7 @@ class CompanyForm(FlaskForm, _CompanyName, _AddressMixin):
         choices=blank(_l("— Ne souhaite pas répondre —")) + ArtisticDirection.choices(),
         description=_l(
             "Pour les bilans que demandent les financeurs. Jamais montré compagnie par compagnie, ni à la "
-            "coordination : seuls des totaux paraissent, et seulement à partir de 3 compagnies."
+            "coordination : seuls des totaux paraissent, et seulement à partir de 3 compagnies."
         ),
     )
 

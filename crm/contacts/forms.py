@@ -129,6 +129,7 @@ class CompanyForm(FlaskForm, _CompanyName, _AddressMixin):
     artistic_direction = SelectField(
         _l("Direction artistique de la compagnie (facultatif)"),
         choices=blank(_l("— Ne souhaite pas répondre —")) + ArtisticDirection.choices(),
+        validate_choice=False,  # not sent (the coordination's form has none): left as it is
         description=_l(
             "Pour les bilans que demandent les financeurs. Jamais montré compagnie par compagnie, ni à la "
             "coordination : seuls des totaux paraissent, et seulement à partir de 3 compagnies."

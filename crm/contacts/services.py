@@ -14,6 +14,7 @@ from crm.base.geo import departement, departement_for_postcode, departements
 from crm.base.phones import normalise_phone
 from crm.contacts import places
 from crm.contacts.models import (
+    ArtisticDirection,
     LawfulBasis,
     Organisation,
     OrganisationKind,
@@ -124,6 +125,10 @@ def save_organisation(organisation, network, kind: OrganisationKind, data: dict)
     values["phone"] = normalise_phone(values.get("phone"))
     values["email"] = (values.get("email") or "").lower() or None
     normalise_identifiers(values)
+    if "artistic_direction" in values:
+        if values["artistic_direction"] not in (None, *[d.value for d in ArtisticDirection]):
+            raise DomainError(_("Choisissez une des réponses proposées."), field="artistic_direction")
+        values["artistic_direction"] = values["artistic_direction"] or None
     _settle_commune(values)
     duplicate = db.session.scalar(
         select(Organisation.id).where(

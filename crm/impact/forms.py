@@ -111,6 +111,17 @@ class PublicMapForm(FlaskForm):
     public_map = BooleanField(_l("Publier la carte du réseau (ses lieux et ses compagnies)"))
 
 
+def vat_rate_field(label):
+    """A VAT rate as typed in France (« 5,5 »), between 0 and 30 %."""
+    return CommaDecimalField(
+        label,
+        places=2,
+        validators=[InputRequired(_l("Indiquez le taux de TVA.")),
+                    NumberRange(min=0, max=30, message=_l("Un taux entre 0 et 30 %%."))],
+        description=_l("5,5 % pour la plupart des spectacles vivants."),
+    )  # fmt: skip
+
+
 class CessionForm(FlaskForm):
     """The terms of a contrat de cession that the booking itself does not hold."""
 
@@ -125,13 +136,7 @@ class CessionForm(FlaskForm):
                             description=_l("Laissée vide : celle du lieu dans l'annuaire."))  # fmt: skip
     times = StringField(_l("Horaires"), validators=[Optional(), Length(max=200)], filters=STRIP,
                         render_kw={"placeholder": "10 h et 14 h 30"})  # fmt: skip
-    vat_rate = CommaDecimalField(
-        _l("Taux de TVA (%)"),
-        places=2,
-        validators=[InputRequired(_l("Indiquez le taux de TVA.")),
-                    NumberRange(min=0, max=30, message=_l("Un taux entre 0 et 30 %%."))],
-        description=_l("5,5 % pour la plupart des spectacles vivants."),
-    )  # fmt: skip
+    vat_rate = vat_rate_field(_l("Taux de TVA (%)"))
     costs_mode = SelectField(_l("Transport, hébergement et repas"), choices=CostsMode.choices())
     costs_amount = AmountField(_l("Montant des frais (TTC)"), validators=[Optional()], maximum=MAX_FEE)
     technical_conditions = TextAreaField(_l("Conditions techniques"),
@@ -172,13 +177,7 @@ class BoxOfficePerformanceForm(FlaskForm):
     free_tickets = IntegerField(_l("Billets exonérés (invitations, gratuits)"), default=0,
                                 validators=[Optional(), NumberRange(min=0, max=100000)])  # fmt: skip
     young_audience = BooleanField(_l("Représentation jeune public"))
-    vat_rate = CommaDecimalField(
-        _l("Taux de TVA de la billetterie (%)"),
-        places=2,
-        validators=[InputRequired(_l("Indiquez le taux de TVA.")),
-                    NumberRange(min=0, max=30, message=_l("Un taux entre 0 et 30 %%."))],
-        description=_l("5,5 % pour la plupart des spectacles vivants."),
-    )  # fmt: skip
+    vat_rate = vat_rate_field(_l("Taux de TVA de la billetterie (%)"))
     prices = FieldList(
         FormField(PriceRow), label=_l("Billets vendus par tarif"), min_entries=4, max_entries=12
     )

@@ -80,6 +80,7 @@ def register_blueprints(app):
         calendar,
         checkin,
         contacts,
+        federation,
         followups,
         impact,
         imports,
@@ -99,6 +100,7 @@ def register_blueprints(app):
         "impact.views_sibil",
         "meetings.views",
         "webhooks.views",
+        "federation.views",
         # pages composed from several features (they keep the routes of the feature they belong to)
         "pages.views", "pages.directory", "pages.follow_up",
     ]  # fmt: skip
@@ -120,6 +122,7 @@ def register_blueprints(app):
         calendar,
         impact,
         webhooks,
+        federation,
     ):
         app.register_blueprint(module.bp)
     from crm.api.setup import register as register_api

@@ -17,7 +17,8 @@ from crm.followups.models import (
     StepRun,
     Task,
 )
-from crm.impact.models import BoxOffice, Outcome, OutcomeDate, OutcomeEvent
+from crm.federation.models import BarometerConsent
+from crm.impact.models import BoxOffice, EditionFootprint, Outcome, OutcomeDate, OutcomeEvent
 from crm.imports.models import ImportFile
 from crm.invitations.models import Invitation, InvitationDay, InvitationShow
 from crm.mail.models import DeliveryAttempt, InboundMessage, MailSuppression, OutboxMessage
@@ -38,6 +39,8 @@ from crm.webhooks.models import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
 __all__ = [
     "ApiToken",
+    "BarometerConsent",
+    "EditionFootprint",
     "BoxOffice",
     "Outcome",
     "OutcomeDate",

@@ -24,6 +24,7 @@ from crm.base.timeutil import local
 from crm.followups import jobs as followup_jobs
 from crm.followups.models import RunState, StepRun
 from crm.followups.runner import BATCH, worker_name
+from crm.impact import jobs as impact_jobs
 from crm.invitations import jobs as invitation_jobs
 from crm.mail import jobs as mail_jobs
 from crm.webhooks import jobs as webhook_jobs
@@ -34,8 +35,9 @@ TICK_SECONDS = 60
 
 # Each feature's due work, in the order a tick runs it: who came late joins the follow-up, mail that
 # came back is read, reminders and follow-up steps queue their messages, then the mail leaves and the
-# webhooks go out (a disabled endpoint's notice leaves at the next tick); last, the shared render cache
-# is kept within its bound and SQLite's planner statistics fresh.
+# webhooks go out (a disabled endpoint's notice leaves at the next tick), a few editions' travel is
+# measured again for the barometer; last, the shared render cache is kept within its bound and SQLite's
+# planner statistics fresh.
 JOBS = (
     followup_jobs.enrol,
     mail_jobs.receive,
@@ -43,6 +45,7 @@ JOBS = (
     followup_jobs.steps,
     mail_jobs.deliver,
     webhook_jobs.deliver,
+    impact_jobs.footprints,
     rendered.trim_job,
     refresh_statistics,
 )

@@ -12,7 +12,12 @@ from crm.base.extensions import db
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role = 'admin' OR network_id IS NOT NULL", name="network_unless_admin"),
+        CheckConstraint(
+            "role IN ('admin', 'federation') OR network_id IS NOT NULL", name="network_unless_admin"
+        ),
+        CheckConstraint(
+            "role <> 'federation' OR (network_id IS NULL AND company_id IS NULL)", name="federation_in_no_network"
+        ),
         CheckConstraint("role <> 'member' OR company_id IS NOT NULL", name="member_has_company"),
     )
 
@@ -60,6 +65,10 @@ class User(UserMixin, db.Model):
     @property
     def is_member(self):
         return self.role == Role.MEMBER
+
+    @property
+    def is_federation(self):
+        return self.role == Role.FEDERATION
 
 
 class UserSession(db.Model):

@@ -243,7 +243,7 @@ def create_user(
         full_name=full_name.strip(),
         role=role,
         password_hash=hash_password(password),
-        network=None if role == Role.ADMIN else network,
+        network=None if role in (Role.ADMIN, Role.FEDERATION) else network,
         company=company if role == Role.MEMBER else None,
     )
     db.session.add(user)

@@ -56,3 +56,5 @@ class Role(LabelledEnum):
     ADMIN = "admin", _l("Administration")
     COORDINATOR = "coordinator", _l("Coordination")
     MEMBER = "member", _l("Membre d'une compagnie")
+    # Belongs to no network: reads the barometer of the networks that share their figures, nothing else.
+    FEDERATION = "federation", _l("Fédération")

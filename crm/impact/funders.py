@@ -30,7 +30,7 @@ CONFIRMED = OutcomeStatus.CONFIRMED
 @dataclass
 class Group:
     label: str
-    count: int | None  # None: not shown
+    count: object  # None: not shown
     hidden: str | None = None  # "small": fewer than THRESHOLD; "secondary": hidden so that none is deduced
 
 
@@ -55,14 +55,21 @@ class Figures:
 def suppress(groups: list[tuple[str, int]]) -> list[Group]:
     """Hide every group under THRESHOLD (none included: a zero tells as much); if exactly one is hidden,
     hide the smallest shown one as well, so that the total does not give it away."""
-    small = {label for label, count in groups if count < THRESHOLD}
-    shown = sorted((count, label) for label, count in groups if count >= THRESHOLD)
+    return protect([(label, count, count) for label, count in groups])
+
+
+def protect(groups: list[tuple[str, object, int]]) -> list[Group]:
+    """`suppress` for figures that are not head counts: (label, figure, people or companies behind it).
+    A group whose figure rests on fewer than THRESHOLD is hidden; if exactly one is, the group with the
+    smallest figure among the others is hidden too, so that the total does not give it away."""
+    small = {label for label, _figure, behind in groups if behind < THRESHOLD}
+    shown = sorted((figure, label) for label, figure, behind in groups if behind >= THRESHOLD)
     secondary = {shown[0][1]} if len(small) == 1 and shown else set()
     return [
         Group(label, None, "small") if label in small
         else Group(label, None, "secondary") if label in secondary
-        else Group(label, count)
-        for label, count in groups
+        else Group(label, figure)
+        for label, figure, _behind in groups
     ]  # fmt: skip
 
 

@@ -239,6 +239,21 @@ class TravelFactor(db.Model):
     kg_per_km = mapped_column(Numeric(8, 5), nullable=False)
 
 
+class EditionFootprint(db.Model):
+    """An edition's travel, as last measured (crm.impact.travel): kept so that figures over many
+    editions add stored totals up in the database instead of measuring every journey again. Refreshed
+    each night for the editions of the last year, and on demand (`flask impact footprints`)."""
+
+    __tablename__ = "edition_footprints"
+
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), primary_key=True)
+    km: Mapped[int] = mapped_column(Integer, nullable=False)
+    kg = mapped_column(Numeric(12, 1), nullable=False)
+    programmers: Mapped[int] = mapped_column(Integer, nullable=False)  # who travelled to it
+    companies: Mapped[int] = mapped_column(Integer, nullable=False)
+    measured_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
 class CostsMode(LabelledEnum):
     INCLUDED = "included", _l("Compris dans le prix de cession")
     PER_DIEM = "per_diem", _l("Défraiements au forfait (barème)")

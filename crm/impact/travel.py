@@ -14,18 +14,18 @@ A place without a commune is left out of the figures and counted as such.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import aliased
 
 from crm.base.extensions import db
 from crm.base.timeutil import local
 from crm.checkin.models import Attendance
 from crm.contacts.models import Organisation, Programmer
-from crm.impact.models import TravelFactor
+from crm.impact.models import EditionFootprint, TravelFactor
 from crm.invitations import carpool
-from crm.showcase.models import Assignment, Registration, Show, Slot, SlotStatus
+from crm.showcase.models import Assignment, Edition, EditionStatus, Registration, Show, Slot, SlotStatus
 from crm.territory import carbon
 from crm.territory.communes import ROAD_DETOUR, distance_km
 
@@ -236,3 +236,65 @@ def travel(
         companies, programmers, factors, venues
     )
     return result
+
+
+def measure_footprints(edition_ids, *, now) -> int:
+    """Measure each edition's travel again and keep its totals (EditionFootprint): what figures over
+    many editions add up in the database. Returns how many were measured."""
+    if not edition_ids:
+        return 0
+    networks = dict(db.session.execute(select(Edition.id, Edition.network_id).where(Edition.id.in_(edition_ids))).all())
+    factors = {n: network_factors(n) for n in set(networks.values())}
+    all_rides = rides(list(networks))
+    for edition_id, network_id in networks.items():
+        found = travel([edition_id], factors[network_id], {edition_id: all_rides.get(edition_id, [])})
+        row = db.session.get(EditionFootprint, edition_id) or EditionFootprint(edition_id=edition_id)
+        row.km, row.kg, row.measured_at = found.km, round(found.kg, 1), now
+        row.programmers, row.companies = _travellers(edition_id)
+        db.session.add(row)
+    db.session.flush()
+    return len(networks)
+
+
+def _travellers(edition_id) -> tuple[int, int]:
+    """(programmers checked in, companies on stage) of the edition: the people behind its footprint."""
+    programmers = db.session.scalar(
+        select(func.count(func.distinct(Attendance.programmer_id)))
+        .join(Slot, Slot.id == Attendance.slot_id)
+        .where(Slot.edition_id == edition_id)
+    )
+    companies = db.session.scalar(
+        select(func.count(func.distinct(Registration.company_id)))
+        .join(Assignment, Assignment.registration_id == Registration.id)
+        .join(Slot, Slot.id == Assignment.slot_id)
+        .where(Slot.edition_id == edition_id, Slot.status == SlotStatus.PLANNED)
+    )
+    return programmers, companies
+
+
+SHOWN = (EditionStatus.PUBLISHED, EditionStatus.HELD, EditionStatus.FOLLOW_UP)
+FOOTPRINT_BATCH = 10
+FOOTPRINT_AGE = timedelta(days=1)
+FOOTPRINT_SPAN = timedelta(days=366)
+
+
+def stale_footprints(*, now, limit=FOOTPRINT_BATCH) -> list[int]:
+    """Editions shown to programmers and begun whose footprint is missing, or a day old while the edition
+    ended in the last year (later check-ins and carpools still change it); the oldest first."""
+    today = local(now).date()
+    measured = aliased(EditionFootprint)
+    query = (
+        select(Edition.id)
+        .outerjoin(measured, measured.edition_id == Edition.id)
+        .where(
+            Edition.status.in_(SHOWN),
+            Edition.starts_on <= today,
+            or_(
+                measured.edition_id.is_(None),
+                and_(measured.measured_at < now - FOOTPRINT_AGE, Edition.ends_on >= today - FOOTPRINT_SPAN),
+            ),
+        )
+        .order_by(measured.measured_at.is_not(None), measured.measured_at, Edition.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

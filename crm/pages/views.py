@@ -16,6 +16,8 @@ from crm.pages import bp, next_steps, services
 def home():
     if current_user.is_admin:
         return render_template("core/home_admin.html", counts=services.instance_counts())
+    if current_user.is_federation:
+        return redirect(url_for("federation.barometer_page"))
     if current_user.is_member:
         return render_template("core/home_member.html", **services.member_home(current_user))
     editions = services.recent_editions(current_user.network_id)

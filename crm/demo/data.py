@@ -11,6 +11,7 @@ PASSWORD = "vitrine-demo"  # noqa: S105 - the documented password of the demo ac
 NETWORKS = [
     {
         "slug": "plateaux-franciliens",
+        "barometer": True,  # shares its figures with the federation
         "name": "Plateaux Franciliens",
         "region": "IDF",
         "phone": "01 99 00",
@@ -32,6 +33,7 @@ NETWORKS = [
     },
     {
         "slug": "jeudis-croises",
+        "barometer": True,
         "name": "Jeudis Croisés",
         "region": "CVL",
         "phone": "02 61 91",

@@ -112,6 +112,14 @@ class Barometer:
     map_groups: list = field(default_factory=list)  # funders.Group per département code
     map_total: int = 0
 
+    @property
+    def map_counts(self) -> dict:
+        return {g.label: g.count for g in self.map_groups if g.count is not None}
+
+    @property
+    def map_hidden(self) -> set:
+        return {g.label for g in self.map_groups if g.count is None}
+
     def row(self, key) -> Row:
         return next(row for row in self.rows if row.metric.key == key)
 

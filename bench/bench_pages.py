@@ -31,4 +31,9 @@ CASES = [
     HttpCase("impact report, all editions", "/impact", role="coordinator", p95_goal_ms=300),
     HttpCase("impact report, one edition", "/editions/{held_id}/impact", role="coordinator"),
     HttpCase("bookings without the logo", "/outcomes?logo=missing", role="coordinator"),
+    # 27 of the 30 networks share their figures; the latest year, then an earlier full one
+    HttpCase("federation barometer", "/federation", role="federation", p95_goal_ms=300),
+    HttpCase(
+        "federation barometer, earlier year", "/federation?annee=2025", role="federation", p95_goal_ms=300
+    ),
 ]

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 PASSWORD = "vitrine-demo"  # noqa: S105 - the generated accounts' documented password
 COORDINATOR = "coordination@reseau-01.example"
+FEDERATION = "federation@vitrine.example"  # reads the barometer of the networks that share their figures
 PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
 
 
@@ -244,8 +245,9 @@ def queries_per_request(database_url, path, role) -> int:
     # No app context is held across requests: each request gets its own, as under gunicorn.
     client = app.test_client()
     headers = {}
-    if role == "coordinator":
-        client.post("/login", data={"email": COORDINATOR, "password": PASSWORD})
+    if role in ("coordinator", "federation"):
+        email = COORDINATOR if role == "coordinator" else FEDERATION
+        client.post("/login", data={"email": email, "password": PASSWORD})
     if role == "api":
         headers = {"Authorization": f"Bearer {api_token(database_url)}"}
     client.get(path, headers=headers)

@@ -54,11 +54,12 @@ def run_database(label, url, args, selected):
     results = []
     values = harness.placeholders(url)
     with harness.gunicorn(url, args.workers) as server:
-        cookie = harness.sign_in(server.port)
+        cookies = {"coordinator": harness.sign_in(server.port),
+                   "federation": harness.sign_in(server.port, harness.FEDERATION)}  # fmt: skip
         for case in selected:
             path = case.path.format(**values)
             headers = {"Authorization": f"Bearer {harness.api_token(url)}"} if case.role == "api" else None
-            times = harness.timed(server.port, path, cookie if case.role == "coordinator" else None,
+            times = harness.timed(server.port, path, cookies.get(case.role),
                                   args.requests, args.warmup, headers=headers)  # fmt: skip
             result = harness.Result(
                 case.name, label, statistics.median(times), harness.p95(times),

@@ -7,6 +7,7 @@ from crm.base.stamps import ChangeStamp
 from crm.calendar.models import Subscription
 from crm.checkin.models import Attendance
 from crm.contacts.models import Organisation, Programmer, ProgrammerDiscipline
+from crm.federation.models import BarometerConsent
 from crm.followups.models import (
     Answer,
     Enrolment,
@@ -17,7 +18,6 @@ from crm.followups.models import (
     StepRun,
     Task,
 )
-from crm.federation.models import BarometerConsent
 from crm.impact.models import BoxOffice, EditionFootprint, Outcome, OutcomeDate, OutcomeEvent
 from crm.imports.models import ImportFile
 from crm.invitations.models import Invitation, InvitationDay, InvitationShow

@@ -16,7 +16,8 @@ class User(UserMixin, db.Model):
             "role IN ('admin', 'federation') OR network_id IS NOT NULL", name="network_unless_admin"
         ),
         CheckConstraint(
-            "role <> 'federation' OR (network_id IS NULL AND company_id IS NULL)", name="federation_in_no_network"
+            "role <> 'federation' OR (network_id IS NULL AND company_id IS NULL)",
+            name="federation_in_no_network",
         ),
         CheckConstraint("role <> 'member' OR company_id IS NOT NULL", name="member_has_company"),
     )

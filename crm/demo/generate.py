@@ -27,6 +27,7 @@ from crm.contacts.models import (
     StructureType,
 )
 from crm.demo import data
+from crm.federation.models import BarometerConsent
 from crm.followups.messages import DEFAULT_STEPS
 from crm.followups.models import (
     Action,
@@ -45,6 +46,7 @@ from crm.followups.models import (
     Task,
 )
 from crm.impact.models import Outcome, OutcomeDate, OutcomeKind, OutcomeStatus
+from crm.impact.travel import measure_footprints
 from crm.networks.models import Network
 from crm.showcase.models import (
     Assignment,
@@ -195,6 +197,8 @@ def generate(scale: Scale, today: date) -> dict[str, int]:
                 models = (Sequence, Step, Enrolment, StepRun, Task, Answer, Interaction, Outcome, OutcomeDate)
                 for model, rows in zip(models, tables, strict=True):
                     counts[model.__tablename__] += _bulk(model, rows)
+    for table, count in _barometer(scale, password, ids).items():
+        counts[table] = counts.get(table, 0) + count
     _reset_sequences()
     db.session.execute(text("ANALYZE"))  # fresh planner statistics for a million new rows
     return counts
@@ -637,6 +641,28 @@ def _outcomes(rng, edition, present, planned, people, codes, ids):
                 }
             )
     return [outcomes, dates]
+
+
+def _barometer(scale, password, ids) -> dict:
+    """The federation: every network but one in ten shares all its figures; one federation account; the
+    held editions' travel measured (as the nightly job would have)."""
+    rows = [
+        {"network_id": n, "since": date(2000, 1, 1), "activity": True, "follow_up": True, "bookings": True,
+         "territory": True, "travel": True, "public": False, "updated_at": CREATED}
+        for n in range(1, scale.networks + 1) if n % 10
+    ]  # fmt: skip
+    ids["user"] += 1
+    federation = {"id": ids["user"], "email": "federation@vitrine.example", "full_name": "Fédération",
+                  "password_hash": password, "role": Role.FEDERATION, "network_id": None,
+                  "company_id": None, "locale": "fr", "active": True, "created_at": CREATED,
+                  "password_changed_at": CREATED}  # fmt: skip
+    held = db.session.scalars(select(Edition.id).where(Edition.status == EditionStatus.HELD)).all()
+    measured = measure_footprints(held, now=CREATED)
+    return {
+        "barometer_consents": _bulk(BarometerConsent, rows),
+        "users": _bulk(User, [federation]),
+        "edition_footprints": measured,
+    }
 
 
 def _reset_sequences():

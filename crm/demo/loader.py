@@ -21,9 +21,9 @@ from crm.checkin.models import Attendance
 from crm.contacts import services as contacts
 from crm.contacts.models import LawfulBasis, Organisation, OrganisationKind, Programmer, StructureType
 from crm.demo import data
-from crm.followups import services as followups
 from crm.federation import services as barometer
 from crm.federation.barometer import Category
+from crm.followups import services as followups
 from crm.impact import contract, sibil, travel
 from crm.impact import services as impact
 from crm.impact.models import Outcome
@@ -73,10 +73,14 @@ def _federation(today) -> User:
     barometer), the third keeps them to itself."""
     for spec in data.NETWORKS:
         network = db.session.scalar(select(Network).where(Network.slug == spec["slug"]))
-        coordinator = db.session.scalar(select(User).where(User.network_id == network.id, User.role == Role.COORDINATOR))
+        coordinator = db.session.scalar(
+            select(User).where(User.network_id == network.id, User.role == Role.COORDINATOR)
+        )
         if spec.get("barometer"):
             shared = {category.value: True for category in Category}
-            barometer.give(network, {**shared, "since": date(today.year - 3, 1, 1), "public": True}, user=coordinator)
+            barometer.give(
+                network, {**shared, "since": date(today.year - 3, 1, 1), "public": True}, user=coordinator
+            )
     travel.measure_footprints(travel.stale_footprints(now=utcnow(), limit=None), now=utcnow())
     return accounts.create_user(
         email="federation@vitrine.example", full_name="Fédération des réseaux (baromètre)",

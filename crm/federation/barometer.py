@@ -352,7 +352,8 @@ def _bookings_and_places(scope, consents):
     places = db.session.execute(
         dated.with_only_columns(
             scope.c.network_id, OutcomeDate.departement_code, func.count(OutcomeDate.id),
-            func.coalesce(func.sum(Outcome.fee_per_performance), 0), func.count(func.distinct(Outcome.company_id)),
+            func.coalesce(func.sum(Outcome.fee_per_performance), 0),
+            func.count(func.distinct(Outcome.company_id)),
         ).group_by(scope.c.network_id, OutcomeDate.departement_code)
     ).all()  # fmt: skip
     medians = _medians(scope)
@@ -402,7 +403,9 @@ def _medians(scope) -> dict:
     """The median per network: the middle row(s) of each, found by window functions in one statement."""
     ranked = _median_query(scope).subquery()
     rows = db.session.execute(
-        select(ranked.c.network_id, func.avg(ranked.c.days)).where(_middle(ranked)).group_by(ranked.c.network_id)
+        select(ranked.c.network_id, func.avg(ranked.c.days))
+        .where(_middle(ranked))
+        .group_by(ranked.c.network_id)
     ).all()
     return {network_id: float(value) for network_id, value in rows}
 
@@ -436,7 +439,10 @@ def _travel(scope):
     ).all()  # fmt: skip
     # at least THRESHOLD people travelled to one of the editions: as many behind the year's total
     return {
-        network_id: {"km": (int(km), min(people, companies)), "kg": (Decimal(str(kg)), min(people, companies))}
+        network_id: {
+            "km": (int(km), min(people, companies)),
+            "kg": (Decimal(str(kg)), min(people, companies)),
+        }
         for network_id, km, kg, people, companies in rows
     }
 
@@ -526,5 +532,3 @@ def _map(result, places, consents, shown_networks):
         key=lambda g: (g.count is None, -(g.count or 0), g.label),
     )
     result.map_total = sum(dates.values())
-
-

@@ -29,6 +29,7 @@ def rows(barometer) -> tuple[list, list]:
     for group in barometer.map_groups:
         value = group.count if group.count is not None else LESS_THAN
         found = departement(group.label)
-        table.append([barometer.year, _("Représentations par département"), found.label if found else group.label,
+        label = found.label if found else group.label
+        table.append([barometer.year, _("Représentations par département"), label,
                       *([""] * len(barometer.networks)), value])  # fmt: skip
     return headers, table

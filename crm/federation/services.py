@@ -31,8 +31,8 @@ def give(network, data, *, user) -> BarometerConsent:
     consent.updated_at = utcnow()
     db.session.add(consent)
     db.session.flush()
-    security_event("barometer.consent", network=network.id, user=user.id,
-                   shared=",".join(c.value for c in chosen), since=str(consent.since), public=consent.public)  # fmt: skip
+    security_event("barometer.consent", network=network.id, user=user.id, since=str(consent.since),
+                   shared=",".join(c.value for c in chosen), public=consent.public)  # fmt: skip
     return consent
 
 

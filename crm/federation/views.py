@@ -73,6 +73,8 @@ def consent():
 @bp.post("/network/barometre/retrait")
 @allow(Role.COORDINATOR)
 def withdraw():
-    act(lambda: services.withdraw(current_user.network, user=current_user),
-        _("Vos chiffres ne sont plus dans le baromètre ; ils n'entrent dans aucun calcul à partir de maintenant."))  # fmt: skip
+    act(
+        lambda: services.withdraw(current_user.network, user=current_user),
+        _("Vos chiffres ne sont plus dans le baromètre : plus aucun calcul ne les compte."),
+    )
     return redirect(url_for(".consent"))

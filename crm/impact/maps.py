@@ -25,7 +25,8 @@ def coloured(counts: dict, hidden=frozenset()) -> list[dict]:
         shade = 0 if not count else min(4, 1 + (3 * count) // max(top, 1))
         secret = place["id"] in hidden
         located.append({"code": place["id"], "name": place["name"], "path": place["path"],
-                        "count": None if secret else count, "fill": HIDDEN if secret else SHADES[shade]})  # fmt: skip
+                        "count": None if secret else count,
+                        "fill": HIDDEN if secret else SHADES[shade]})  # fmt: skip
     return located
 
 

@@ -243,7 +243,9 @@ def measure_footprints(edition_ids, *, now) -> int:
     many editions add up in the database. Returns how many were measured."""
     if not edition_ids:
         return 0
-    networks = dict(db.session.execute(select(Edition.id, Edition.network_id).where(Edition.id.in_(edition_ids))).all())
+    networks = dict(
+        db.session.execute(select(Edition.id, Edition.network_id).where(Edition.id.in_(edition_ids))).all()
+    )
     factors = {n: network_factors(n) for n in set(networks.values())}
     all_rides = rides(list(networks))
     for edition_id, network_id in networks.items():

@@ -1,7 +1,7 @@
 """`make bench`: every benchmark under bench/, on SQLite and (when reachable) PostgreSQL, in one table.
 
 python -m bench.run [--scale national|small|tiny] [--database sqlite|postgresql|both]
-                    [--requests N] [--workers N] [--quick]
+                    [--requests N] [--workers N] [--quick] [--only TEXT]
 """
 
 import argparse
@@ -118,10 +118,12 @@ def main(argv=None):
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--quick", action="store_true", help="no throughput run (smoke test)")
+    parser.add_argument("--only", help="run only the cases whose name contains this text")
     args = parser.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    selected = cases(harness.HttpCase)
-    results = [run_call(case, args) for case in cases(harness.CallCase)]
+    wanted = [case for case in cases() if not args.only or args.only in case.name]
+    selected = [case for case in wanted if isinstance(case, harness.HttpCase)]
+    results = [run_call(case, args) for case in wanted if isinstance(case, harness.CallCase)]
     for label, url in databases(args.database, args.scale):
         results += run_database(label, url, args, selected)
     print_table(results)

@@ -1,19 +1,22 @@
-"""Walks every registered route as anonymous, company member, coordinator and admin.
+"""Walks every registered route as anonymous, company member, coordinator, admin and federation.
 
 A route added without a permission rule, or without a line in EXPECTED, fails here.
 """
 
+from datetime import date
+
 import pytest
 
+from crm.accounts.models import Role
 from crm.base.database import utcnow
 from crm.base.extensions import db
 from crm.base.permissions import PUBLIC, SIGNED_IN, TOKEN_READ, TOKEN_WRITE, rule_for
 from tests import factories
 from tests.conftest import post_form, sign_in
 
-ANON, MEMBER, COORD, ADMIN = "anonymous", "member", "coordinator", "admin"
-EVERYONE = {ANON, MEMBER, COORD, ADMIN}
-SIGNED = {MEMBER, COORD, ADMIN}
+ANON, MEMBER, COORD, ADMIN, FED = "anonymous", "member", "coordinator", "admin", "federation"
+EVERYONE = {ANON, MEMBER, COORD, ADMIN, FED}
+SIGNED = {MEMBER, COORD, ADMIN, FED}
 # API tokens: a session opens none of their routes, and a token opens no page.
 READ_T, WRITE_T = "read token", "write token"
 TOKENS = {READ_T, WRITE_T}
@@ -206,6 +209,13 @@ EXPECTED = {
     "webhooks.endpoint_enabled": {COORD},
     "webhooks.endpoint_ping": {COORD},
     "webhooks.replay": {COORD},
+    # the federation reads the barometer, nothing inside a network
+    "federation.barometer_page": {FED, ADMIN},
+    "federation.barometer_export": {FED, ADMIN},
+    "federation.public_barometer": EVERYONE,
+    "federation.public_export": EVERYONE,
+    "federation.consent": {COORD},
+    "federation.withdraw": {COORD},
 }
 
 
@@ -425,9 +435,20 @@ def _request(client, rule, method, values, signed_in, headers=None):
     )
 
 
-@pytest.mark.parametrize("role", [ANON, MEMBER, COORD, ADMIN])
+def _barometer_open(world):
+    """Network A shares its figures and agreed to the public barometer (the walk's withdrawal ends it)."""
+    from crm.federation import services as barometer
+
+    if barometer.consent_of(world.a.network.id) is None:
+        data = {"activity": True, "since": date(2026, 1, 1), "public": True}
+        barometer.give(world.a.network, data, user=world.a.coordinator)
+        db.session.commit()
+
+
+@pytest.mark.parametrize("role", [ANON, MEMBER, COORD, ADMIN, FED])
 def test_route_walk_gives_each_role_the_expected_status(app, world, role):
-    users = {MEMBER: world.a.members[0], COORD: world.a.coordinator, ADMIN: world.admin}
+    federation = factories.user(Role.FEDERATION, email="federation@example.org")
+    users = {MEMBER: world.a.members[0], COORD: world.a.coordinator, ADMIN: world.admin, FED: federation}
     values = _url_values(world)
     failures = []
     for rule, method in _routes(app):
@@ -436,6 +457,8 @@ def test_route_walk_gives_each_role_the_expected_status(app, world, role):
             sign_in(client, users[role])
         if rule.endpoint.startswith("showcase.proposal"):
             values["proposal_id"] = _proposal(world.a)  # accepting or discarding one uses it up
+        if rule.endpoint.startswith("federation.public"):
+            _barometer_open(world)
         response = _request(client, rule, method, values, role != ANON)
         allowed = role in EXPECTED[rule.endpoint]
         if EXPECTED[rule.endpoint] <= TOKENS:
@@ -446,6 +469,8 @@ def test_route_walk_gives_each_role_the_expected_status(app, world, role):
                 expected = {302}  # already signed in: sent to the home page
             if rule.endpoint == "accounts.login_code":
                 expected = {302}  # no password checked just before: back to the sign-in page
+            if rule.endpoint == "pages.home" and role == FED:
+                expected = {302}  # to the barometer, its one page
             if rule.endpoint == "pages.favicon":
                 expected = {301}  # to the icon in the static files
             if rule.endpoint == "showcase.board_move":

@@ -4,7 +4,7 @@ Everything is an aggregate computed by the database, over the editions of the ne
 kind of figure, from the date each one chose; nothing personal leaves a network (no name, no person, no
 company: counts, sums, a median). A network that did not share a kind of figure has no cell for it.
 
-Small numbers: a cell that rests on fewer than 3 companies or 3 programmers reads « < 3 », and the total
+Small numbers: a cell that rests on fewer than 3 companies or 3 programmers reads « < 3 », and the total
 beside it adds up the cells that are shown only, so that no hidden cell is found back by subtraction. The
 map of performances by département counts only the networks whose own figure is shown, and hides a
 département where fewer than 3 companies played (and, when only one is hidden, the smallest other one).
@@ -498,7 +498,7 @@ def compute(year: int | None = None, *, today: date, public=False) -> Barometer:
 
 
 def _nothing(metric):
-    """A shared kind with no row this year: zero, resting on no one (so it reads « < 3 »)."""
+    """A shared kind with no row this year: zero, resting on no one (so it reads « < 3 »)."""
     if metric.total == UNION:
         return (set(), 0)
     if metric.total == MEDIAN:

@@ -61,7 +61,7 @@ def consent():
         lambda: services.give(network, form.data, user=current_user),
         title=_("Baromètre de la fédération"),
         cancel_url=url_for("pages.home"),
-        done_message=_("Enregistré : vos chiffres comptent dans le baromètre."),
+        done_message=_("Enregistré : vos chiffres comptent dans le baromètre."),
         done_url=lambda _saved: url_for(".consent"),
         template="federation/consent.html",
         network=network,
@@ -75,6 +75,6 @@ def consent():
 def withdraw():
     act(
         lambda: services.withdraw(current_user.network, user=current_user),
-        _("Vos chiffres ne sont plus dans le baromètre : plus aucun calcul ne les compte."),
+        _("Vos chiffres ne sont plus dans le baromètre : plus aucun calcul ne les compte."),
     )
     return redirect(url_for(".consent"))

@@ -16,7 +16,8 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, cast, extract, func, or_, select, union
+from sqlalchemy import Integer, cast, exists, extract, func, or_, select, union
+from sqlalchemy.orm import aliased
 
 from crm.base.enums import LabelledEnum
 from crm.base.extensions import db
@@ -230,7 +231,7 @@ def _activity(scope):
     return raw
 
 
-def _follow_up(scope):
+def _follow_up(scope, year):
     invited = dict(db.session.execute(
         select(scope.c.network_id, func.count(func.distinct(Invitation.programmer_id)))
         .select_from(Invitation)
@@ -279,7 +280,7 @@ def _follow_up(scope):
         .where(Outcome.status == CONFIRMED)
         .group_by(scope.c.network_id)
     ).all())  # fmt: skip
-    new, returning = _new_and_returning(scope)
+    new, returning = _new_and_returning(scope, year)
     raw = {}
     for network_id in set(invited) | set(present) | set(answers) | set(booked) | set(new) | set(returning):
         answered, interested = answers.get(network_id, (0, 0))
@@ -292,37 +293,32 @@ def _follow_up(scope):
     return raw
 
 
-def _new_and_returning(scope):
+def _new_and_returning(scope, year):
     """Programmers checked in this year: at a network's edition for the first time, or who had come to one
     of its editions in an earlier year (any earlier edition of that network, shared or not: it is the
-    network's own knowledge of its people, and only the two counts leave it)."""
-    first = (
-        select(Edition.network_id.label("network_id"), Attendance.programmer_id.label("programmer_id"),
-               func.min(Edition.starts_on).label("first_on"))
-        .select_from(Attendance)
-        .join(Slot, Slot.id == Attendance.slot_id)
-        .join(Edition, Edition.id == Slot.edition_id)
-        .where(Edition.network_id.in_(select(scope.c.network_id)))
-        .group_by(Edition.network_id, Attendance.programmer_id)
-        .subquery()
-    )  # fmt: skip
+    network's own knowledge of its people, and only the two counts leave it). A person's record belongs to
+    one network, so an earlier check-in of the same record is one at that network."""
     this_year = (
-        select(scope.c.network_id, Attendance.programmer_id, func.min(Edition.starts_on).label("on"))
+        select(scope.c.network_id, Attendance.programmer_id)
         .select_from(Attendance)
         .join(Slot, Slot.id == Attendance.slot_id)
         .join(scope, scope.c.edition_id == Slot.edition_id)
-        .join(Edition, Edition.id == Slot.edition_id)
-        .group_by(scope.c.network_id, Attendance.programmer_id)
+        .distinct()
         .subquery()
     )
-    earlier = _year(first.c.first_on) < _year(this_year.c.on)
+    before, before_slot = aliased(Attendance), aliased(Slot)
+    came_before = (
+        exists()
+        .where(before.programmer_id == this_year.c.programmer_id, before_slot.id == before.slot_id,
+               Edition.id == before_slot.edition_id, Edition.starts_on < date(year, 1, 1))
+        .correlate(this_year)
+    )  # fmt: skip
+    flagged = select(this_year.c.network_id, came_before.label("back")).subquery()
     rows = db.session.execute(
-        select(this_year.c.network_id, func.count().filter(~earlier), func.count().filter(earlier))
-        .join(first, (first.c.network_id == this_year.c.network_id)
-              & (first.c.programmer_id == this_year.c.programmer_id))
-        .group_by(this_year.c.network_id)
+        select(flagged.c.network_id, func.count(), func.count().filter(flagged.c.back))
+        .group_by(flagged.c.network_id)
     ).all()  # fmt: skip
-    return {n: new for n, new, _r in rows}, {n: back for n, _new, back in rows}
+    return {n: people - back for n, people, back in rows}, {n: back for n, _people, back in rows}
 
 
 def _bookings_and_places(scope, consents):
@@ -356,7 +352,7 @@ def _bookings_and_places(scope, consents):
             func.count(func.distinct(Outcome.company_id)),
         ).group_by(scope.c.network_id, OutcomeDate.departement_code)
     ).all()  # fmt: skip
-    medians = _medians(scope)
+    days = _days_to_booking(scope)
     raw = defaultdict(dict)
     per_network = defaultdict(lambda: [0, Decimal(0), set()])
     for network_id, code, dates, fees, _companies in places:
@@ -372,61 +368,42 @@ def _bookings_and_places(scope, consents):
             count, companies = bookings.get(network_id, (0, 0))
             raw[network_id] |= {
                 "bookings": (count, companies), "performances": (dates, behind), "fees": (fees, behind),
-                "median_days": (medians.get(network_id), companies),
+                "median_days": (median(days.get(network_id, [])), companies, days.get(network_id, [])),
             }  # fmt: skip
         if consent.territory:
             raw[network_id]["departements"] = (codes, behind)
     return dict(raw), places
 
 
-def _median_query(scope):
+def _days_to_booking(scope) -> dict:
+    """{network id: [(days, bookings), …]}: how many confirmed bookings came that many days after the
+    edition's end, counted by the database; the medians are read off these counts (exact)."""
     days = _day_difference(Outcome.decided_on, Edition.ends_on)
-    return (
-        select(
-            scope.c.network_id.label("network_id"),
-            days.label("days"),
-            func.row_number().over(partition_by=scope.c.network_id, order_by=days).label("n"),
-            func.count().over(partition_by=scope.c.network_id).label("total"),
-        )
+    rows = db.session.execute(
+        select(scope.c.network_id, days.label("days"), func.count())
         .select_from(Outcome)
         .join(scope, scope.c.edition_id == Outcome.edition_id)
         .join(Edition, Edition.id == Outcome.edition_id)
         .where(Outcome.status == CONFIRMED)
-    )
-
-
-def _middle(ranked):
-    return ranked.c.n.in_([(ranked.c.total + 1) / 2, (ranked.c.total + 2) / 2])
-
-
-def _medians(scope) -> dict:
-    """The median per network: the middle row(s) of each, found by window functions in one statement."""
-    ranked = _median_query(scope).subquery()
-    rows = db.session.execute(
-        select(ranked.c.network_id, func.avg(ranked.c.days))
-        .where(_middle(ranked))
-        .group_by(ranked.c.network_id)
+        .group_by(scope.c.network_id, "days")
     ).all()
-    return {network_id: float(value) for network_id, value in rows}
+    found = defaultdict(list)
+    for network_id, value, count in rows:
+        found[network_id].append((int(value), count))
+    return found
 
 
-def _overall_median(scope, network_ids) -> float | None:
-    """The median over the bookings of the networks whose own median is shown (one list, not a mean of
-    medians)."""
-    if not network_ids:
+def median(counts) -> float | None:
+    """The median of values given as (value, how many): the middle one, or the mean of the two middle."""
+    counts = sorted(counts)
+    total = sum(n for _v, n in counts)
+    if not total:
         return None
-    days = _day_difference(Outcome.decided_on, Edition.ends_on)
-    ranked = (
-        select(days.label("days"), func.row_number().over(order_by=days).label("n"),
-               func.count().over().label("total"))
-        .select_from(Outcome)
-        .join(scope, scope.c.edition_id == Outcome.edition_id)
-        .join(Edition, Edition.id == Outcome.edition_id)
-        .where(Outcome.status == CONFIRMED, scope.c.network_id.in_(network_ids))
-        .subquery()
-    )  # fmt: skip
-    value = db.session.scalar(select(func.avg(ranked.c.days)).where(_middle(ranked)))
-    return None if value is None else float(value)
+    wanted, seen, picked = {(total - 1) // 2, total // 2}, 0, []
+    for value, n in counts:
+        picked += [value for rank in wanted if seen <= rank < seen + n]
+        seen += n
+    return sum(picked) / len(picked)
 
 
 def _travel(scope):
@@ -453,7 +430,7 @@ def _travel(scope):
 def _cell(metric, raw) -> Cell:
     if raw is None:
         return Cell(state="not_shared")
-    value, behind = raw
+    value, behind = raw[0], raw[1]
     if metric.guard != NONE and (behind or 0) < THRESHOLD:
         return Cell(state="small")
     if metric.total == UNION:
@@ -477,7 +454,7 @@ def compute(year: int | None = None, *, today: date, public=False) -> Barometer:
     activity = _scope([Category.ACTIVITY], year, today, ids)
     for network_id, figures in _activity(activity).items():
         raw[network_id] |= figures
-    for network_id, figures in _follow_up(_scope([Category.FOLLOW_UP], year, today, ids)).items():
+    for network_id, figures in _follow_up(_scope([Category.FOLLOW_UP], year, today, ids), year).items():
         raw[network_id] |= figures
     dated = _scope([Category.BOOKINGS, Category.TERRITORY], year, today, ids)
     booked, places = _bookings_and_places(dated, consents)
@@ -492,7 +469,7 @@ def compute(year: int | None = None, *, today: date, public=False) -> Barometer:
                 cells[network_id] = Cell(state="not_shared")
             else:
                 cells[network_id] = _cell(metric, raw[network_id].get(metric.key, _nothing(metric)))
-        result.rows.append(_row(metric, cells, raw, dated))
+        result.rows.append(_row(metric, cells, raw))
     _map(result, places, consents, {n for n, c in result.row("departements").cells.items() if c.shown})
     return result
 
@@ -506,7 +483,7 @@ def _nothing(metric):
     return (Decimal(0) if metric.money or metric.key == "kg" else 0, 0)
 
 
-def _row(metric, cells, raw, dated) -> Row:
+def _row(metric, cells, raw) -> Row:
     shown = [n for n, cell in cells.items() if cell.shown]
     partial = any(cell.state == "small" for cell in cells.values())
     if not shown:
@@ -514,7 +491,7 @@ def _row(metric, cells, raw, dated) -> Row:
     if metric.total == UNION:
         total = len(set().union(*(raw[n][metric.key][0] for n in shown)))
     elif metric.total == MEDIAN:
-        total = _overall_median(dated, [n for n in shown if cells[n].value is not None])
+        total = median([pair for n in shown for pair in raw[n][metric.key][2]])
     else:
         total = sum((cells[n].value for n in shown), Decimal(0) if metric.money or metric.key == "kg" else 0)
     return Row(metric, cells, Cell(total), partial)

@@ -4,12 +4,15 @@ public version opens only with every network's second consent; exports; bounded 
 
 import csv
 import io
+import statistics
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 import time_machine
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -341,4 +344,11 @@ def test_the_barometer_sends_a_fixed_number_of_statements(app, federation, clien
     assert len(small) == len(large) == STATEMENTS
 
 
-STATEMENTS = 17  # the session and user, the networks sharing, the years, then one grouped statement a figure
+STATEMENTS = 16  # the session and user, the networks sharing, the years, then one grouped statement a figure
+
+
+@given(st.lists(st.tuples(st.integers(-30, 400), st.integers(1, 5)), max_size=30))
+def test_the_median_read_off_the_counts_is_the_median_of_the_values(counts):
+    values = [value for value, n in counts for _ in range(n)]
+    expected = statistics.median(values) if values else None
+    assert barometer.median(counts) == expected

@@ -7,7 +7,7 @@ from crm.base.stamps import ChangeStamp
 from crm.calendar.models import Subscription
 from crm.checkin.models import Attendance
 from crm.contacts.models import Organisation, Programmer, ProgrammerDiscipline
-from crm.federation.models import BarometerConsent
+from crm.federation.models import BarometerConsent, BarometerFigures
 from crm.followups.models import (
     Answer,
     Enrolment,
@@ -40,6 +40,7 @@ from crm.webhooks.models import WebhookAttempt, WebhookEndpoint, WebhookMessage
 __all__ = [
     "ApiToken",
     "BarometerConsent",
+    "BarometerFigures",
     "EditionFootprint",
     "BoxOffice",
     "Outcome",

@@ -21,6 +21,7 @@ from crm.base import rendered
 from crm.base.database import refresh_statistics, utcnow
 from crm.base.extensions import db
 from crm.base.timeutil import local
+from crm.federation import jobs as federation_jobs
 from crm.followups import jobs as followup_jobs
 from crm.followups.models import RunState, StepRun
 from crm.followups.runner import BATCH, worker_name
@@ -36,8 +37,8 @@ TICK_SECONDS = 60
 # Each feature's due work, in the order a tick runs it: who came late joins the follow-up, mail that
 # came back is read, reminders and follow-up steps queue their messages, then the mail leaves and the
 # webhooks go out (a disabled endpoint's notice leaves at the next tick), a few editions' travel is
-# measured again for the barometer; last, the shared render cache is kept within its bound and SQLite's
-# planner statistics fresh.
+# measured again for the barometer, then a few years of its figures; last, the shared render cache is
+# kept within its bound and SQLite's planner statistics fresh.
 JOBS = (
     followup_jobs.enrol,
     mail_jobs.receive,
@@ -46,6 +47,7 @@ JOBS = (
     mail_jobs.deliver,
     webhook_jobs.deliver,
     impact_jobs.footprints,
+    federation_jobs.snapshots_job,
     rendered.trim_job,
     refresh_statistics,
 )

@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select, text
 
 from crm.accounts.models import Role, User
 from crm.accounts.services import hash_password
-from crm.base.database import search_key
+from crm.base.database import search_key, utcnow
 from crm.base.enums import Audience, Discipline
 from crm.base.extensions import db
 from crm.base.geo import departements
@@ -27,6 +27,7 @@ from crm.contacts.models import (
     StructureType,
 )
 from crm.demo import data
+from crm.federation import snapshots
 from crm.federation.models import BarometerConsent
 from crm.followups.messages import DEFAULT_STEPS
 from crm.followups.models import (
@@ -201,6 +202,7 @@ def generate(scale: Scale, today: date) -> dict[str, int]:
         counts[table] = counts.get(table, 0) + count
     _reset_sequences()
     db.session.execute(text("ANALYZE"))  # fresh planner statistics for a million new rows
+    counts["barometer_figures"] = snapshots.refresh_due(now=utcnow(), years_at_most=None)  # as the tick would
     return counts
 
 

@@ -22,7 +22,8 @@ from crm.contacts import services as contacts
 from crm.contacts.models import LawfulBasis, Organisation, OrganisationKind, Programmer, StructureType
 from crm.demo import data
 from crm.federation import services as barometer
-from crm.federation.barometer import Category
+from crm.federation import snapshots
+from crm.federation.models import Category
 from crm.followups import services as followups
 from crm.impact import contract, sibil, travel
 from crm.impact import services as impact
@@ -82,6 +83,7 @@ def _federation(today) -> User:
                 network, {**shared, "since": date(today.year - 3, 1, 1), "public": True}, user=coordinator
             )
     travel.measure_footprints(travel.stale_footprints(now=utcnow(), limit=None), now=utcnow())
+    snapshots.refresh_due(now=utcnow(), years_at_most=None)
     return accounts.create_user(
         email="federation@vitrine.example", full_name="Fédération des réseaux (baromètre)",
         role=Role.FEDERATION, password=data.PASSWORD, check_strength=False,

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField
 from wtforms.validators import InputRequired
 
-from crm.federation.barometer import Category
+from crm.federation.models import Category
 
 
 class ConsentForm(FlaskForm):

@@ -6,8 +6,8 @@ from crm.base.audit import security_event
 from crm.base.database import utcnow
 from crm.base.errors import DomainError
 from crm.base.extensions import db
-from crm.federation.barometer import Category
-from crm.federation.models import BarometerConsent
+from crm.federation import snapshots
+from crm.federation.models import BarometerConsent, Category
 
 
 def consent_of(network_id) -> BarometerConsent | None:
@@ -30,6 +30,7 @@ def give(network, data, *, user) -> BarometerConsent:
     consent.given_by_id = user.id
     consent.updated_at = utcnow()
     db.session.add(consent)
+    snapshots.forget(network.id)  # made under the former choice: computed afresh until the next tick
     db.session.flush()
     security_event("barometer.consent", network=network.id, user=user.id, since=str(consent.since),
                    shared=",".join(c.value for c in chosen), public=consent.public)  # fmt: skip
@@ -42,6 +43,7 @@ def withdraw(network, *, user) -> bool:
     if consent is None:
         return False
     db.session.delete(consent)
+    snapshots.forget(network.id)
     db.session.flush()
     security_event("barometer.withdrawn", network=network.id, user=user.id)
     return True

@@ -5,7 +5,7 @@ public version opens only with every network's second consent; exports; bounded 
 import csv
 import io
 import statistics
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -20,8 +20,8 @@ from crm.accounts.models import Role
 from crm.base.extensions import db
 from crm.base.querycount import count_queries
 from crm.checkin.models import Attendance
-from crm.federation import barometer, services
-from crm.federation.models import BarometerConsent
+from crm.federation import barometer, figures, jobs, services, snapshots
+from crm.federation.models import BarometerConsent, BarometerFigures
 from crm.impact import travel
 from crm.impact.models import EditionFootprint, Outcome, OutcomeDate, OutcomeKind, OutcomeStatus
 from crm.showcase.models import EditionStatus, Slot
@@ -344,11 +344,103 @@ def test_the_barometer_sends_a_fixed_number_of_statements(app, federation, clien
     assert len(small) == len(large) == STATEMENTS
 
 
-STATEMENTS = 16  # the session and user, the networks sharing, the years, then one grouped statement a figure
+STATEMENTS = 17  # the session and user, the networks sharing, the years, the stored figures (none here),
+# then one grouped statement a figure
 
 
 @given(st.lists(st.tuples(st.integers(-30, 400), st.integers(1, 5)), max_size=30))
 def test_the_median_read_off_the_counts_is_the_median_of_the_values(counts):
     values = [value for value, n in counts for _ in range(n)]
     expected = statistics.median(values) if values else None
-    assert barometer.median(counts) == expected
+    assert figures.median(counts) == expected
+
+
+# --- The stored figures ----------------------------------------------------------------------------------
+
+NOW = datetime(2027, 6, 1, 8, tzinfo=UTC)
+
+
+def _seen(found):
+    """Everything the page shows of a barometer, in a form that compares."""
+    rows = [
+        (row.metric.key, {n: (c.state, c.value) for n, c in row.cells.items()},
+         (row.total.state, row.total.value), row.partial)
+        for row in found.rows
+    ]  # fmt: skip
+    return rows, [(g.label, g.count, g.hidden) for g in found.map_groups], found.map_total, found.years
+
+
+def _stored():
+    return db.session.scalars(select(BarometerFigures).order_by(BarometerFigures.network_id)).all()
+
+
+def test_the_stored_figures_give_the_barometer_computed_afresh(app, federation):
+    f = federation
+    earlier = _held(f.a.network, f.a.venue, companies=3, people=0, bookings=1, starts_on=date(2026, 3, 4))
+    slot_id = db.session.scalar(select(Slot.id).where(Slot.edition_id == earlier.id))
+    for person in f.held["a"].people[:3]:
+        db.session.add(Attendance(slot_id=slot_id, programmer_id=person.id))
+    db.session.commit()
+    with app.test_request_context():
+        afresh = {year: _compute(year=year, now=NOW) for year in (2027, 2026)}
+        assert afresh[2027].computed_at == NOW  # nothing stored yet: computed for the visit
+        assert snapshots.refresh_due(now=NOW) == 4  # two networks, two years
+        db.session.commit()
+        with count_queries(db.engine) as statements:
+            stored = {year: _compute(year=year, now=NOW + timedelta(minutes=30)) for year in (2027, 2026)}
+    for year in (2027, 2026):
+        assert _seen(stored[year]) == _seen(afresh[year])
+        assert stored[year].computed_at == NOW
+    assert stored[2027].row("returning").cells[f.a.network.id].value == 3
+    assert stored[2027].row("fees").cells[f.a.network.id].value == Decimal("6000.00")
+    assert len(statements) == 2 * STORED_STATEMENTS
+
+
+STORED_STATEMENTS = 3  # the networks sharing, the years, the stored figures
+
+
+def test_stored_figures_are_computed_again_each_hour_and_trusted_for_a_day(app, federation):
+    f = federation
+    with app.test_request_context():
+        assert jobs.snapshots_job(now=NOW, worker="test") == {"barometer_figures": 2}
+        _held(f.a.network, f.a.venue, companies=3, people=3, bookings=0)  # after the computation
+        assert _compute(now=NOW + timedelta(minutes=30)).row("companies").cells[f.a.network.id].value == 5
+        assert snapshots.refresh_due(now=NOW + timedelta(minutes=30)) == 0  # not an hour old
+        assert snapshots.refresh_due(now=NOW + timedelta(minutes=61)) == 2
+        db.session.commit()
+        found = _compute(now=NOW + timedelta(minutes=62))
+        assert found.row("companies").cells[f.a.network.id].value == 8
+        assert found.computed_at == NOW + timedelta(minutes=61)
+        _held(f.a.network, f.a.venue, companies=3, people=3, bookings=0)
+        # the scheduler stopped: a day later the stored figures are no longer used
+        late = NOW + timedelta(days=1, minutes=62)
+        found = _compute(now=late)
+    assert found.row("companies").cells[f.a.network.id].value == 11
+    assert found.computed_at == late
+
+
+def test_stored_figures_follow_the_present_choice_and_go_with_a_withdrawal(app, federation):
+    f = federation
+    a, b = f.a.network.id, f.b.network.id
+    with app.test_request_context():
+        snapshots.refresh_due(now=NOW)
+        db.session.commit()
+        consent = db.session.get(BarometerConsent, a)
+        consent.bookings = False  # changed behind the page's back: the stored figures no longer apply
+        db.session.commit()
+        found = _compute(now=NOW + timedelta(minutes=5))
+        assert found.row("bookings").cells[a].state == "not_shared"
+        assert found.computed_at == NOW + timedelta(minutes=5)  # A computed for the visit
+        _share(f.a.network, f.a.coordinator, bookings=False)  # through the page: A's rows go
+        assert [row.network_id for row in _stored()] == [b]
+        services.withdraw(f.b.network, user=f.b.coordinator)
+        db.session.commit()
+        assert _stored() == []
+        # a network's years come one tick after another, a few at a time
+        _held(f.a.network, f.a.venue, companies=3, people=3, bookings=0, starts_on=date(2026, 3, 4))
+        _share(f.a.network, f.a.coordinator)
+        assert snapshots.refresh_due(now=NOW, years_at_most=1) == 1
+        assert [row.year for row in _stored()] == [2027]
+        assert snapshots.refresh_due(now=NOW, years_at_most=1) == 1
+        assert sorted(row.year for row in _stored()) == [2026, 2027]
+        assert snapshots.refresh_due(now=NOW) == 0

@@ -80,6 +80,7 @@ def register_blueprints(app):
         calendar,
         checkin,
         contacts,
+        cooperation,
         federation,
         followups,
         impact,
@@ -101,6 +102,7 @@ def register_blueprints(app):
         "meetings.views",
         "webhooks.views",
         "federation.views",
+        "cooperation.views",
         # pages composed from several features (they keep the routes of the feature they belong to)
         "pages.views", "pages.directory", "pages.follow_up",
     ]  # fmt: skip
@@ -123,6 +125,7 @@ def register_blueprints(app):
         impact,
         webhooks,
         federation,
+        cooperation,
     ):
         app.register_blueprint(module.bp)
     from crm.api.setup import register as register_api

@@ -7,6 +7,7 @@ from crm.base.stamps import ChangeStamp
 from crm.calendar.models import Subscription
 from crm.checkin.models import Attendance
 from crm.contacts.models import Organisation, Programmer, ProgrammerDiscipline
+from crm.cooperation.models import BudgetLine, BudgetShare, EditionBudget
 from crm.federation.models import BarometerConsent, BarometerFigures
 from crm.followups.models import (
     Answer,
@@ -41,6 +42,9 @@ __all__ = [
     "ApiToken",
     "BarometerConsent",
     "BarometerFigures",
+    "BudgetLine",
+    "BudgetShare",
+    "EditionBudget",
     "EditionFootprint",
     "BoxOffice",
     "Outcome",

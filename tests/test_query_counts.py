@@ -23,7 +23,7 @@ BUDGETS = {
     "/admin/users": ("admin", 5),
     "/admin/networks": ("admin", 3),
 }
-MEMBER_HOME = 6  # with the meeting sessions of its editions
+MEMBER_HOME = 7  # with the meeting sessions of its editions and which of them have a shared budget
 
 
 def _grow(world, n):

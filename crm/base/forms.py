@@ -84,6 +84,11 @@ class AmountField(DecimalField):
             self.data = None
             raise ValueError(_l("Un montant en euros, par exemple 1200 ou 1200,50.")) from None
 
+    def _value(self):
+        if self.raw_data is None and isinstance(self.data, Decimal):  # a stored amount: the French way
+            return f"{self.data:f}".replace(".", ",")
+        return super()._value()
+
 
 class CommaDecimalField(DecimalField):
     """A decimal number as French people type it ('0,218' as well as '0.218'), in a text box with a

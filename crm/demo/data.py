@@ -34,6 +34,7 @@ NETWORKS = [
     {
         "slug": "jeudis-croises",
         "barometer": True,
+        "shared_budget": True,  # a société en participation carried by its first company
         "name": "Jeudis Croisés",
         "region": "CVL",
         "phone": "02 61 91",

@@ -20,6 +20,7 @@ from crm.checkin import services as checkin
 from crm.checkin.models import Attendance
 from crm.contacts import services as contacts
 from crm.contacts.models import LawfulBasis, Organisation, OrganisationKind, Programmer, StructureType
+from crm.cooperation import services as shared_budget
 from crm.demo import data
 from crm.federation import services as barometer
 from crm.federation import snapshots
@@ -134,6 +135,8 @@ def _load_network(spec, index, rng, today) -> list[User]:
     _bookings(held, coordinator, today)
     if spec.get("box_office"):
         _box_office(held)
+    if spec.get("shared_budget"):
+        _shared_budget(held, companies[0], coordinator)
     return [coordinator, *members]
 
 
@@ -219,6 +222,34 @@ def _box_office(edition) -> None:
             "vat_rate": sibil.DEFAULT_VAT, "prices": prices,
         })  # fmt: skip
     impact.save_box_office(edition, {"income": None, "fee_per_person": Decimal("255"), "rule": "equal"})
+
+
+def _shared_budget(edition, lead, coordinator) -> None:
+    """The past edition's shared budget, carried by the lead company: a grant split per person on stage,
+    common costs split equally or by performances, fixed shares of the technical hire, the lead's own
+    insurance, and each other company's contribution."""
+    shared_budget.set_lead(edition, lead.id)
+    programmed = [cid for cid, _name, _cast, _n in editions.performing_companies(edition)]
+    others = [cid for cid in programmed if cid != lead.id]
+    day = edition.ends_on
+    lines = [
+        ("grant", "Aide à la diffusion mutualisée", "Région Centre-Val de Loire", "2400", lead.id, "cast",
+         {}),
+        ("printing", "Plaquette commune, 3 000 exemplaires", None, "1850", lead.id, "equal", {}),
+        ("video", "Captation des extraits", None, "1200", others[0], "performances", {}),
+        ("travel", "Déplacements des équipes techniques", None, "640", lead.id, "cast", {}),
+        ("insurance", "Assurance de la manifestation", None, "380", lead.id, "none", {}),
+        ("technical", "Location lumière et son", None, "600", others[1], "fixed",
+         dict(zip(programmed[:3], (Decimal("200"), Decimal("150"), Decimal("250")), strict=False))),
+    ]  # fmt: skip
+    lines += [
+        ("contribution", "Participation aux frais communs", None, "150", cid, "none", {}) for cid in others
+    ]
+    for kind, label, funder, amount, paid_by, rule, shares in lines:
+        shared_budget.save_line(edition, None, {
+            "kind": kind, "label": label, "funder": funder, "amount": Decimal(amount), "paid_by_id": paid_by,
+            "rule": rule, "on": day, "shares": shares,
+        }, actor=coordinator)  # fmt: skip
 
 
 def _official_numbers(index, structures, companies, today) -> None:

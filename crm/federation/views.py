@@ -7,11 +7,11 @@ from flask_login import current_user
 
 from crm.accounts.models import Role
 from crm.base.permissions import PUBLIC, allow
+from crm.base.spreadsheets import download
 from crm.base.timeutil import today_local
 from crm.base.views import act, handle_form
 from crm.federation import barometer, bp, exports, services
 from crm.federation.forms import ConsentForm
-from crm.impact.exports import download
 
 
 def _computed(public=False):

@@ -1,11 +1,10 @@
 """The pooled box-office statement (Ça Chauffe): each performing company gets a flat part per person on
 stage, then a share of what remains. Amounts are in cents, exact; the parts add up to the income to the
-cent (largest-remainder rounding)."""
+cent (largest-remainder rounding, `crm.base.money`)."""
 
 from dataclasses import dataclass
-from decimal import Decimal
-from fractions import Fraction
 
+from crm.base.money import cents, largest_remainder
 from crm.impact.models import RemainderRule
 
 
@@ -34,25 +33,6 @@ class Statement:
     @property
     def flat_total_cents(self) -> int:
         return sum(line.flat_cents for line in self.lines)
-
-
-def cents(amount) -> int:
-    return int((Decimal(amount) * 100).to_integral_exact())
-
-
-def largest_remainder(total: int, weights: list[int], order: list) -> list[int]:
-    """Split `total` cents in proportion to `weights`: floors first, then one cent each to the largest
-    remainders (ties broken by `order`, so the statement is the same every time)."""
-    weight = sum(weights)
-    if total == 0 or weight == 0:
-        return [0] * len(weights)
-    quotas = [Fraction(total * w, weight) for w in weights]
-    parts = [int(q) for q in quotas]
-    left = total - sum(parts)
-    ranked = sorted(range(len(weights)), key=lambda i: (-(quotas[i] - parts[i]), order[i]))
-    for i in ranked[:left]:
-        parts[i] += 1
-    return parts
 
 
 def statement(income, fee_per_person, rule: RemainderRule, companies: list[tuple]) -> Statement:

@@ -1,65 +1,11 @@
 """CSV and XLSX of outcomes and of the report's tables; every text cell neutralised against formulas."""
 
-import io
 from decimal import Decimal
 
-from flask import Response, abort
-from flask_babel import get_locale
 from flask_babel import gettext as _
-from openpyxl import Workbook
 
-from crm.base.spreadsheets import neutralise, to_csv
+from crm.base.money import euros
 from crm.impact.models import OutcomeStatus
-
-
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _("oui") if value else _("non")
-    if isinstance(value, (int, float, Decimal)):
-        return value
-    return neutralise(str(getattr(value, "label", value)))
-
-
-EURO_FORMAT = '#,##0.00 "€"'  # Excel shows it in the reader's own separators
-
-
-def to_xlsx(headers, rows) -> bytes:
-    """Numbers stay numbers (amounts with a euro format), so that the sheet can add them up."""
-    book = Workbook()
-    sheet = book.active
-    sheet.append([neutralise(str(h)) for h in headers])
-    for row in rows:
-        sheet.append([float(c) if isinstance(c, Decimal) else _cell(c) for c in row])
-        for cell, value in zip(sheet[sheet.max_row], row, strict=False):
-            if isinstance(value, Decimal):
-                cell.number_format = EURO_FORMAT
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _csv_cell(value):
-    """Amounts as the reader's Excel opens them: a decimal comma in French (the file uses ";")."""
-    if isinstance(value, (Decimal, float)) and not isinstance(value, bool):
-        text = f"{value:.2f}" if isinstance(value, Decimal) else str(value)
-        return text.replace(".", ",") if get_locale().language == "fr" else text
-    return value
-
-
-def download(fmt, name, headers, rows) -> Response:
-    rows = [[_cell(c) for c in row] for row in rows]
-    if fmt == "xlsx":
-        body = to_xlsx(headers, rows)
-        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    elif fmt == "csv":
-        body, kind = to_csv(headers, [[_csv_cell(c) for c in row] for row in rows]), "text/csv; charset=utf-8"
-    else:
-        abort(404)
-    response = Response(body, content_type=kind)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
 
 
 def outcome_rows(outcomes):
@@ -128,7 +74,6 @@ def report_rows(figures):
 
 
 def statement_rows(edition, statement, line):
-    euros = lambda c: (Decimal(c) / 100).quantize(Decimal("0.01"))  # noqa: E731
     headers = [_("Poste"), _("Montant (€)")]
     rows = [
         [_("Édition"), edition.name],

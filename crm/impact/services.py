@@ -35,7 +35,7 @@ from crm.impact.models import (
 )
 from crm.meetings.models import Meeting, MeetingOutcome, MeetingSession
 from crm.meetings.services import round_times
-from crm.showcase.models import Assignment, Edition, Registration, Show, Slot, SlotStatus
+from crm.showcase.models import Assignment, Edition, Registration, Show, Slot
 
 
 def proposed_edition(company_id: int, programmer_id: int | None) -> Edition | None:
@@ -366,21 +366,6 @@ def draft_from_answer(event) -> Outcome:
 
 
 # --- Box office -------------------------------------------------------------------------------------
-
-
-def performing_companies(edition) -> list[tuple]:
-    """(company id, name, cast, performances) for each company on stage, cancelled slots aside."""
-    rows = db.session.execute(
-        select(
-            Organisation.id, Organisation.name, db.func.max(Registration.cast_size), db.func.count(Slot.id)
-        )
-        .join(Registration, Registration.company_id == Organisation.id)
-        .join(Assignment, Assignment.registration_id == Registration.id)
-        .join(Slot, Slot.id == Assignment.slot_id)
-        .where(Slot.edition_id == edition.id, Slot.status != SlotStatus.CANCELLED)
-        .group_by(Organisation.id, Organisation.name)
-    ).all()
-    return [tuple(r) for r in rows]
 
 
 def box_office_for(edition) -> BoxOffice | None:

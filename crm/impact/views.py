@@ -10,11 +10,14 @@ from crm.base.errors import DomainError, attach_to_form
 from crm.base.extensions import db
 from crm.base.numbers import row_id
 from crm.base.permissions import allow
+from crm.base.spreadsheets import download
 from crm.base.views import paginate
 from crm.contacts.models import Organisation, OrganisationKind, Programmer
+from crm.cooperation import services as shared_budget
 from crm.impact import boxoffice, bp, exports, funders, maps, report, services, sibil, travel
 from crm.impact.forms import BoxOfficeForm, OutcomeForm, TravelFactorsForm
 from crm.impact.models import Outcome, OutcomeStatus
+from crm.showcase.editions import performing_companies
 from crm.showcase.models import Edition, Show
 from crm.territory import carbon
 
@@ -149,7 +152,7 @@ def outcomes_export(fmt):
     )
     headers, table = exports.outcome_rows(rows.unique())
     security_event("export.personal_data", what="outcomes", user=current_user.id, rows=len(table))
-    return exports.download(fmt, "dates-obtenues", headers, table)
+    return download(fmt, "dates-obtenues", headers, table)
 
 
 # --- The report ---------------------------------------------------------------------------------------
@@ -186,7 +189,10 @@ def funders_page(edition_id):
     """« Bilan pour les financeurs »: one page, printed or saved as PDF by the browser."""
     edition = get_in_network_or_404(Edition, edition_id, current_user.network_id)
     found = funders.figures(edition, current_user.network, _("Autres départements (moins de 3 compagnies)"))
-    return render_template("impact/funders.html", edition=edition, f=found, threshold=funders.THRESHOLD)
+    totals = shared_budget.totals_by_kind([edition.id])
+    return render_template("impact/funders.html", edition=edition, f=found, threshold=funders.THRESHOLD,
+                           income=[(k, v) for k, v in totals if k.income],
+                           expenses=[(k, v) for k, v in totals if not k.income])  # fmt: skip
 
 
 @bp.get("/impact")
@@ -202,7 +208,7 @@ def report_export(fmt):
     edition_id = request.args.get("edition", type=row_id)
     editions = _editions_for_report(edition_id)
     headers, table = exports.report_rows(_report(editions))
-    return exports.download(fmt, "bilan", headers, table)
+    return download(fmt, "bilan", headers, table)
 
 
 @bp.route("/travel-factors", methods=["GET", "POST"])
@@ -244,7 +250,7 @@ def box_office(edition_id):
     statement = None
     if found is not None:
         statement = boxoffice.statement(found.income, found.fee_per_person, found.rule,
-                                        services.performing_companies(edition))  # fmt: skip
+                                        performing_companies(edition))  # fmt: skip
     status = 422 if form.errors else 200
     return render_template("impact/box_office.html", edition=edition, form=form, statement=statement,
                            performances=shows, taken=taken,
@@ -261,9 +267,9 @@ def box_office_company(edition_id, company_id):
     if found is None:
         abort(404)
     statement = boxoffice.statement(found.income, found.fee_per_person, found.rule,
-                                    services.performing_companies(edition))  # fmt: skip
+                                    performing_companies(edition))  # fmt: skip
     line = next((line for line in statement.lines if line.company_id == company_id), None)
     if line is None:
         abort(404)
     headers, table = exports.statement_rows(edition, statement, line)
-    return exports.download("csv", f"billetterie-{edition.slug}-{company_id}", headers, table)
+    return download("csv", f"billetterie-{edition.slug}-{company_id}", headers, table)

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from crm.accounts.models import User
 from crm.base.extensions import db
 from crm.contacts.models import Organisation, OrganisationKind, Programmer
+from crm.cooperation import services as shared_budget
 from crm.meetings.services import sessions_for_company
 from crm.networks.models import Network
 from crm.showcase.models import Edition, Show
@@ -50,6 +51,7 @@ def member_home(user: User) -> dict:
         "editions": editions,
         "registrations": {e.id: [r for r in mine if r.edition_id == e.id] for e in editions},
         "meeting_sessions": sessions_for_company(company.id, [e.id for e in editions]),
+        "budgets": shared_budget.editions_with_budget([e.id for e in editions]),
     }
 
 

@@ -266,3 +266,16 @@ def notify_slot_change(slot, what: str) -> None:
         _("%(edition)s : changement de programme", edition=edition.name),
         body,
     )
+
+
+def performing_companies(edition) -> list[tuple]:
+    """(company id, name, cast, performances) for each company on stage, cancelled slots aside."""
+    rows = db.session.execute(
+        select(Organisation.id, Organisation.name, func.max(Registration.cast_size), func.count(Slot.id))
+        .join(Registration, Registration.company_id == Organisation.id)
+        .join(Assignment, Assignment.registration_id == Registration.id)
+        .join(Slot, Slot.id == Assignment.slot_id)
+        .where(Slot.edition_id == edition.id, Slot.status != SlotStatus.CANCELLED)
+        .group_by(Organisation.id, Organisation.name)
+    ).all()
+    return [tuple(r) for r in rows]

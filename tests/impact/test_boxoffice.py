@@ -3,7 +3,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm.impact.boxoffice import largest_remainder, statement
+from crm.base.money import largest_remainder
+from crm.impact.boxoffice import statement
 from crm.impact.models import RemainderRule
 
 COMPANIES = [(1, "Compagnie A", 3, 2), (2, "Compagnie B", 5, 1), (3, "Compagnie C", 2, 1)]

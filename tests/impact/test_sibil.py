@@ -12,6 +12,7 @@ from sqlalchemy import select
 from crm.base.extensions import db
 from crm.impact import boxoffice, services, sibil
 from crm.impact.models import BoxOffice, BoxOfficePerformance
+from crm.showcase.editions import performing_companies
 from crm.showcase.models import Edition, EditionStatus
 from tests import factories
 from tests.conftest import post_form, sign_in
@@ -112,7 +113,7 @@ def test_receipts_by_price_make_the_statement_income_and_the_quarter_export(tick
     total = sum(Decimal(str(item["recetteTotalBilletterie"])) for item in [*as_json, *april])
     found = services.box_office_for(a.planned)
     result = boxoffice.statement(found.income, found.fee_per_person, found.rule,
-                                 services.performing_companies(a.planned))  # fmt: skip
+                                 performing_companies(a.planned))  # fmt: skip
     assert total * 100 == result.income_cents == sum(line.total_cents for line in result.lines)
     assert client.get(f"/editions/{a.planned.id}/box-office/sibil-2027-T3.csv").status_code == 404
 
@@ -150,9 +151,7 @@ def test_demo_ca_mijote_exports_its_quarter_adding_up_to_the_statement(app):
     ]
     assert {item["idExtBilletterie"] for item in lines} == {f"VIT-{p.slot.id}" for p in found}
     box = services.box_office_for(edition)
-    result = boxoffice.statement(
-        box.income, box.fee_per_person, box.rule, services.performing_companies(edition)
-    )
+    result = boxoffice.statement(box.income, box.fee_per_person, box.rule, performing_companies(edition))
     total = sum(item["recetteTotalBilletterie"] for item in lines)
     assert total * 100 == result.income_cents == sum(line.total_cents for line in result.lines) > 0
     assert all(item["nbBilletsTotalBilletterie"] <= item["jauge"] for item in lines)

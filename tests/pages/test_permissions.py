@@ -216,6 +216,15 @@ EXPECTED = {
     "federation.public_export": EVERYONE,
     "federation.consent": {COORD},
     "federation.withdraw": {COORD},
+    # the shared budget: the coordination and the lead company (the walk's member) keep the books
+    "cooperation.budget_page": {COORD, MEMBER},
+    "cooperation.set_lead": {COORD},
+    "cooperation.line_new": {COORD, MEMBER},
+    "cooperation.line_edit": {COORD, MEMBER},
+    "cooperation.line_delete": {COORD, MEMBER},
+    "cooperation.statement": {COORD, MEMBER},
+    "cooperation.statement_export": {COORD, MEMBER},
+    "cooperation.budget_export": {COORD, MEMBER},
 }
 
 
@@ -287,6 +296,7 @@ def _url_values(world):
         "quarter": 1,  # of the box office's performance on 5 March 2027
         "inbound_id": _unmatched_mail(a),
         "proposal_id": _proposal(a),
+        "line_id": _budget_line(a),
         **_meetings(a),
         **_api(world),
         **_webhooks(a),
@@ -435,6 +445,21 @@ def _request(client, rule, method, values, signed_in, headers=None):
     )
 
 
+def _budget_line(a) -> int:
+    """The edition's budget, carried by the walk's member's company, with one line (a fresh one each
+    time: the walk deletes one, and sets the lead company to none)."""
+    from decimal import Decimal
+
+    from crm.cooperation import services as budget
+
+    budget.set_lead(a.edition, a.companies[0].id)
+    line = budget.save_line(a.edition, None, {"kind": "printing", "amount": Decimal("120"), "rule": "equal",
+                                              "paid_by_id": a.companies[0].id, "on": a.edition.starts_on},
+                            actor=a.coordinator)  # fmt: skip
+    db.session.commit()
+    return line.id
+
+
 def _barometer_open(world):
     """Network A shares its figures and agreed to the public barometer (the walk's withdrawal ends it)."""
     from crm.federation import services as barometer
@@ -459,6 +484,8 @@ def test_route_walk_gives_each_role_the_expected_status(app, world, role):
             values["proposal_id"] = _proposal(world.a)  # accepting or discarding one uses it up
         if rule.endpoint.startswith("federation.public"):
             _barometer_open(world)
+        if rule.endpoint.startswith("cooperation."):
+            values["line_id"] = _budget_line(world.a)
         response = _request(client, rule, method, values, role != ANON)
         allowed = role in EXPECTED[rule.endpoint]
         if EXPECTED[rule.endpoint] <= TOKENS:

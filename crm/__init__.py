@@ -103,6 +103,7 @@ def register_blueprints(app):
         "webhooks.views",
         "federation.views",
         "cooperation.views",
+        "cooperation.views_commissions",
         # pages composed from several features (they keep the routes of the feature they belong to)
         "pages.views", "pages.directory", "pages.follow_up",
     ]  # fmt: skip

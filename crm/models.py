@@ -7,7 +7,17 @@ from crm.base.stamps import ChangeStamp
 from crm.calendar.models import Subscription
 from crm.checkin.models import Attendance
 from crm.contacts.models import Organisation, Programmer, ProgrammerDiscipline
-from crm.cooperation.models import BudgetLine, BudgetShare, EditionBudget
+from crm.cooperation.models import (
+    BudgetLine,
+    BudgetShare,
+    Commission,
+    CommissionDepartement,
+    CommissionMember,
+    EditionBudget,
+    HostProposal,
+    VolunteerEntry,
+    VolunteerRate,
+)
 from crm.federation.models import BarometerConsent, BarometerFigures
 from crm.followups.models import (
     Answer,
@@ -44,6 +54,12 @@ __all__ = [
     "BarometerFigures",
     "BudgetLine",
     "BudgetShare",
+    "Commission",
+    "CommissionDepartement",
+    "CommissionMember",
+    "HostProposal",
+    "VolunteerEntry",
+    "VolunteerRate",
     "EditionBudget",
     "EditionFootprint",
     "BoxOffice",

@@ -1,10 +1,19 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from crm.base.forms import AmountField, blank, optional_int, options, strip
-from crm.cooperation.models import LineKind, SplitRule
+from crm.base.forms import (
+    AmountField,
+    CheckboxListField,
+    CommaDecimalField,
+    blank,
+    optional_int,
+    options,
+    strip,
+)
+from crm.base.geo import departement_choices
+from crm.cooperation.models import CommissionKind, LineKind, SplitRule
 from crm.cooperation.services import MAXIMUM
 
 
@@ -59,3 +68,87 @@ def line_form(companies, programmed, **kwargs):
     form = LineForm(**kwargs)
     form.paid_by_id.choices = blank() + options(companies)
     return form
+
+
+class CommissionForm(FlaskForm):
+    name = StringField(
+        _l("Nom"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=120)],
+        description=_l("Par exemple « Commission du Cher » ou « Communication »."),
+    )
+    kind = SelectField(_l("Type"), choices=CommissionKind.choices(), validators=[DataRequired()])
+    departements = SelectMultipleField(
+        _l("Départements (commission départementale)"), choices=departement_choices, validate_choice=False
+    )
+    member_ids = CheckboxListField(_l("Membres"), coerce=int, validate_choice=False)
+    referent_id = SelectField(_l("Référent ou référente"), coerce=optional_int, validate_choice=False)
+    decides = BooleanField(
+        _l(
+            "La commission décide elle-même des candidatures de ses départements "
+            "(retenir, liste d'attente, ne pas retenir)"
+        )
+    )
+
+    def __init__(self, people, **kwargs):
+        super().__init__(**kwargs)
+        self.member_ids.choices = options((u.id, u.full_name) for u in people)
+        self.referent_id.choices = blank(_l("— Aucun pour l'instant —")) + options(
+            (u.id, u.full_name) for u in people
+        )
+
+
+class HostProposalForm(FlaskForm):
+    venue_id = SelectField(_l("Lieu"), coerce=optional_int, validate_choice=False)
+    host_company_id = SelectField(_l("Compagnie accueillante"), coerce=optional_int, validate_choice=False)
+    note = TextAreaField(
+        _l("Pourquoi ce lieu, cette compagnie"), filters=[strip], validators=[Optional(), Length(max=500)]
+    )
+
+    def __init__(self, venues, companies, **kwargs):
+        super().__init__(**kwargs)
+        self.venue_id.choices = blank() + options((v.id, v.name) for v in venues)
+        self.host_company_id.choices = blank(_l("— Sans compagnie accueillante —")) + options(
+            (c.id, c.name) for c in companies
+        )
+
+
+class VolunteerForm(FlaskForm):
+    on = DateField(_l("Date"), validators=[DataRequired(message=_l("Le jour où ce temps a été donné."))])
+    hours = CommaDecimalField(
+        _l("Heures"),
+        places=2,
+        validators=[InputRequired(message=_l("Le nombre d'heures."))],
+        description=_l("Par exemple 2,5 pour deux heures et demie."),
+    )
+    what = StringField(
+        _l("Pour quoi faire"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("Par exemple « Accueil des programmateurs » ou « Mise en page de la plaquette »."),
+    )
+    user_id = SelectField(_l("Qui"), coerce=optional_int, validate_choice=False)
+    company_id = SelectField(_l("Pour quelle compagnie"), coerce=optional_int, validate_choice=False)
+    edition_id = SelectField(_l("Édition"), coerce=optional_int, validate_choice=False)
+    commission_id = SelectField(_l("Commission"), coerce=optional_int, validate_choice=False)
+
+    def __init__(self, *, people, companies, editions, commissions, coordinator, **kwargs):
+        super().__init__(**kwargs)
+        self.user_id.choices = options((u.id, u.full_name) for u in people)
+        self.company_id.choices = blank(_l("— Sa compagnie —")) + options(companies)
+        self.edition_id.choices = blank(_l("— Aucune en particulier —")) + options(
+            (e.id, e.name) for e in editions
+        )
+        self.commission_id.choices = blank(_l("— Aucune —")) + options((c.id, c.name) for c in commissions)
+        if not coordinator:
+            del self.user_id
+            del self.company_id
+
+
+class RateForm(FlaskForm):
+    hourly_value = AmountField(
+        _l("Valeur d'une heure de bénévolat (€)"),
+        maximum=MAXIMUM,
+        validators=[InputRequired()],
+        description=_l("Le SMIC horaire brut par défaut (12,02 € en 2026)."),
+    )

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, String
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Numeric, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.base.database import UTCDateTime, utcnow
@@ -82,3 +82,116 @@ class BudgetShare(db.Model):
     line_id: Mapped[int] = mapped_column(ForeignKey("budget_lines.id", ondelete="CASCADE"), primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
     amount = mapped_column(Numeric(12, 2), nullable=False)
+
+
+class CommissionKind(LabelledEnum):
+    DEPARTMENTAL = "departmental", _l("Départementale")
+    THEMATIC = "thematic", _l("Thématique")
+
+
+class Commission(db.Model):
+    """A commission of the network: departmental (one or more départements: its members review the
+    registrations of the companies from there and propose hosts), or thematic (communication,
+    bookshop, technical, box office, bar… with a task list for the edition). Members are users of the
+    network, one of them its referent."""
+
+    __tablename__ = "commissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id"), index=True)
+    kind: Mapped[CommissionKind] = mapped_column(enum_column(CommissionKind, 16))
+    name: Mapped[str] = mapped_column(String(120))
+    referent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # the network lets the commission accept, waitlist or decline its départements' registrations
+    decides: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), nullable=False)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    referent = relationship("User", foreign_keys=[referent_id])
+    members = relationship("CommissionMember", cascade="all, delete-orphan")
+    departements = relationship(
+        "CommissionDepartement", cascade="all, delete-orphan", order_by="CommissionDepartement.code"
+    )
+
+    @property
+    def codes(self) -> list[str]:
+        return [d.code for d in self.departements]
+
+
+class CommissionMember(db.Model):
+    __tablename__ = "commission_members"
+
+    commission_id: Mapped[int] = mapped_column(
+        ForeignKey("commissions.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+    user = relationship("User")
+
+
+class CommissionDepartement(db.Model):
+    __tablename__ = "commission_departements"
+
+    commission_id: Mapped[int] = mapped_column(
+        ForeignKey("commissions.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(3), primary_key=True)
+
+
+class VolunteerEntry(db.Model):
+    """Time given to the network: hours, what, by whom, for which company, for which edition and
+    commission. Logged by the person, or by a coordinator for them."""
+
+    __tablename__ = "volunteer_entries"
+    __table_args__ = (CheckConstraint("hours > 0 AND hours <= 24", name="hours_in_a_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id"), index=True)
+    edition_id: Mapped[int | None] = mapped_column(ForeignKey("editions.id", ondelete="SET NULL"), index=True)
+    commission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("commissions.id", ondelete="SET NULL"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    on = mapped_column(Date, nullable=False)
+    hours = mapped_column(Numeric(5, 2), nullable=False)
+    what: Mapped[str] = mapped_column(String(200))
+    logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    user = relationship("User", foreign_keys=[user_id])
+    company = relationship("Organisation")
+    commission = relationship("Commission")
+    edition = relationship("Edition")
+
+
+class VolunteerRate(db.Model):
+    """The hourly value a network gives volunteer time (the SMIC's gross hourly rate unless it says
+    otherwise), for « contributions volontaires en nature »."""
+
+    __tablename__ = "volunteer_rates"
+
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"), primary_key=True)
+    hourly_value = mapped_column(Numeric(6, 2), nullable=False)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+
+class HostProposal(db.Model):
+    """A departmental commission's proposal for an edition: a venue of its départements and the company
+    that would host there. The coordination decides (the edition's venues page)."""
+
+    __tablename__ = "host_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commission_id: Mapped[int] = mapped_column(ForeignKey("commissions.id", ondelete="CASCADE"), index=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), index=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    host_company_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    note: Mapped[str | None] = mapped_column(String(500))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    commission = relationship("Commission")
+    venue = relationship("Organisation", foreign_keys=[venue_id])
+    host_company = relationship("Organisation", foreign_keys=[host_company_id])

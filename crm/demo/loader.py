@@ -14,12 +14,14 @@ from crm.base import identifiers
 from crm.base.database import utcnow
 from crm.base.enums import Audience, Discipline
 from crm.base.extensions import db
+from crm.base.geo import departement
 from crm.base.links import external_url
 from crm.base.timeutil import local, to_utc
 from crm.checkin import services as checkin
 from crm.checkin.models import Attendance
 from crm.contacts import services as contacts
 from crm.contacts.models import LawfulBasis, Organisation, OrganisationKind, Programmer, StructureType
+from crm.cooperation import commissions, volunteers
 from crm.cooperation import services as shared_budget
 from crm.demo import data
 from crm.federation import services as barometer
@@ -107,7 +109,8 @@ def _load_network(spec, index, rng, today) -> list[User]:
     companies = _companies(network, spec, rng, today)
     _official_numbers(index, structures, companies, today)
     people = _programmers(network, spec, structures, coordinator, rng, count=50)
-    for edition, status in _editions(network, spec, index, today):
+    made = _editions(network, spec, index, today)
+    for edition, status in made:
         _programme(edition, status, index, companies, [s for s in structures if s.is_venue], coordinator, rng)
         if status in (EditionStatus.PUBLISHED, EditionStatus.HELD):
             _invitations_and_attendance(edition, status, people, coordinator, rng)
@@ -137,6 +140,7 @@ def _load_network(spec, index, rng, today) -> list[User]:
         _box_office(held)
     if spec.get("shared_budget"):
         _shared_budget(held, companies[0], coordinator)
+        _commissions(network, [e for e, _s in made], companies, members, coordinator)
     return [coordinator, *members]
 
 
@@ -249,6 +253,46 @@ def _shared_budget(edition, lead, coordinator) -> None:
         shared_budget.save_line(edition, None, {
             "kind": kind, "label": label, "funder": funder, "amount": Decimal(amount), "paid_by_id": paid_by,
             "rule": rule, "on": day, "shares": shares,
+        }, actor=coordinator)  # fmt: skip
+
+
+def _commissions(network, made, companies, members, coordinator) -> None:
+    """A departmental commission for the second demo company's département (its member is the referent;
+    the decision stays the coordination's), which proposes a host for the coming edition; a thematic
+    communication commission; and volunteer time on the past and the current editions, the first
+    company's share falling sharply from one to the other."""
+    held, current = made[0], made[1]
+    home = companies[1].departement_code
+    local = commissions.save(network, None, {
+        "kind": "departmental", "name": f"Commission {departement(home).name} ({home})",
+        "departements": [home],
+        "member_ids": [members[1].id, coordinator.id], "referent_id": members[1].id, "decides": False,
+    })  # fmt: skip
+    communication = commissions.save(network, None, {
+        "kind": "thematic", "name": "Communication", "member_ids": [members[0].id, coordinator.id],
+        "referent_id": members[0].id,
+    })  # fmt: skip
+    venues, hosts = commissions.places(local)
+    if venues:
+        commissions.propose_host(local, made[2], {
+            "venue_id": venues[0].id, "host_company_id": hosts[0].id if hosts else None,
+            "note": "Une salle équipée, libre aux dates de l'édition.",
+        }, actor=members[1])  # fmt: skip
+    days = [
+        (held, members[0], companies[0], communication, "12", "Mise en page de la plaquette commune"),
+        (held, members[1], companies[1], local, "8", "Visionnage des vidéos des candidatures"),
+        (held, coordinator, companies[2], None, "6", "Accueil des programmateurs et programmatrices"),
+        (held, coordinator, companies[3], None, "4", "Régie générale du jeudi"),
+        (current, members[0], companies[0], communication, "2", "Relecture du programme"),
+        (current, members[1], companies[1], local, "10", "Repérage des lieux du département"),
+        (current, coordinator, companies[2], None, "7", "Accueil des programmateurs et programmatrices"),
+        (current, coordinator, companies[3], None, "5", "Montage et démontage"),
+    ]
+    for edition, person, company, commission, hours, what in days:
+        volunteers.log(network, {
+            "on": edition.starts_on, "hours": Decimal(hours), "what": what, "user_id": person.id,
+            "company_id": company.id, "edition_id": edition.id,
+            "commission_id": commission.id if commission else None,
         }, actor=coordinator)  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from crm.base.spreadsheets import download
 from crm.base.views import paginate
 from crm.contacts.models import Organisation, OrganisationKind, Programmer
 from crm.cooperation import services as shared_budget
+from crm.cooperation import volunteers as volunteer_time
 from crm.impact import boxoffice, bp, exports, funders, maps, report, services, sibil, travel
 from crm.impact.forms import BoxOfficeForm, OutcomeForm, TravelFactorsForm
 from crm.impact.models import Outcome, OutcomeStatus
@@ -179,7 +180,11 @@ def _report(editions):
 def edition_report(edition_id):
     editions = _editions_for_report(edition_id)
     return render_template(
-        "impact/report.html", editions=editions, edition=editions[0], figures=_report(editions)
+        "impact/report.html",
+        editions=editions,
+        edition=editions[0],
+        figures=_report(editions),
+        volunteers=volunteer_time.summary(current_user.network_id, [e.id for e in editions]),
     )
 
 
@@ -192,14 +197,21 @@ def funders_page(edition_id):
     totals = shared_budget.totals_by_kind([edition.id])
     return render_template("impact/funders.html", edition=edition, f=found, threshold=funders.THRESHOLD,
                            income=[(k, v) for k, v in totals if k.income],
-                           expenses=[(k, v) for k, v in totals if not k.income])  # fmt: skip
+                           expenses=[(k, v) for k, v in totals if not k.income],
+                           volunteers=volunteer_time.summary(edition.network_id, [edition.id]))  # fmt: skip
 
 
 @bp.get("/impact")
 @allow(Role.COORDINATOR, Role.MEMBER)
 def network_report():
     editions = _editions_for_report()
-    return render_template("impact/report.html", editions=editions, edition=None, figures=_report(editions))
+    return render_template(
+        "impact/report.html",
+        editions=editions,
+        edition=None,
+        figures=_report(editions),
+        volunteers=volunteer_time.summary(current_user.network_id, [e.id for e in editions]),
+    )
 
 
 @bp.get("/impact/export.<fmt>")

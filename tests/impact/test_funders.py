@@ -162,7 +162,7 @@ def test_the_page_does_a_fixed_number_of_queries(edition, client):
         on_stage(edition.edition, edition.a.venue, company, show, 8 + n)
         _booking(company, show, None, edition.edition, [(12 + n, "18")])
     db.session.commit()
-    assert _statements(client, url) == before == 9  # with the shared budget's totals by kind
+    assert _statements(client, url) == before == 14  # with the budget's totals and volunteer time (5)
 
 
 def test_demo_edition_funders_page_shows_the_indicators(app, client):

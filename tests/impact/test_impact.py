@@ -244,8 +244,9 @@ def test_report_and_list_query_counts_do_not_grow(booked, app):
 
 # The report: + the meetings per company, the confirmed bookings from meetings and from shows (2), the
 # venues and companies drawn on its map (1), and the travel: the network's factors, the companies' days
-# and the programmers' days, the carpools both sides accepted (4).
-REPORT, LIST, EXPORT = 24, 10, 8
+# and the programmers' days, the carpools both sides accepted (4); the volunteer time: the hourly value, by
+# commission, by company, and each company's share at the edition before (5).
+REPORT, LIST, EXPORT = 29, 10, 8
 
 
 def test_the_follow_up_dashboard_counts_the_same_bookings_as_the_report(booked, client):

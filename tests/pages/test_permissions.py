@@ -225,6 +225,17 @@ EXPECTED = {
     "cooperation.statement": {COORD, MEMBER},
     "cooperation.statement_export": {COORD, MEMBER},
     "cooperation.budget_export": {COORD, MEMBER},
+    # commissions: the walk's member sits on a departmental one (Loiret); volunteer time
+    "cooperation.commission_list": {COORD, MEMBER},
+    "cooperation.commission_new": {COORD},
+    "cooperation.commission_edit": {COORD},
+    "cooperation.commission": {COORD, MEMBER},
+    "cooperation.commission_registrations": {COORD, MEMBER},
+    "cooperation.commission_decide": {COORD, MEMBER},
+    "cooperation.commission_hosts": {COORD, MEMBER},
+    "cooperation.volunteering": {COORD, MEMBER},
+    "cooperation.volunteering_rate": {COORD},
+    "cooperation.volunteering_delete": {COORD, MEMBER},
 }
 
 
@@ -297,6 +308,7 @@ def _url_values(world):
         "inbound_id": _unmatched_mail(a),
         "proposal_id": _proposal(a),
         "line_id": _budget_line(a),
+        **_commission(a),
         **_meetings(a),
         **_api(world),
         **_webhooks(a),
@@ -460,6 +472,23 @@ def _budget_line(a) -> int:
     return line.id
 
 
+def _commission(a) -> dict:
+    """A departmental commission of A (Loiret, with the decision delegated) the walk's member sits on,
+    the Loiret company whose registration it decides on, and an hour of volunteer time of the member."""
+    from decimal import Decimal
+
+    from crm.cooperation import commissions, volunteers
+
+    a.companies[0].departement_code = "45"
+    found = commissions.save(a.network, None, {"kind": "departmental", "name": "Commission du Loiret",
+                                               "departements": ["45"], "member_ids": [a.members[0].id],
+                                               "referent_id": a.members[0].id, "decides": True})  # fmt: skip
+    entry = volunteers.log(a.network, {"hours": Decimal("1"), "what": "Accueil", "on": a.planned.starts_on},
+                           actor=a.members[0])  # fmt: skip
+    db.session.commit()
+    return {"commission_id": found.id, "entry_id": entry.id}
+
+
 def _barometer_open(world):
     """Network A shares its figures and agreed to the public barometer (the walk's withdrawal ends it)."""
     from crm.federation import services as barometer
@@ -486,6 +515,8 @@ def test_route_walk_gives_each_role_the_expected_status(app, world, role):
             _barometer_open(world)
         if rule.endpoint.startswith("cooperation."):
             values["line_id"] = _budget_line(world.a)
+        if rule.endpoint == "cooperation.volunteering_delete":
+            values["entry_id"] = _commission(world.a)["entry_id"]  # each deletion uses one up
         response = _request(client, rule, method, values, role != ANON)
         allowed = role in EXPECTED[rule.endpoint]
         if EXPECTED[rule.endpoint] <= TOKENS:

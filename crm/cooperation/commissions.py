@@ -16,6 +16,7 @@ from crm.cooperation.models import (
     CommissionDepartement,
     CommissionKind,
     CommissionMember,
+    CommissionTask,
     HostProposal,
 )
 from crm.showcase import registrations
@@ -143,3 +144,37 @@ def proposals_for(edition) -> list[HostProposal]:
                  selectinload(HostProposal.host_company))
         .order_by(HostProposal.created_at)
     ).all()  # fmt: skip
+
+
+def tasks_of(commission) -> list[CommissionTask]:
+    """The commission's tasks: those to do first (soonest due first), then those done."""
+    return db.session.scalars(
+        select(CommissionTask)
+        .where(CommissionTask.commission_id == commission.id)
+        .options(selectinload(CommissionTask.assignee), selectinload(CommissionTask.edition))
+        .order_by(CommissionTask.done_at.is_not(None), CommissionTask.due_on.is_(None), CommissionTask.due_on,
+                  CommissionTask.id)
+    ).all()  # fmt: skip
+
+
+def add_task(commission, data, *, actor) -> CommissionTask:
+    assignee = data.get("assignee_id")
+    if assignee is not None and assignee not in {m.user_id for m in commission.members}:
+        raise DomainError(_("Confiez la tâche à un membre de la commission."), field="assignee_id")
+    edition_id = data.get("edition_id")
+    if edition_id is not None:
+        edition = db.session.get(Edition, edition_id)
+        if edition is None or edition.network_id != commission.network_id:
+            raise DomainError(_("Choisissez dans la liste."), field="edition_id")
+    task = CommissionTask(commission_id=commission.id, edition_id=edition_id, title=data["title"].strip(),
+                          assignee_id=assignee, due_on=data.get("due_on"),
+                          created_by_id=actor.id)  # fmt: skip
+    db.session.add(task)
+    db.session.flush()
+    return task
+
+
+def toggle_task(task, *, now) -> CommissionTask:
+    task.done_at = None if task.done_at else now
+    db.session.flush()
+    return task

@@ -152,3 +152,24 @@ class RateForm(FlaskForm):
         validators=[InputRequired()],
         description=_l("Le SMIC horaire brut par défaut (12,02 € en 2026)."),
     )
+
+
+class CommissionTaskForm(FlaskForm):
+    title = StringField(
+        _l("Tâche"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("Par exemple « Commander les affiches »."),
+    )
+    assignee_id = SelectField(_l("Qui s'en charge"), coerce=optional_int, validate_choice=False)
+    due_on = DateField(_l("Pour le"), validators=[Optional()])
+    edition_id = SelectField(_l("Édition"), coerce=optional_int, validate_choice=False)
+
+    def __init__(self, commission, editions, **kwargs):
+        super().__init__(**kwargs)
+        self.assignee_id.choices = blank(_l("— À répartir —")) + options(
+            (m.user_id, m.user.full_name) for m in commission.members
+        )
+        self.edition_id.choices = blank(_l("— Aucune en particulier —")) + options(
+            (e.id, e.name) for e in editions
+        )

@@ -195,3 +195,22 @@ class HostProposal(db.Model):
     commission = relationship("Commission")
     venue = relationship("Organisation", foreign_keys=[venue_id])
     host_company = relationship("Organisation", foreign_keys=[host_company_id])
+
+
+class CommissionTask(db.Model):
+    """One thing a thematic commission does for an edition: what, who, by when; visible to the network."""
+
+    __tablename__ = "commission_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commission_id: Mapped[int] = mapped_column(ForeignKey("commissions.id", ondelete="CASCADE"), index=True)
+    edition_id: Mapped[int | None] = mapped_column(ForeignKey("editions.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    due_on = mapped_column(Date)
+    done_at = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    assignee = relationship("User", foreign_keys=[assignee_id])
+    edition = relationship("Edition")

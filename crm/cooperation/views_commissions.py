@@ -6,13 +6,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.accounts.models import Role
-from crm.base.database import get_in_network_or_404
+from crm.base.database import get_in_network_or_404, utcnow
 from crm.base.extensions import db
 from crm.base.permissions import allow
 from crm.base.views import act, handle_form, paginate
 from crm.cooperation import bp, commissions, volunteers
-from crm.cooperation.forms import CommissionForm, HostProposalForm, RateForm, VolunteerForm
-from crm.cooperation.models import Commission, CommissionKind, VolunteerEntry
+from crm.cooperation.forms import (
+    CommissionForm,
+    CommissionTaskForm,
+    HostProposalForm,
+    RateForm,
+    VolunteerForm,
+)
+from crm.cooperation.models import Commission, CommissionKind, CommissionTask, VolunteerEntry
 from crm.cooperation.services import network_companies
 from crm.showcase.forms import DecisionForm
 from crm.showcase.models import Edition, Registration
@@ -20,9 +26,12 @@ from crm.showcase.models import Edition, Registration
 COORD, MEMBER = Role.COORDINATOR, Role.MEMBER
 
 
-def _commission(commission_id) -> Commission:
-    """The commission, for the coordination and its own members (404 for anyone else)."""
+def _commission(commission_id, *, to_read=False) -> Commission:
+    """The commission, for the coordination and its own members (404 for anyone else); a thematic
+    commission's page and task list are read by the whole network (`to_read`)."""
     found = get_in_network_or_404(Commission, commission_id, current_user.network_id)
+    if to_read and found.kind == CommissionKind.THEMATIC:
+        return found
     if current_user.role != COORD and not commissions.is_member(found, current_user):
         abort(404)
     return found
@@ -74,10 +83,35 @@ def commission_edit(commission_id):
 @bp.get("/commissions/<int:commission_id>")
 @allow(COORD, MEMBER)
 def commission(commission_id):
-    found = _commission(commission_id)
+    found = _commission(commission_id, to_read=True)
     editions = commissions.editions_to_review(found.network_id)
-    hours = volunteers.summary(found.network_id, [e.id for e in editions]) if editions else None
-    return render_template("cooperation/commission.html", commission=found, editions=editions, hours=hours)
+    may_act = current_user.role == COORD or commissions.is_member(found, current_user)
+    tasks = commissions.tasks_of(found) if found.kind == CommissionKind.THEMATIC else []
+    return render_template("cooperation/commission.html", commission=found, editions=editions, tasks=tasks,
+                           may_act=may_act, task_form=CommissionTaskForm(found, editions))  # fmt: skip
+
+
+@bp.post("/commissions/<int:commission_id>/tasks")
+@allow(COORD, MEMBER)
+def commission_task_new(commission_id):
+    found = _commission(commission_id)
+    form = CommissionTaskForm(found, commissions.editions_to_review(found.network_id))
+    if form.validate_on_submit():
+        act(lambda: commissions.add_task(found, form.data, actor=current_user), _("Tâche ajoutée."))
+    else:
+        flash(_("Donnez un intitulé à la tâche (et une date valide)."), "error")
+    return redirect(url_for(".commission", commission_id=found.id, _anchor="taches"))
+
+
+@bp.post("/commissions/<int:commission_id>/tasks/<int:commission_task_id>/done")
+@allow(COORD, MEMBER)
+def commission_task_done(commission_id, commission_task_id):
+    found = _commission(commission_id)
+    task = db.session.get(CommissionTask, commission_task_id)
+    if task is None or task.commission_id != found.id:
+        abort(404)
+    act(lambda: commissions.toggle_task(task, now=utcnow()), _("Tâche mise à jour."))
+    return redirect(url_for(".commission", commission_id=found.id, _anchor="taches"))
 
 
 def _edition(commission, edition_id) -> Edition:

@@ -272,6 +272,18 @@ def _commissions(network, made, companies, members, coordinator) -> None:
         "kind": "thematic", "name": "Communication", "member_ids": [members[0].id, coordinator.id],
         "referent_id": members[0].id,
     })  # fmt: skip
+    for title, who, due in (
+        ("Envoyer la plaquette à l'imprimeur", members[0], current.starts_on - timedelta(days=30)),
+        ("Relancer la presse locale", coordinator, current.starts_on - timedelta(days=10)),
+        ("Photos des spectacles pour le site", None, None),
+    ):
+        task = {
+            "title": title,
+            "assignee_id": who.id if who else None,
+            "due_on": due,
+            "edition_id": current.id,
+        }
+        commissions.add_task(communication, task, actor=coordinator)
     venues, hosts = commissions.places(local)
     if venues:
         commissions.propose_host(local, made[2], {

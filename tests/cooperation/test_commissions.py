@@ -222,3 +222,28 @@ def test_the_demo_commission_reviews_its_departement_and_its_hours_reach_the_fun
         commission.name in section and "Communication" in section and "Théâtre de l&#39;Escargot" in section
     )
     assert "À signaler au comité de pilotage" in section  # the first company's share fell from 40 % to 8 %
+
+
+def test_a_thematic_commission_keeps_its_task_list_visible_to_the_network(app, cher, client):
+    a = cher[0]
+    communication = commissions.save(a.network, None, {"kind": "thematic", "name": "Communication",
+                                                       "member_ids": [a.members[0].id]})  # fmt: skip
+    db.session.commit()
+    base = f"/commissions/{communication.id}"
+    sign_in(client, a.members[0])
+    typed = {"title": "Commander les affiches", "assignee_id": a.members[1].id, "due_on": "2027-02-01"}
+    post_form(client, f"{base}/tasks", typed, token_from=base)  # A2's member is not on the commission
+    assert commissions.tasks_of(communication) == []
+    assert post_form(client, f"{base}/tasks", {**typed, "assignee_id": a.members[0].id},
+                     token_from=base).status_code == 302  # fmt: skip
+    (task,) = commissions.tasks_of(communication)
+    assert (task.title, task.assignee_id, str(task.due_on)) == ("Commander les affiches", a.members[0].id,
+                                                                 "2027-02-01")  # fmt: skip
+    sign_in(client, a.members[1])  # not a member: reads the list, changes nothing
+    page = client.get(base).get_data(as_text=True)
+    assert "Commander les affiches" in page and "Ajouter la tâche" not in page
+    assert post_form(client, f"{base}/tasks/{task.id}/done", {}, token_from=base).status_code == 404
+    sign_in(client, a.members[0])
+    assert post_form(client, f"{base}/tasks/{task.id}/done", {}, token_from=base).status_code == 302
+    db.session.expire_all()
+    assert commissions.tasks_of(communication)[0].done_at is not None

@@ -233,6 +233,8 @@ EXPECTED = {
     "cooperation.commission_registrations": {COORD, MEMBER},
     "cooperation.commission_decide": {COORD, MEMBER},
     "cooperation.commission_hosts": {COORD, MEMBER},
+    "cooperation.commission_task_new": {COORD, MEMBER},
+    "cooperation.commission_task_done": {COORD, MEMBER},
     "cooperation.volunteering": {COORD, MEMBER},
     "cooperation.volunteering_rate": {COORD},
     "cooperation.volunteering_delete": {COORD, MEMBER},
@@ -485,8 +487,9 @@ def _commission(a) -> dict:
                                                "referent_id": a.members[0].id, "decides": True})  # fmt: skip
     entry = volunteers.log(a.network, {"hours": Decimal("1"), "what": "Accueil", "on": a.planned.starts_on},
                            actor=a.members[0])  # fmt: skip
+    task = commissions.add_task(found, {"title": "Repérer les salles"}, actor=a.members[0])
     db.session.commit()
-    return {"commission_id": found.id, "entry_id": entry.id}
+    return {"commission_id": found.id, "entry_id": entry.id, "commission_task_id": task.id}
 
 
 def _barometer_open(world):

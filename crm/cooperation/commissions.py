@@ -10,7 +10,7 @@ from crm.accounts.models import Role, User
 from crm.base.errors import DomainError
 from crm.base.extensions import db
 from crm.base.geo import departement
-from crm.contacts.models import Organisation, OrganisationKind
+from crm.contacts.models import Organisation, OrganisationKind, Programmer
 from crm.cooperation.models import (
     Commission,
     CommissionDepartement,
@@ -19,8 +19,10 @@ from crm.cooperation.models import (
     CommissionTask,
     HostProposal,
 )
+from crm.followups.models import Task
 from crm.showcase import registrations
 from crm.showcase.models import Edition, EditionStatus, Registration
+from crm.showcase.programme import programme_slots
 
 OPEN = (EditionStatus.DRAFT, EditionStatus.REGISTRATIONS_OPEN, EditionStatus.REGISTRATIONS_CLOSED,
         EditionStatus.PUBLISHED)  # fmt: skip
@@ -176,5 +178,39 @@ def add_task(commission, data, *, actor) -> CommissionTask:
 
 def toggle_task(task, *, now) -> CommissionTask:
     task.done_at = None if task.done_at else now
+    db.session.flush()
+    return task
+
+
+def programme_of_venues(commission, edition) -> list:
+    """The edition's programme at the venues of the commission's départements."""
+    return [slot for slot in programme_slots(edition) if slot.venue.departement_code in commission.codes]
+
+
+def followup_tasks(commission):
+    """The coordination's open follow-up tasks about programmers of the commission's départements (the
+    query, for a page of them): what a member may take on."""
+    return (
+        select(Task)
+        .join(Programmer, Programmer.id == Task.programmer_id)
+        .where(Task.network_id == commission.network_id, Task.company_id.is_(None), Task.done_at.is_(None),
+               Programmer.departement_code.in_(commission.codes))
+        .options(selectinload(Task.programmer).selectinload(Programmer.organisation),
+                 selectinload(Task.assignee), selectinload(Task.edition))
+        .order_by(Task.due_on, Task.id)
+    )  # fmt: skip
+
+
+def take_task(commission, task, user) -> Task:
+    """A member takes on one of those tasks: it is theirs from now on (in « Mes tâches »)."""
+    programmer = db.session.get(Programmer, task.programmer_id)
+    if (task.network_id != commission.network_id or task.company_id is not None
+            or programmer.departement_code not in commission.codes):  # fmt: skip
+        raise DomainError(_("Cette tâche n'est pas d'un de vos départements."))
+    if task.done_at is not None:
+        raise DomainError(_("Cette tâche est déjà faite."))
+    if task.assignee_id not in (None, user.id):
+        raise DomainError(_("Quelqu'un s'en charge déjà."))
+    task.assignee_id = user.id
     db.session.flush()
     return task

@@ -20,6 +20,7 @@ from crm.cooperation.forms import (
 )
 from crm.cooperation.models import Commission, CommissionKind, CommissionTask, VolunteerEntry
 from crm.cooperation.services import network_companies
+from crm.followups.models import Task
 from crm.showcase.forms import DecisionForm
 from crm.showcase.models import Edition, Registration
 
@@ -166,6 +167,33 @@ def commission_hosts(commission_id, edition_id):
         edition=edition,
         proposed=proposed,
     )
+
+
+@bp.get("/commissions/<int:commission_id>/editions/<int:edition_id>/programme")
+@allow(COORD, MEMBER)
+def commission_programme(commission_id, edition_id):
+    found = _departmental(commission_id)
+    edition = _edition(found, edition_id)
+    return render_template("cooperation/commission_programme.html", commission=found, edition=edition,
+                           slots=commissions.programme_of_venues(found, edition))  # fmt: skip
+
+
+@bp.get("/commissions/<int:commission_id>/suivi")
+@allow(COORD, MEMBER)
+def commission_tasks(commission_id):
+    found = _departmental(commission_id)
+    return render_template("cooperation/commission_tasks.html", commission=found,
+                           page=paginate(commissions.followup_tasks(found)))  # fmt: skip
+
+
+@bp.post("/commissions/<int:commission_id>/suivi/<int:task_id>/prendre")
+@allow(COORD, MEMBER)
+def commission_take_task(commission_id, task_id):
+    found = _departmental(commission_id)
+    task = get_in_network_or_404(Task, task_id, found.network_id)
+    act(lambda: commissions.take_task(found, task, current_user),
+        _("La tâche est à vous : elle est dans « Mes tâches »."))  # fmt: skip
+    return redirect(url_for(".commission_tasks", commission_id=found.id))
 
 
 # --- Volunteer time -----------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 def may_handle(user, task) -> bool:
     if user.network_id != task.network_id:
         return False
-    if user.role == Role.COORDINATOR:
+    if user.role == Role.COORDINATOR or task.assignee_id == user.id:  # a task one took on is one's own
         return True
     return task.company_id is not None and task.company_id == user.company_id
 

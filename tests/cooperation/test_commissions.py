@@ -247,3 +247,36 @@ def test_a_thematic_commission_keeps_its_task_list_visible_to_the_network(app, c
     assert post_form(client, f"{base}/tasks/{task.id}/done", {}, token_from=base).status_code == 302
     db.session.expire_all()
     assert commissions.tasks_of(communication)[0].done_at is not None
+
+
+def test_a_commission_takes_on_the_followup_of_its_departement_and_sees_its_venues_programme(
+    app, cher, client
+):
+    from crm.followups.models import Action, Task
+    from tests.scene import on_stage
+
+    a, commission, _regs, bourges = cher
+    tasks = {}
+    for code, person in zip(("18", "45"), a.programmers, strict=True):
+        person.departement_code = code
+        tasks[code] = Task(network_id=a.network.id, edition_id=a.planned.id, programmer_id=person.id,
+                           action=Action.CALL, title=f"Appeler {person.last_name}",
+                           due_on=date(2027, 3, 10))  # fmt: skip
+        db.session.add(tasks[code])
+    on_stage(a.planned, bourges, a.companies[1], a.shows[1], 10)  # a show at the Cher venue
+    db.session.commit()
+    base = f"/commissions/{commission.id}"
+    sign_in(client, a.members[1])
+    page = client.get(f"{base}/suivi").get_data(as_text=True)
+    assert tasks["18"].title in page and tasks["45"].title not in page
+    assert post_form(client, f"{base}/suivi/{tasks['45'].id}/prendre", {}, token_from=base).status_code == 302
+    assert post_form(client, f"{base}/suivi/{tasks['18'].id}/prendre", {}, token_from=base).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Task, tasks["45"].id).assignee_id is None  # Loiret's: refused
+    assert db.session.get(Task, tasks["18"].id).assignee_id == a.members[1].id
+    mine = client.get("/taches").get_data(as_text=True)
+    assert tasks["18"].title in mine  # now in « Mes tâches », and theirs to do
+    assert client.get(f"/taches/{tasks['18'].id}").status_code == 200
+    programme = client.get(f"{base}/editions/{a.planned.id}/programme").get_data(as_text=True)
+    assert "Théâtre de Bourges" in programme and "Spectacle A2" in programme
+    assert "Spectacle A1" not in programme  # played at the Loiret venue

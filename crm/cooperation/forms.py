@@ -1,12 +1,15 @@
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from crm.base.forms import (
     AmountField,
     CheckboxListField,
     CommaDecimalField,
+    Finite,
     blank,
     optional_int,
     options,
@@ -118,7 +121,13 @@ class VolunteerForm(FlaskForm):
     hours = CommaDecimalField(
         _l("Heures"),
         places=2,
-        validators=[InputRequired(message=_l("Le nombre d'heures."))],
+        validators=[
+            InputRequired(message=_l("Le nombre d'heures.")),
+            Finite(24, _l("Un nombre d'heures entre 0 et 24, par exemple 2,5.")),
+            NumberRange(
+                min=Decimal("0.01"), max=24, message=_l("Un nombre d'heures entre 0 et 24, par exemple 2,5.")
+            ),
+        ],
         description=_l("Par exemple 2,5 pour deux heures et demie."),
     )
     what = StringField(
@@ -148,7 +157,7 @@ class VolunteerForm(FlaskForm):
 class RateForm(FlaskForm):
     hourly_value = AmountField(
         _l("Valeur d'une heure de bénévolat (€)"),
-        maximum=MAXIMUM,
+        maximum=Decimal("999.99"),
         validators=[InputRequired()],
         description=_l("Le SMIC horaire brut par défaut (12,02 € en 2026)."),
     )

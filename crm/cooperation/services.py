@@ -42,11 +42,12 @@ def set_lead(edition, company_id) -> EditionBudget:
     }:
         raise DomainError(_("Choisissez une compagnie du réseau."), field="lead_company_id")
     found = budget_of(edition) or EditionBudget(edition_id=edition.id)
-    if company_id is None and _has_contributions(edition):
+    if company_id != found.lead_company_id and _has_contributions(edition):
         raise DomainError(
-            _("Des participations de compagnies sont versées à la compagnie porteuse : gardez-en une."),
+            _("Des participations ont été versées à la compagnie porteuse : elle ne peut plus changer. "
+              "Supprimez d'abord ces lignes si elles sont à refaire."),
             field="lead_company_id",
-        )
+        )  # fmt: skip
     found.lead_company_id = company_id
     db.session.add(found)
     db.session.flush()

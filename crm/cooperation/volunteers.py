@@ -27,7 +27,7 @@ def hourly_value(network_id) -> Decimal:
 
 
 def set_hourly_value(network, value) -> VolunteerRate:
-    if value is None or value <= 0:
+    if value is None or not Decimal(0) < value < 1000:
         raise DomainError(_("Une valeur de l'heure en euros, plus de 0."), field="hourly_value")
     found = db.session.get(VolunteerRate, network.id) or VolunteerRate(network_id=network.id)
     found.hourly_value = value
@@ -40,7 +40,9 @@ def log(network, data, *, actor) -> VolunteerEntry:
     """Record time given. A company member logs their own time (for their company); a coordinator may
     log it for anyone of the network."""
     hours = data.get("hours")
-    if hours is None or not Decimal(0) < hours <= 24:
+    if hours is not None and Decimal(hours).is_finite():
+        hours = Decimal(hours).quantize(Decimal("0.01"))
+    if hours is None or not hours.is_finite() or not Decimal(0) < hours <= 24:
         raise DomainError(_("Un nombre d'heures entre 0 et 24, par exemple 2,5."), field="hours")
     user_id = data.get("user_id") or actor.id
     if actor.role != Role.COORDINATOR and user_id != actor.id:
@@ -132,9 +134,13 @@ def summary(network_id, edition_ids) -> Summary:
         [(name or _("Sans commission"), h) for name, h in per_commission], total, rate
     )
     companies = {cid: _load(name or _("La coordination"), h, total, rate) for cid, name, h in per_company}
-    for company_id, was in _previous_shares(network_id, ids).items():
+    for company_id, (name, was) in _previous_shares(network_id, ids).items():
+        if was < NOTICED_FROM:
+            continue
         load = companies.get(company_id)
-        if load is not None and was >= NOTICED_FROM and load.share <= was * DROP:
+        if load is None:  # gave nothing this time: the sharpest drop of all
+            load = companies[company_id] = Load(name or _("La coordination"), Decimal(0))
+        if load.share <= was * DROP:
             load.dropped_from = was
     found.by_company = sorted(companies.values(), key=lambda load: (-load.hours, load.label))
     return found
@@ -154,25 +160,27 @@ def _loads(rows, total, rate) -> list[Load]:
 
 
 def _previous_shares(network_id, edition_ids) -> dict:
-    """Each company's share of the hours in the network's edition just before the earliest of these."""
+    """{company id: (name, share)} of the hours in the network's edition (with hours) just before the
+    earliest of these."""
     first = db.session.scalar(select(func.min(Edition.starts_on)).where(Edition.id.in_(edition_ids)))
     if first is None:
         return {}
     previous = db.session.execute(
-        select(VolunteerEntry.company_id, func.sum(VolunteerEntry.hours))
+        select(VolunteerEntry.company_id, Organisation.name, func.sum(VolunteerEntry.hours))
         .join(Edition, Edition.id == VolunteerEntry.edition_id)
+        .outerjoin(Organisation, Organisation.id == VolunteerEntry.company_id)
         .where(
             VolunteerEntry.network_id == network_id,
             Edition.id == (
                 select(Edition.id)
                 .join(VolunteerEntry, VolunteerEntry.edition_id == Edition.id)
                 .where(Edition.network_id == network_id, Edition.starts_on < first)
-                .order_by(Edition.starts_on.desc())
+                .order_by(Edition.starts_on.desc(), Edition.id.desc())
                 .limit(1)
                 .scalar_subquery()
             ),
         )
-        .group_by(VolunteerEntry.company_id)
+        .group_by(VolunteerEntry.company_id, Organisation.name)
     ).all()  # fmt: skip
-    total = sum((Decimal(h) for _c, h in previous), Decimal(0))
-    return {company_id: Decimal(h) / total for company_id, h in previous} if total else {}
+    total = sum((Decimal(h) for _c, _n, h in previous), Decimal(0))
+    return {company_id: (name, Decimal(h) / total) for company_id, name, h in previous} if total else {}

@@ -81,6 +81,8 @@ def refresh_due(*, now, years_at_most=YEARS_PER_TICK) -> int:
     """Compute again the snapshots that are missing, made under another choice, or an hour old: a few
     years per call, the oldest first. Returns how many network-years were computed."""
     consents = {c.network_id: c for c in db.session.scalars(select(BarometerConsent)).all()}
+    # a network that withdrew while a tick was computing it: what that tick stored goes too
+    db.session.execute(delete(BarometerFigures).where(BarometerFigures.network_id.not_in(list(consents))))
     if not consents:
         return 0
     today = local(now).date()

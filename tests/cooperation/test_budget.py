@@ -276,3 +276,22 @@ def test_the_funder_page_shows_the_budget_totals_by_kind(app, books, client):
     for text in ("Subvention", "1\u202f200,50\xa0€", "Impression (plaquette, affiches)", "900,00\xa0€",
                  "Captation vidéo", "90,00\xa0€", "990,00\xa0€"):  # fmt: skip
         assert text in section, text
+
+
+def test_the_lead_company_cannot_change_once_contributions_were_paid_to_it(app, books):
+    from crm.base.errors import DomainError
+
+    _with_lines(books)
+    c0, c1, c2 = books.companies
+    contribution = {"kind": "contribution", "amount": Decimal("50"), "paid_by_id": c2.id, "rule": "none",
+                    "on": books.planned.starts_on}  # fmt: skip
+    services.save_line(books.planned, None, contribution, actor=books.coordinator)
+    db.session.commit()
+    before = {s.company.id: s.balance_cents for s in services.compute(books.planned).statements}
+    for other in (c1.id, None):
+        with pytest.raises(DomainError):
+            services.set_lead(books.planned, other)
+    db.session.rollback()
+    assert services.lead_company_id(books.planned) == c0.id
+    services.set_lead(books.planned, c0.id)  # the same one: nothing changes
+    assert {s.company.id: s.balance_cents for s in services.compute(books.planned).statements} == before

@@ -10,6 +10,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from crm.accounts.models import Role
+from crm.base.errors import DomainError
 from crm.base.extensions import db
 from crm.cooperation import commissions, volunteers
 from crm.cooperation.models import HostProposal, VolunteerEntry
@@ -166,7 +167,7 @@ def test_a_member_logs_their_own_time_and_bad_hours_are_refused_beside_the_field
     url = "/benevolat"
     response = post_form(client, url, {"on": "2027-03-04", "hours": "30", "what": "Montage"}, token_from=url)
     html = response.get_data(as_text=True)
-    assert response.status_code == 422 and "Un nombre d&#39;heures entre 0 et 24" in html
+    assert response.status_code == 422 and "heures entre 0 et 24, par exemple 2,5." in html
     assert 'value="30"' in html and 'value="Montage"' in html
     assert db.session.scalars(select(VolunteerEntry)).all() == []
     smuggled = {"on": "2027-03-04", "hours": "2,5", "what": "Montage", "user_id": a.members[0].id,
@@ -280,3 +281,34 @@ def test_a_commission_takes_on_the_followup_of_its_departement_and_sees_its_venu
     programme = client.get(f"{base}/editions/{a.planned.id}/programme").get_data(as_text=True)
     assert "Théâtre de Bourges" in programme and "Spectacle A2" in programme
     assert "Spectacle A1" not in programme  # played at the Loiret venue
+
+
+@pytest.mark.parametrize("typed", ["NaN", "sNaN", "Infinity", "0,001", "0", "-2", "24,5", "1e3"])
+def test_hours_that_are_not_a_day_s_worth_are_refused_not_a_failure(app, cher, client, typed):
+    a = cher[0]
+    sign_in(client, a.members[1])
+    response = post_form(client, "/benevolat", {"on": "2027-03-04", "hours": typed, "what": "Montage"},
+                         token_from="/benevolat")  # fmt: skip
+    assert response.status_code == 422, typed
+    assert db.session.scalars(select(VolunteerEntry)).all() == []
+
+
+def test_a_company_that_gave_nothing_this_time_is_pointed_out_and_members_see_no_company_figures(
+    app, cher, client
+):
+    a, commission, _regs, _venue = cher
+    earlier = factories.edition(a.network, name="Édition d'avant", starts_on=date(2026, 3, 5),
+                                ends_on=date(2026, 3, 6))  # fmt: skip
+    _log(a.network, a.coordinator, user_id=a.members[0].id, hours=Decimal("3"), edition_id=earlier.id)
+    _log(a.network, a.coordinator, user_id=a.members[1].id, hours=Decimal("7"), edition_id=earlier.id)
+    _log(a.network, a.members[1], hours=Decimal("5"), edition_id=a.edition.id)
+    found = volunteers.summary(a.network.id, [a.edition.id])
+    gone = next(load for load in found.by_company if load.label == "Compagnie A1")
+    assert (gone.hours, gone.dropped_from) == (Decimal(0), Decimal("0.3"))  # 30 % then nothing
+    assert volunteers.summary(a.network.id, [earlier.id]).by_company[0].dropped_from is None
+    with pytest.raises(DomainError):
+        volunteers.set_hourly_value(a.network, Decimal("10000"))
+    sign_in(client, a.members[1])  # the report opens to members: the hours, not each company's share
+    report = client.get(f"/editions/{a.edition.id}/impact").get_data(as_text=True)
+    section = report.split("contributions volontaires en nature", 1)[1]
+    assert "5 heures" in section and "Par compagnie" not in section and "Compagnie A1" not in section
